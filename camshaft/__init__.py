@@ -1,0 +1,1 @@
+"""Camshaft, an online parts store."""

@@ -1,0 +1,33 @@
+"""The JSON API under /api/v1: each app contributes a router (B2)."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from camshaft.catalog.api import router as catalog_router
+from camshaft.fitment.api import router as fitment_router
+from camshaft.search.api import router as search_router
+
+api = NinjaAPI(
+    title="Camshaft API",
+    version="1",
+    description="Catalogue, Part Finder, VIN lookup and search for a parts store.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_failed(request: HttpRequest, exc: ValidationError):
+    """Answer bad input with 422 and each field's problem in plain words."""
+    problems = [
+        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None, "message": err["msg"]}
+        for err in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": problems}, status=422
+    )
+
+
+api.add_router("/", fitment_router)
+api.add_router("/", catalog_router)
+api.add_router("/", search_router)

@@ -1,0 +1,3 @@
+"""Storefront pages of the catalog app."""
+
+urlpatterns: list = []

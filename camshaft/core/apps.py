@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _tune_sqlite(sender, connection, **kwargs):
+    """WAL lets readers run beside the one writer; the rest trades nothing
+    durable for speed (synchronous=NORMAL is safe under WAL)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "temp_store=MEMORY",
+            "cache_size=-262144",
+            "mmap_size=4294967296",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+
+
+class CoreConfig(AppConfig):
+    name = "camshaft.core"
+    label = "core"
+
+    def ready(self):
+        connection_created.connect(_tune_sqlite, dispatch_uid="camshaft-sqlite-pragmas")

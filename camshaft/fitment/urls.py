@@ -1,0 +1,3 @@
+"""Storefront pages of the fitment app."""
+
+urlpatterns: list = []

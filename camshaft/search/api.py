@@ -1,0 +1,5 @@
+"""JSON API for the search app."""
+
+from ninja import Router
+
+router = Router(tags=["search"])

@@ -1,0 +1,3 @@
+"""Storefront pages of the search app."""
+
+urlpatterns: list = []

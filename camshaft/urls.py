@@ -1,0 +1,24 @@
+"""Top-level URLs: storefront, back office at /staff/, API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from camshaft.api import api
+from camshaft.core import views as core_views
+
+admin.site.site_header = "Camshaft back office"
+admin.site.site_title = "Camshaft staff"
+admin.site.index_title = "Store administration"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("staff/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("camshaft.catalog.urls")),
+    path("", include("camshaft.fitment.urls")),
+    path("", include("camshaft.search.urls")),
+]
+
+handler404 = "camshaft.core.views.not_found"
+handler500 = "camshaft.core.views.server_error"
+handler400 = "camshaft.core.views.bad_request"

@@ -1,0 +1,120 @@
+"""factory-boy factories: each test builds the catalogue it needs."""
+
+from decimal import Decimal
+
+import factory
+from django.utils.text import slugify
+
+from camshaft.catalog.models import Brand, Category, Part
+from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
+from camshaft.inventory.models import StockLevel, Warehouse
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    parent = None
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Part
+
+    sku = factory.Sequence(lambda n: f"CS{100000 + n}")
+    brand = factory.SubFactory(BrandFactory)
+    mpn = factory.Sequence(lambda n: f"MP-{5000 + n}")
+    name = factory.Sequence(lambda n: f"Part {n}")
+    description = "A part."
+    category = factory.SubFactory(CategoryFactory)
+    price = Decimal("49.99")
+
+
+class MakeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Make
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Make {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class VehicleModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VehicleModel
+        django_get_or_create = ("make", "name")
+
+    make = factory.SubFactory(MakeFactory)
+    name = factory.Sequence(lambda n: f"Model {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class SubmodelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submodel
+        django_get_or_create = ("name",)
+
+    name = "Base"
+
+
+class EngineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Engine
+        django_get_or_create = ("name",)
+
+    name = "2.0L L4 DOHC"
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    year = 2012
+    model = factory.SubFactory(VehicleModelFactory)
+    make = factory.LazyAttribute(lambda o: o.model.make)
+    submodel = factory.SubFactory(SubmodelFactory)
+    engine = factory.SubFactory(EngineFactory)
+
+
+class FitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fitment
+
+    part = factory.SubFactory(PartFactory)
+    vehicle = factory.SubFactory(VehicleFactory)
+    position = ""
+    quantity = 1
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"WH{n}")
+    name = factory.Sequence(lambda n: f"Warehouse {n}")
+    street = "1 Dock Road"
+    city = "Columbus"
+    state = "OH"
+    postal_code = "43004"
+    country = "US"
+
+
+class StockLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockLevel
+
+    part = factory.SubFactory(PartFactory)
+    warehouse = factory.SubFactory(WarehouseFactory)
+    quantity = 5
