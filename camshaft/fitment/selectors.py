@@ -1,0 +1,200 @@
+"""Reads for the Part Finder (Year > Make > Model > Submodel > Engine), My
+Garage and the parts that fit a vehicle (C3). Every list is narrowed by the
+choices before it and served from the vehicle_finder_idx covering index."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count
+from django.http import Http404
+
+from camshaft.catalog.models import Part
+from camshaft.core.paging import Page, PageRequest
+from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: int
+    name: str
+
+
+def years() -> list[int]:
+    return list(Vehicle.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def _choices(model, ids) -> list[Choice]:
+    return [Choice(i, n) for i, n in
+            model.objects.filter(id__in=list(ids)).order_by("name").values_list("id", "name")]
+
+
+def makes(*, year: int) -> list[Choice]:
+    ids = Vehicle.objects.filter(year=year).values_list("make_id", flat=True).distinct()
+    return _choices(Make, ids)
+
+
+def models(*, year: int, make_id: int) -> list[Choice]:
+    ids = (Vehicle.objects.filter(year=year, make_id=make_id)
+           .values_list("model_id", flat=True).distinct())
+    return _choices(VehicleModel, ids)
+
+
+def submodels(*, year: int, model_id: int) -> list[Choice]:
+    ids = (Vehicle.objects.filter(year=year, model_id=model_id)
+           .values_list("submodel_id", flat=True).distinct())
+    return _choices(Submodel, ids)
+
+
+def engines(*, year: int, model_id: int, submodel_id: int) -> list[Choice]:
+    ids = (Vehicle.objects.filter(year=year, model_id=model_id, submodel_id=submodel_id)
+           .values_list("engine_id", flat=True).distinct())
+    return _choices(Engine, ids)
+
+
+@dataclass
+class FinderState:
+    """What the shopper has picked so far and the list for the next step.
+    Choices that do not belong together (a make not built that year) are
+    reported in `problem` and the later choices are dropped."""
+
+    years: list[int]
+    year: int | None = None
+    makes: list[Choice] | None = None
+    make: Choice | None = None
+    models: list[Choice] | None = None
+    model: Choice | None = None
+    submodels: list[Choice] | None = None
+    submodel: Choice | None = None
+    engines: list[Choice] | None = None
+    engine: Choice | None = None
+    vehicle: Vehicle | None = None
+    problem: str | None = None
+
+
+def _pick(options: list[Choice], wanted: int | None) -> Choice | None:
+    return next((c for c in options if c.id == wanted), None)
+
+
+def finder_state(*, year=None, make_id=None, model_id=None, submodel_id=None,
+                 engine_id=None) -> FinderState:
+    state = FinderState(years=years())
+    if year is None:
+        return state
+    if year not in state.years:
+        state.problem = f"We have no vehicles for the year {year}."
+        return state
+    state.year, state.makes = year, makes(year=year)
+    if make_id is None:
+        return state
+    if not (state.make := _pick(state.makes, make_id)):
+        state.problem = f"That make was not sold in {year}."
+        return state
+    state.models = models(year=year, make_id=make_id)
+    if model_id is None:
+        return state
+    if not (state.model := _pick(state.models, model_id)):
+        state.problem = f"{state.make.name} built no such model in {year}."
+        return state
+    state.submodels = submodels(year=year, model_id=model_id)
+    if submodel_id is None:
+        return state
+    if not (state.submodel := _pick(state.submodels, submodel_id)):
+        state.problem = f"The {year} {state.model.name} had no such submodel."
+        return state
+    state.engines = engines(year=year, model_id=model_id, submodel_id=submodel_id)
+    if engine_id is None:
+        return state
+    if not (state.engine := _pick(state.engines, engine_id)):
+        state.problem = f"The {year} {state.model.name} {state.submodel.name} had no such engine."
+        return state
+    state.vehicle = (Vehicle.objects.select_related("make", "model", "submodel", "engine")
+                     .get(year=year, model_id=model_id, submodel_id=submodel_id,
+                          engine_id=engine_id))
+    return state
+
+
+def vehicle(*, vehicle_id: int) -> Vehicle:
+    try:
+        return Vehicle.objects.select_related("make", "model", "submodel", "engine").get(
+            id=vehicle_id)
+    except Vehicle.DoesNotExist:
+        raise Http404("No such vehicle") from None
+
+
+def vehicles_by_ids(ids: list[int]) -> list[Vehicle]:
+    if not ids:
+        return []
+    found = {v.id: v for v in Vehicle.objects.filter(id__in=ids)
+             .select_related("make", "model", "submodel", "engine")}
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass(frozen=True, slots=True)
+class FittingPart:
+    part_id: int
+    sku: str
+    name: str
+    brand: str
+    price: object
+    category_id: int
+    position: str
+    quantity: int
+    note: str
+
+
+@dataclass
+class CategoryGroup:
+    category_id: int
+    category: str
+    parts: list[FittingPart]
+
+
+@dataclass
+class VehicleParts:
+    vehicle: Vehicle
+    categories: list[tuple[int, str, int]]  # (id, name, parts that fit), for the menu
+    category_id: int | None
+    page: Page  # of FittingPart
+    groups: list[CategoryGroup]
+
+
+def vehicle_parts(*, vehicle_id: int, category_id: int | None = None,
+                  page: PageRequest) -> VehicleParts:
+    """The parts that fit a vehicle, grouped by category, with fitment notes:
+    three queries however many parts fit."""
+    chosen = vehicle(vehicle_id=vehicle_id)
+    fitment = Fitment.objects.filter(vehicle_id=vehicle_id, part__is_active=True)
+    counts = list(fitment.values("part__category_id", "part__category__name")
+                  .annotate(n=Count("id")).order_by("part__category__name"))
+    menu = [(c["part__category_id"], c["part__category__name"], c["n"]) for c in counts]
+    if category_id is not None:
+        fitment = fitment.filter(part__category_id=category_id)
+    total = sum(n for cid, _, n in menu if category_id is None or cid == category_id)
+    rows = (fitment.order_by("part__category__name", "part__name", "part_id", "position")
+            .values_list("part_id", "part__sku", "part__name", "part__brand__name",
+                         "part__price", "part__category_id", "position", "quantity", "note",
+                         "part__category__name")
+            [page.offset: page.offset + page.size])
+    items, names = [], {}
+    for row in rows:
+        items.append(FittingPart(*row[:9]))
+        names[row[5]] = row[9]
+    groups = [CategoryGroup(cid, names[cid], list(parts))
+              for cid, parts in groupby(items, key=lambda p: p.category_id)]
+    return VehicleParts(vehicle=chosen, categories=menu, category_id=category_id,
+                        page=Page(items, page.number, page.size, total), groups=groups)
+
+
+def vehicles_fitting_part(*, part_id: int, page: PageRequest) -> Page:
+    """The vehicles a part fits, newest first, a page at a time (C7)."""
+    fitment = Fitment.objects.filter(part_id=part_id)
+    total = fitment.count()
+    rows = list(fitment.select_related("vehicle__make", "vehicle__model", "vehicle__submodel",
+                                       "vehicle__engine")
+                .order_by("vehicle__make__name", "vehicle__model__name", "-vehicle__year",
+                          "vehicle_id", "position")[page.offset: page.offset + page.size])
+    return Page(rows, page.number, page.size, total)
+
+
+def part_exists(part_id: int) -> bool:
+    return Part.objects.filter(id=part_id, is_active=True).exists()

@@ -1,0 +1,223 @@
+"""Search by name, SKU or part number with filters, facets and sorts (C5)."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import tantivy
+from django.db.models import Q
+
+from camshaft.catalog import selectors as catalog_selectors
+from camshaft.catalog.models import Part, normalize_code
+from camshaft.core.paging import BadPage, PageRequest
+from camshaft.search import backend
+
+SORTS = {"best": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low"}
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+# Like Elasticsearch's max_result_window: deeper pages cost much and help nobody.
+MAX_RESULT_WINDOW = 10_000
+MAX_PRICE = Decimal("1000000")
+WORD_RE = re.compile(r"[0-9a-z]+")
+
+
+class BadSearch(ValueError):
+    """Input a shopper can fix; str() says how."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    category_id: int | None = None
+    brand_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    vehicle_id: int | None = None
+
+    def __post_init__(self):
+        for name in ("min_price", "max_price"):
+            value = getattr(self, name)
+            if value is not None and not (0 <= value <= MAX_PRICE):
+                raise BadSearch(f"Prices must be between 0 and {MAX_PRICE:,}.")
+        if self.min_price is not None and self.max_price is not None:
+            if self.min_price > self.max_price:
+                raise BadSearch("The lowest price must not be above the highest price.")
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f) not in (None, False) for f in self.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    id: int
+    name: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    query: str
+    sort: str
+    filters: SearchFilters
+    items: list  # catalog_selectors.PartSummary, in result order
+    total: int
+    page: PageRequest
+    exact_matches: list = field(default_factory=list)
+    categories: list[FacetValue] = field(default_factory=list)
+    brands: list[FacetValue] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    unfiltered_total: int | None = None  # when filters hid every match
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_RESULT_WINDOW) // self.page.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page.number > 1
+
+
+def words_of(query: str) -> list[str]:
+    """The query's words, lower-cased; punctuation and query syntax are dropped,
+    so nothing a shopper types is interpreted as an operator."""
+    return [w for w in WORD_RE.findall(query.lower()) if len(w) <= 40][:MAX_WORDS]
+
+
+def _text_query(index: tantivy.Index, words: list[str]) -> tantivy.Query:
+    if not words:
+        return tantivy.Query.all_query()
+    return index.parse_query(
+        " ".join(words), list(backend.TEXT_FIELDS), field_boosts=backend.FIELD_BOOSTS,
+        conjunction_by_default=True,
+    )
+
+
+def _filter_clauses(filters: SearchFilters, *, skip: str | None = None) -> list:
+    schema, Occur, Q_ = backend.SCHEMA, tantivy.Occur, tantivy.Query
+    clauses = []
+    if filters.category_id and skip != "category":
+        clauses.append(Q_.term_query(schema, "category_tree", filters.category_id))
+    if filters.brand_id and skip != "brand":
+        clauses.append(Q_.term_query(schema, "brand", filters.brand_id))
+    if filters.min_price is not None or filters.max_price is not None:
+        low = int(filters.min_price * 100) if filters.min_price is not None else 0
+        high = int(filters.max_price * 100) if filters.max_price is not None else 2**62
+        clauses.append(Q_.range_query(schema, "price", tantivy.FieldType.Unsigned, low, high))
+    if filters.in_stock:
+        clauses.append(Q_.term_query(schema, "in_stock", True))
+    if filters.vehicle_id:
+        clauses.append(Q_.term_query(schema, "vehicles", filters.vehicle_id))
+    return [(Occur.Must, c) for c in clauses]
+
+
+def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.Query:
+    if not clauses and not exclude:
+        return text
+    parts = [(tantivy.Occur.Must, text), *clauses]
+    if exclude:
+        parts.append((tantivy.Occur.MustNot,
+                      tantivy.Query.term_set_query(backend.SCHEMA, "pid", exclude)))
+    return tantivy.Query.boolean_query(parts)
+
+
+def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
+    """Parts whose SKU or MPN is exactly what was typed (C5: these come first)."""
+    code = normalize_code(query)
+    if len(code) < 3 or len(code) > 60:
+        return []
+    match = Part.objects.filter(Q(sku=query.strip().upper()) | Q(mpn_key=code), is_active=True)
+    if filters.brand_id:
+        match = match.filter(brand_id=filters.brand_id)
+    return list(match.values_list("id", flat=True)[:10])
+
+
+def search_parts(*, query: str, filters: SearchFilters | None = None, sort: str = "best",
+                 page: PageRequest | None = None) -> SearchResult:
+    filters = filters or SearchFilters()
+    page = page or PageRequest(1, 24)
+    query = (query or "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadSearch(f"Searches are limited to {MAX_QUERY_CHARS} characters.")
+    if sort not in SORTS:
+        raise BadSearch("Unknown sort order; choose best match or price.")
+    if page.offset + page.size > MAX_RESULT_WINDOW:
+        raise BadPage("That page is too deep; narrow the search with a filter instead.")
+
+    index = backend.index()
+    searcher = index.searcher()
+    words = words_of(query)
+    exact = _exact_matches(query, filters) if query else []
+    text = _text_query(index, words)
+    clauses = _filter_clauses(filters)
+    full = _combine(text, clauses, exact)
+
+    kwargs = {}
+    if sort != "best":
+        kwargs = {"order_by_field": "price",
+                  "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc}
+    result = searcher.search(full, limit=page.size, offset=page.offset, count=True, **kwargs)
+    pids = [int(pid) for pid in
+            searcher.fast_field_values("pid", [addr for _, addr in result.hits])]
+    total = result.count or 0
+
+    categories, brands = _facets(searcher, text, filters, exact)
+    exact_items = catalog_selectors.part_summaries(exact, vehicle_id=filters.vehicle_id) \
+        if page.number == 1 else []
+    search = SearchResult(
+        query=query, sort=sort, filters=filters, page=page, total=total,
+        items=catalog_selectors.part_summaries(pids, vehicle_id=filters.vehicle_id),
+        exact_matches=exact_items, categories=categories, brands=brands,
+    )
+    if total == 0 and not exact:
+        if filters.active:
+            search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
+        search.suggestions = _suggestions(searcher, words)
+    return search
+
+
+def _facets(searcher: tantivy.Searcher, text: tantivy.Query, filters: SearchFilters,
+            exact: list[int]) -> tuple[list[FacetValue], list[FacetValue]]:
+    """Counts by category and brand. Each facet ignores its own filter, so a
+    shopper sees how many results the other brands or categories would give."""
+    agg = {"terms": {"field": "category", "size": 2000}}
+    category_counts = _bucket_counts(searcher.aggregate(
+        _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": agg})["c"])
+    brand_counts = _bucket_counts(searcher.aggregate(
+        _combine(text, _filter_clauses(filters, skip="brand"), exact),
+        {"b": {"terms": {"field": "brand", "size": 30}}})["b"])
+    categories = catalog_selectors.category_facets(category_counts, selected=filters.category_id)
+    brand_names = catalog_selectors.brand_names(list(brand_counts))
+    brands = [FacetValue(bid, brand_names[bid], n, bid == filters.brand_id)
+              for bid, n in sorted(brand_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+              if bid in brand_names]
+    return categories, brands
+
+
+def _bucket_counts(aggregation: dict) -> dict[int, int]:
+    return {int(b["key"]): int(b["doc_count"]) for b in aggregation.get("buckets", [])}
+
+
+def _suggestions(searcher: tantivy.Searcher, words: list[str]) -> list[str]:
+    """'Did you mean': each word replaced by the closest catalogue word."""
+    if not words:
+        return []
+    corrected, changed = [], False
+    for word in words:
+        if searcher.doc_freq("words", word):
+            corrected.append(word)
+            continue
+        candidates = [t for t, _ in searcher.terms_with_prefix("words", word[:1], limit=5000)]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+        if close:
+            corrected.append(close[0])
+            changed = True
+        else:
+            corrected.append(word)
+    return [" ".join(corrected)] if changed else []
