@@ -1,14 +1,14 @@
 """The `camshaft` command (B3): a thin front for Django management commands.
 
-    camshaft serve [--port 8000]     migrate, seed a demo store if empty, run gunicorn + worker
-    camshaft demo --parts N          build a synthetic catalogue
-    camshaft import FILE             upsert parts, vehicles and fitment (CSV or JSON Lines)
-    camshaft export --format csv|jsonl
-    camshaft bench --parts N --json FILE
-    camshaft reindex                 rebuild the search index from the database
-    camshaft worker                  the task worker
-    camshaft jobs                    scheduled jobs
-    camshaft manage ...              any other Django management command
+camshaft serve [--port 8000]     migrate, seed a demo store if empty, run gunicorn + worker
+camshaft demo --parts N          build a synthetic catalogue
+camshaft import FILE             upsert parts, vehicles and fitment (CSV or JSON Lines)
+camshaft export --format csv|jsonl
+camshaft bench --parts N --json FILE
+camshaft reindex                 rebuild the search index from the database
+camshaft worker                  the task worker
+camshaft jobs                    scheduled jobs
+camshaft manage ...              any other Django management command
 """
 
 import os
@@ -29,10 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from django.core.management import execute_from_command_line
 
-    if argv[0] == "manage":
-        command = argv[1:]
-    else:
-        command = [ALIASES.get(argv[0], argv[0]), *argv[1:]]
+    command = argv[1:] if argv[0] == "manage" else [ALIASES.get(argv[0], argv[0]), *argv[1:]]
     execute_from_command_line(["camshaft", *command])
 
 

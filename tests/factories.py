@@ -22,6 +22,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
+        django_get_or_create = ("name", "parent")
 
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))

@@ -1,5 +1,130 @@
-"""JSON API for the catalog app."""
+"""JSON API: parts, categories and brands (C6, C7)."""
 
-from ninja import Router
+from decimal import Decimal
 
-router = Router(tags=["catalog"])
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from camshaft.catalog import selectors
+from camshaft.core.paging import BadPage, page_request
+from camshaft.fitment.api import ErrorOut, VehicleOut
+from camshaft.fitment.garage import garage_for
+
+router = Router(tags=["Catalogue"])
+
+
+class WarehouseStockOut(Schema):
+    warehouse: str
+    country: str
+    available: int
+
+
+class FitmentOut(Schema):
+    vehicle: VehicleOut
+    position: str
+    quantity: int
+    note: str
+
+
+class PartOut(Schema):
+    sku: str
+    name: str
+    brand: str
+    mpn: str
+    description: str
+    category: list[str]
+    attributes: dict
+    currency: str
+    price: Decimal
+    core_charge: Decimal | None
+    condition: str
+    returnability: str
+    returnability_note: str
+    freight_class: str
+    special_order: bool
+    custom_made: bool
+    hazardous: bool
+    performance: bool
+    weight_lb: Decimal
+    available: int
+    availability: str
+    stock: list[WarehouseStockOut]
+    fits_selected_vehicle: bool | None
+    vehicles_total: int
+    vehicles: list[FitmentOut]
+
+
+@router.get("/parts/{sku}", response={200: PartOut, 400: ErrorOut, 404: ErrorOut})
+def part_detail(request: HttpRequest, sku: str, vehicles_page: int = 1):
+    try:
+        paging = page_request(vehicles_page, size=25)
+    except BadPage as problem:
+        return 400, {"detail": str(problem)}
+    page = selectors.part_for_page(
+        sku=sku[:60], vehicles_page=paging, vehicle_id=garage_for(request).selected_id
+    )
+    p = page.part
+    return PartOut(
+        sku=p.sku,
+        name=p.name,
+        brand=p.brand.name,
+        mpn=p.mpn,
+        description=p.description,
+        category=[c.name for c in page.breadcrumbs],
+        attributes=p.attributes,
+        currency=settings.STORE_CURRENCY,
+        price=p.price,
+        core_charge=p.core_charge,
+        condition=p.condition,
+        returnability=p.returnability,
+        returnability_note=page.returnability_note,
+        freight_class=p.freight_class,
+        special_order=p.is_special_order,
+        custom_made=p.is_custom_made,
+        hazardous=p.is_hazardous,
+        performance=p.is_performance,
+        weight_lb=p.weight_lb,
+        available=page.available,
+        availability=page.availability,
+        stock=[
+            WarehouseStockOut(warehouse=s.warehouse, country=s.country, available=s.available)
+            for s in page.stock
+        ],
+        fits_selected_vehicle=page.fits_selected,
+        vehicles_total=page.vehicles.total,
+        vehicles=[
+            FitmentOut(
+                vehicle=VehicleOut.of(f.vehicle),
+                position=f.position,
+                quantity=f.quantity,
+                note=f.note,
+            )
+            for f in page.vehicles.items
+        ],
+    )
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+
+@router.get("/categories", response=list[CategoryOut])
+def category_list(request: HttpRequest):
+    nodes = sorted(selectors.category_nodes().values(), key=lambda n: n.path)
+    return [CategoryOut(id=n.id, name=n.name, path=n.path, parent_id=n.parent_id) for n in nodes]
+
+
+class BrandOut(Schema):
+    id: int
+    name: str
+    slug: str
+    parts: int
+
+
+@router.get("/brands", response=list[BrandOut])
+def brand_list(request: HttpRequest):
+    return selectors.brands_with_counts()

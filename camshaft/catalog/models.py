@@ -39,7 +39,9 @@ class Category(models.Model):
         ordering = ["path"]
         verbose_name_plural = "categories"
         constraints = [
-            models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "slug"], name="category_unique_slug_in_parent"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,14 @@
 """Storefront pages of the catalog app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.catalog import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("categories/", views.category_list, name="category_list"),
+    path("c/<path:path>/", views.category_detail, name="category"),
+    path("brands/", views.brand_list, name="brand_list"),
+    path("brands/<slug:slug>/", views.brand_detail, name="brand"),
+    path("parts/<str:sku>/", views.part_page, name="part"),
+]

@@ -1,5 +1,234 @@
-"""JSON API for the fitment app."""
+"""JSON API: Part Finder, VIN lookup, vehicles and the parts that fit them (C3, C4)."""
 
-from ninja import Router
+from decimal import Decimal
 
-router = Router(tags=["fitment"])
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from camshaft.core.paging import BadPage, page_request
+from camshaft.fitment import garage as garage_cookie
+from camshaft.fitment import selectors, services
+from camshaft.fitment.vin import InvalidVin
+
+router = Router(tags=["Part Finder"])
+
+Year = Field(..., ge=1900, le=2100, description="Model year")
+Id = Field(..., ge=1, le=2**31 - 1)
+
+
+class ChoiceOut(Schema):
+    id: int
+    name: str
+
+
+class VehicleOut(Schema):
+    id: int
+    year: int
+    make: str
+    model: str
+    submodel: str
+    engine: str
+
+    @staticmethod
+    def of(v) -> "VehicleOut":
+        return VehicleOut(
+            id=v.id,
+            year=v.year,
+            make=v.make.name,
+            model=v.model.name,
+            submodel=v.submodel.name,
+            engine=v.engine.name,
+        )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class YearMake(Schema):
+    year: int = Year
+    make: int = Id
+
+
+class YearMakeModel(YearMake):
+    model: int = Id
+
+
+class YearMakeModelSub(YearMakeModel):
+    submodel: int = Id
+
+
+class FullVehicle(YearMakeModelSub):
+    engine: int = Id
+
+
+def _step(state, level: str):
+    if state.problem:
+        raise HttpError(404, state.problem)
+    return getattr(state, level)
+
+
+@router.get("/finder/years", response=list[int])
+def finder_years(request: HttpRequest):
+    return selectors.years()
+
+
+@router.get("/finder/makes", response={200: list[ChoiceOut], 404: ErrorOut})
+def finder_makes(request: HttpRequest, year: int = Query(..., ge=1900, le=2100)):
+    return _step(selectors.finder_state(year=year), "makes")
+
+
+@router.get("/finder/models", response={200: list[ChoiceOut], 404: ErrorOut})
+def finder_models(request: HttpRequest, q: Query[YearMake]):
+    return _step(selectors.finder_state(year=q.year, make_id=q.make), "models")
+
+
+@router.get("/finder/submodels", response={200: list[ChoiceOut], 404: ErrorOut})
+def finder_submodels(request: HttpRequest, q: Query[YearMakeModel]):
+    return _step(selectors.finder_state(year=q.year, make_id=q.make, model_id=q.model), "submodels")
+
+
+@router.get("/finder/engines", response={200: list[ChoiceOut], 404: ErrorOut})
+def finder_engines(request: HttpRequest, q: Query[YearMakeModelSub]):
+    return _step(
+        selectors.finder_state(
+            year=q.year, make_id=q.make, model_id=q.model, submodel_id=q.submodel
+        ),
+        "engines",
+    )
+
+
+@router.get("/finder/vehicle", response={200: VehicleOut, 404: ErrorOut})
+def finder_vehicle(request: HttpRequest, q: Query[FullVehicle]):
+    state = selectors.finder_state(
+        year=q.year, make_id=q.make, model_id=q.model, submodel_id=q.submodel, engine_id=q.engine
+    )
+    return VehicleOut.of(_step(state, "vehicle"))
+
+
+class VinOut(Schema):
+    vin: str
+    year: int
+    make: str | None
+    make_id: int | None = Field(
+        description="Our make id, to pre-fill the finder; null "
+        "when we carry no such vehicles that year"
+    )
+
+
+@router.get("/vin/{vin}", response={200: VinOut, 422: ErrorOut})
+def vin_lookup(request: HttpRequest, vin: str):
+    try:
+        prefill = services.decode_vin_for_finder(vin[:64])
+    except InvalidVin as problem:
+        return 422, {"detail": str(problem)}
+    return VinOut(
+        vin=prefill.vin, year=prefill.year, make=prefill.make_name, make_id=prefill.make_id
+    )
+
+
+@router.get("/vehicles/{int:vehicle_id}", response={200: VehicleOut, 404: ErrorOut})
+def vehicle_detail(request: HttpRequest, vehicle_id: int):
+    return VehicleOut.of(selectors.vehicle(vehicle_id=vehicle_id))
+
+
+class FittingPartOut(Schema):
+    sku: str
+    name: str
+    brand: str
+    price: Decimal
+    position: str
+    quantity: int
+    note: str
+
+
+class CategoryGroupOut(Schema):
+    category_id: int
+    category: str
+    parts: list[FittingPartOut]
+
+
+class CategoryCountOut(Schema):
+    id: int
+    name: str
+    parts: int
+
+
+class VehiclePartsOut(Schema):
+    vehicle: VehicleOut
+    categories: list[CategoryCountOut]
+    total: int
+    page: int
+    pages: int
+    groups: list[CategoryGroupOut]
+
+
+@router.get(
+    "/vehicles/{int:vehicle_id}/parts",
+    response={200: VehiclePartsOut, 400: ErrorOut, 404: ErrorOut},
+)
+def vehicle_parts(
+    request: HttpRequest, vehicle_id: int, category: int | None = None, page: int = 1
+):
+    try:
+        paging = page_request(page, size=50)
+    except BadPage as problem:
+        return 400, {"detail": str(problem)}
+    listing = selectors.vehicle_parts(vehicle_id=vehicle_id, category_id=category, page=paging)
+    return VehiclePartsOut(
+        vehicle=VehicleOut.of(listing.vehicle),
+        categories=[CategoryCountOut(id=c, name=n, parts=k) for c, n, k in listing.categories],
+        total=listing.page.total,
+        page=listing.page.number,
+        pages=listing.page.pages,
+        groups=[
+            CategoryGroupOut(
+                category_id=g.category_id,
+                category=g.category,
+                parts=[
+                    FittingPartOut(**{f: getattr(p, f) for f in FittingPartOut.model_fields})
+                    for p in g.parts
+                ],
+            )
+            for g in listing.groups
+        ],
+    )
+
+
+class GarageOut(Schema):
+    selected: int | None
+    vehicles: list[VehicleOut]
+
+
+class GarageIn(Schema):
+    vehicle: int = Id
+
+
+def _garage_response(request, state):
+    return GarageOut(
+        selected=state.selected_id,
+        vehicles=[VehicleOut.of(v) for v in selectors.vehicles_by_ids(state.vehicle_ids)],
+    )
+
+
+@router.get("/garage", response=GarageOut, summary="My Garage (kept in a cookie for guests)")
+def garage_show(request: HttpRequest):
+    return _garage_response(request, garage_cookie.read(request))
+
+
+@router.post("/garage", response={200: GarageOut, 404: ErrorOut})
+def garage_add(request: HttpRequest, response: HttpResponse, body: GarageIn):
+    selectors.vehicle(vehicle_id=body.vehicle)
+    state = garage_cookie.read(request)
+    state.add(body.vehicle)
+    garage_cookie.write(response, state)
+    return _garage_response(request, state)
+
+
+@router.delete("/garage/{int:vehicle_id}", response=GarageOut)
+def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: int):
+    state = garage_cookie.read(request)
+    state.remove(vehicle_id)
+    garage_cookie.write(response, state)
+    return _garage_response(request, state)

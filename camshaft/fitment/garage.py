@@ -66,7 +66,11 @@ def read(request: HttpRequest) -> Garage:
 def write(response: HttpResponse, garage: Garage) -> None:
     value = signing.dumps({"v": garage.vehicle_ids, "s": garage.selected_id}, salt=SALT)
     response.set_cookie(
-        settings.GARAGE_COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="Lax",
+        settings.GARAGE_COOKIE,
+        value,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
 

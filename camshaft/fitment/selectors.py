@@ -24,8 +24,12 @@ def years() -> list[int]:
 
 
 def _choices(model, ids) -> list[Choice]:
-    return [Choice(i, n) for i, n in
-            model.objects.filter(id__in=list(ids)).order_by("name").values_list("id", "name")]
+    return [
+        Choice(i, n)
+        for i, n in model.objects.filter(id__in=list(ids))
+        .order_by("name")
+        .values_list("id", "name")
+    ]
 
 
 def makes(*, year: int) -> list[Choice]:
@@ -34,20 +38,29 @@ def makes(*, year: int) -> list[Choice]:
 
 
 def models(*, year: int, make_id: int) -> list[Choice]:
-    ids = (Vehicle.objects.filter(year=year, make_id=make_id)
-           .values_list("model_id", flat=True).distinct())
+    ids = (
+        Vehicle.objects.filter(year=year, make_id=make_id)
+        .values_list("model_id", flat=True)
+        .distinct()
+    )
     return _choices(VehicleModel, ids)
 
 
 def submodels(*, year: int, model_id: int) -> list[Choice]:
-    ids = (Vehicle.objects.filter(year=year, model_id=model_id)
-           .values_list("submodel_id", flat=True).distinct())
+    ids = (
+        Vehicle.objects.filter(year=year, model_id=model_id)
+        .values_list("submodel_id", flat=True)
+        .distinct()
+    )
     return _choices(Submodel, ids)
 
 
 def engines(*, year: int, model_id: int, submodel_id: int) -> list[Choice]:
-    ids = (Vehicle.objects.filter(year=year, model_id=model_id, submodel_id=submodel_id)
-           .values_list("engine_id", flat=True).distinct())
+    ids = (
+        Vehicle.objects.filter(year=year, model_id=model_id, submodel_id=submodel_id)
+        .values_list("engine_id", flat=True)
+        .distinct()
+    )
     return _choices(Engine, ids)
 
 
@@ -75,48 +88,68 @@ def _pick(options: list[Choice], wanted: int | None) -> Choice | None:
     return next((c for c in options if c.id == wanted), None)
 
 
-def finder_state(*, year=None, make_id=None, model_id=None, submodel_id=None,
-                 engine_id=None) -> FinderState:
+def finder_state(
+    *, year=None, make_id=None, model_id=None, submodel_id=None, engine_id=None
+) -> FinderState:
     state = FinderState(years=years())
     if year is None:
         return state
     if year not in state.years:
         state.problem = f"We have no vehicles for the year {year}."
         return state
-    state.year, state.makes = year, makes(year=year)
-    if make_id is None:
-        return state
-    if not (state.make := _pick(state.makes, make_id)):
-        state.problem = f"That make was not sold in {year}."
-        return state
-    state.models = models(year=year, make_id=make_id)
-    if model_id is None:
-        return state
-    if not (state.model := _pick(state.models, model_id)):
-        state.problem = f"{state.make.name} built no such model in {year}."
-        return state
-    state.submodels = submodels(year=year, model_id=model_id)
-    if submodel_id is None:
-        return state
-    if not (state.submodel := _pick(state.submodels, submodel_id)):
-        state.problem = f"The {year} {state.model.name} had no such submodel."
-        return state
-    state.engines = engines(year=year, model_id=model_id, submodel_id=submodel_id)
-    if engine_id is None:
-        return state
-    if not (state.engine := _pick(state.engines, engine_id)):
-        state.problem = f"The {year} {state.model.name} {state.submodel.name} had no such engine."
-        return state
-    state.vehicle = (Vehicle.objects.select_related("make", "model", "submodel", "engine")
-                     .get(year=year, model_id=model_id, submodel_id=submodel_id,
-                          engine_id=engine_id))
+    state.year = year
+    # Each level: (list to fill, choice to pick, wanted id, loader, problem if not found).
+    steps = (
+        (
+            "makes",
+            "make",
+            make_id,
+            lambda: makes(year=year),
+            lambda: f"That make was not sold in {year}.",
+        ),
+        (
+            "models",
+            "model",
+            model_id,
+            lambda: models(year=year, make_id=make_id),
+            lambda: f"{state.make.name} built no such model in {year}.",
+        ),
+        (
+            "submodels",
+            "submodel",
+            submodel_id,
+            lambda: submodels(year=year, model_id=model_id),
+            lambda: f"The {year} {state.model.name} had no such submodel.",
+        ),
+        (
+            "engines",
+            "engine",
+            engine_id,
+            lambda: engines(year=year, model_id=model_id, submodel_id=submodel_id),
+            lambda: f"The {year} {state.model.name} {state.submodel.name} had no such engine.",
+        ),
+    )
+    for options_attr, choice_attr, wanted, load, problem in steps:
+        options = load()
+        setattr(state, options_attr, options)
+        if wanted is None:
+            return state
+        picked = _pick(options, wanted)
+        if picked is None:
+            state.problem = problem()
+            return state
+        setattr(state, choice_attr, picked)
+    state.vehicle = Vehicle.objects.select_related("make", "model", "submodel", "engine").get(
+        year=year, model_id=model_id, submodel_id=submodel_id, engine_id=engine_id
+    )
     return state
 
 
 def vehicle(*, vehicle_id: int) -> Vehicle:
     try:
         return Vehicle.objects.select_related("make", "model", "submodel", "engine").get(
-            id=vehicle_id)
+            id=vehicle_id
+        )
     except Vehicle.DoesNotExist:
         raise Http404("No such vehicle") from None
 
@@ -124,8 +157,12 @@ def vehicle(*, vehicle_id: int) -> Vehicle:
 def vehicles_by_ids(ids: list[int]) -> list[Vehicle]:
     if not ids:
         return []
-    found = {v.id: v for v in Vehicle.objects.filter(id__in=ids)
-             .select_related("make", "model", "submodel", "engine")}
+    found = {
+        v.id: v
+        for v in Vehicle.objects.filter(id__in=ids).select_related(
+            "make", "model", "submodel", "engine"
+        )
+    }
     return [found[i] for i in ids if i in found]
 
 
@@ -158,41 +195,68 @@ class VehicleParts:
     groups: list[CategoryGroup]
 
 
-def vehicle_parts(*, vehicle_id: int, category_id: int | None = None,
-                  page: PageRequest) -> VehicleParts:
+def vehicle_parts(
+    *, vehicle_id: int, category_id: int | None = None, page: PageRequest
+) -> VehicleParts:
     """The parts that fit a vehicle, grouped by category, with fitment notes:
     three queries however many parts fit."""
     chosen = vehicle(vehicle_id=vehicle_id)
     fitment = Fitment.objects.filter(vehicle_id=vehicle_id, part__is_active=True)
-    counts = list(fitment.values("part__category_id", "part__category__name")
-                  .annotate(n=Count("id")).order_by("part__category__name"))
+    counts = list(
+        fitment.values("part__category_id", "part__category__name")
+        .annotate(n=Count("id"))
+        .order_by("part__category__name")
+    )
     menu = [(c["part__category_id"], c["part__category__name"], c["n"]) for c in counts]
     if category_id is not None:
         fitment = fitment.filter(part__category_id=category_id)
     total = sum(n for cid, _, n in menu if category_id is None or cid == category_id)
-    rows = (fitment.order_by("part__category__name", "part__name", "part_id", "position")
-            .values_list("part_id", "part__sku", "part__name", "part__brand__name",
-                         "part__price", "part__category_id", "position", "quantity", "note",
-                         "part__category__name")
-            [page.offset: page.offset + page.size])
+    rows = fitment.order_by(
+        "part__category__name", "part__name", "part_id", "position"
+    ).values_list(
+        "part_id",
+        "part__sku",
+        "part__name",
+        "part__brand__name",
+        "part__price",
+        "part__category_id",
+        "position",
+        "quantity",
+        "note",
+        "part__category__name",
+    )[page.offset : page.offset + page.size]
     items, names = [], {}
     for row in rows:
         items.append(FittingPart(*row[:9]))
         names[row[5]] = row[9]
-    groups = [CategoryGroup(cid, names[cid], list(parts))
-              for cid, parts in groupby(items, key=lambda p: p.category_id)]
-    return VehicleParts(vehicle=chosen, categories=menu, category_id=category_id,
-                        page=Page(items, page.number, page.size, total), groups=groups)
+    groups = [
+        CategoryGroup(cid, names[cid], list(parts))
+        for cid, parts in groupby(items, key=lambda p: p.category_id)
+    ]
+    return VehicleParts(
+        vehicle=chosen,
+        categories=menu,
+        category_id=category_id,
+        page=Page(items, page.number, page.size, total),
+        groups=groups,
+    )
 
 
 def vehicles_fitting_part(*, part_id: int, page: PageRequest) -> Page:
     """The vehicles a part fits, newest first, a page at a time (C7)."""
     fitment = Fitment.objects.filter(part_id=part_id)
     total = fitment.count()
-    rows = list(fitment.select_related("vehicle__make", "vehicle__model", "vehicle__submodel",
-                                       "vehicle__engine")
-                .order_by("vehicle__make__name", "vehicle__model__name", "-vehicle__year",
-                          "vehicle_id", "position")[page.offset: page.offset + page.size])
+    rows = list(
+        fitment.select_related(
+            "vehicle__make", "vehicle__model", "vehicle__submodel", "vehicle__engine"
+        ).order_by(
+            "vehicle__make__name",
+            "vehicle__model__name",
+            "-vehicle__year",
+            "vehicle_id",
+            "position",
+        )[page.offset : page.offset + page.size]
+    )
     return Page(rows, page.number, page.size, total)
 
 

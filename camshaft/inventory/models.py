@@ -31,7 +31,9 @@ class StockLevel(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["part", "warehouse"], name="stock_unique_part_warehouse"),
+            models.UniqueConstraint(
+                fields=["part", "warehouse"], name="stock_unique_part_warehouse"
+            ),
             models.CheckConstraint(
                 condition=Q(reserved__lte=F("quantity")), name="stock_reserved_within_quantity"
             ),

@@ -1,5 +1,98 @@
-"""JSON API for the search app."""
+"""JSON API: search by name, SKU or part number (C5)."""
 
-from ninja import Router
+from decimal import Decimal
+from typing import Literal
 
-router = Router(tags=["search"])
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from camshaft.core.paging import BadPage, PageRequest
+from camshaft.search import selectors
+from camshaft.search.selectors import MAX_PRICE, BadSearch, SearchFilters
+
+router = Router(tags=["Search"])
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=selectors.MAX_QUERY_CHARS, description="Name, SKU or MPN")
+    category: int | None = Field(None, ge=1, le=2**31 - 1)
+    brand: int | None = Field(None, ge=1, le=2**31 - 1)
+    min_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, max_digits=12, decimal_places=2)
+    max_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, max_digits=12, decimal_places=2)
+    in_stock: bool = False
+    vehicle: int | None = Field(None, ge=1, le=2**31 - 1, description="Only parts that fit it")
+    sort: Literal["best", "price_asc", "price_desc"] = "best"
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(24, ge=1, le=100)
+
+
+class PartSummaryOut(Schema):
+    sku: str
+    name: str
+    brand: str
+    mpn: str
+    category: str
+    price: Decimal
+    core_charge: Decimal | None
+    available: int
+    in_stock: bool
+    fits: bool | None
+
+
+class FacetOut(Schema):
+    id: int
+    name: str
+    count: int
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    pages: int
+    exact_matches: list[PartSummaryOut]
+    results: list[PartSummaryOut]
+    categories: list[FacetOut]
+    brands: list[FacetOut]
+    suggestions: list[str]
+    unfiltered_total: int | None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.get("/search", response={200: SearchOut, 400: ErrorOut})
+def search(request: HttpRequest, params: Query[SearchIn]):
+    try:
+        result = selectors.search_parts(
+            query=params.q,
+            sort=params.sort,
+            page=PageRequest(params.page, params.page_size),
+            filters=SearchFilters(
+                category_id=params.category,
+                brand_id=params.brand,
+                min_price=params.min_price,
+                max_price=params.max_price,
+                in_stock=params.in_stock,
+                vehicle_id=params.vehicle,
+            ),
+        )
+    except (BadSearch, BadPage) as problem:
+        return 400, {"detail": str(problem)}
+
+    def out(p):
+        return PartSummaryOut(**{f: getattr(p, f) for f in PartSummaryOut.model_fields})
+
+    return SearchOut(
+        query=result.query,
+        total=result.total,
+        page=result.page.number,
+        pages=result.pages,
+        exact_matches=[out(p) for p in result.exact_matches],
+        results=[out(p) for p in result.items],
+        categories=[FacetOut(id=f.id, name=f.name, count=f.count) for f in result.categories],
+        brands=[FacetOut(id=f.id, name=f.name, count=f.count) for f in result.brands],
+        suggestions=result.suggestions,
+        unfiltered_total=result.unfiltered_total,
+    )

@@ -94,12 +94,14 @@ def _price_cents(price) -> int:
     return int((Decimal(str(price)) * 100).to_integral_value())
 
 
-def build_docs(rows: Iterable[tuple], fitment: dict[int, list[int]], in_stock: set[int],
-               lookups: Lookups) -> Iterator[PartDoc]:
+def build_docs(
+    rows: Iterable[tuple], fitment: dict[int, list[int]], in_stock: set[int], lookups: Lookups
+) -> Iterator[PartDoc]:
     for pid, name, sku, mpn, description, category_id, brand_id, price, attributes in rows:
         vehicle_ids = fitment.get(pid, [])
-        fitted = dict.fromkeys(lookups.vehicle_words[v][1] for v in vehicle_ids
-                               if v in lookups.vehicle_words)
+        fitted = dict.fromkeys(
+            lookups.vehicle_words[v][1] for v in vehicle_ids if v in lookups.vehicle_words
+        )
         keywords = [
             lookups.brand_names.get(brand_id, ""),
             *lookups.category_names.get(category_id, []),
@@ -109,9 +111,15 @@ def build_docs(rows: Iterable[tuple], fitment: dict[int, list[int]], in_stock: s
             *fitted,
         ]
         yield PartDoc(
-            pid=pid, name=name, keywords=keywords, body=description or "",
-            category_id=category_id, brand_id=brand_id, price_cents=_price_cents(price),
-            in_stock=pid in in_stock, vehicle_ids=vehicle_ids,
+            pid=pid,
+            name=name,
+            keywords=keywords,
+            body=description or "",
+            category_id=category_id,
+            brand_id=brand_id,
+            price_cents=_price_cents(price),
+            in_stock=pid in in_stock,
+            vehicle_ids=vehicle_ids,
         )
 
 
@@ -123,17 +131,23 @@ def docs_for_parts(part_ids: list[int], lookups: Lookups) -> tuple[list[PartDoc]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {PART_COLUMNS} FROM catalog_part p "  # noqa: S608 - placeholders only
-            f"WHERE p.is_active AND p.id IN ({placeholders})", part_ids)
+            f"WHERE p.is_active AND p.id IN ({placeholders})",
+            part_ids,
+        )
         rows = cursor.fetchall()
         cursor.execute(
             f"SELECT part_id, vehicle_id FROM fitment_fitment "  # noqa: S608
-            f"WHERE part_id IN ({placeholders})", part_ids)
+            f"WHERE part_id IN ({placeholders})",
+            part_ids,
+        )
         fitment: dict[int, list[int]] = {}
         for part_id, vehicle_id in cursor:
             fitment.setdefault(part_id, []).append(vehicle_id)
         cursor.execute(
             f"SELECT DISTINCT part_id FROM inventory_stocklevel "  # noqa: S608
-            f"WHERE quantity > reserved AND part_id IN ({placeholders})", part_ids)
+            f"WHERE quantity > reserved AND part_id IN ({placeholders})",
+            part_ids,
+        )
         stocked = {r[0] for r in cursor}
     docs = list(build_docs(rows, fitment, stocked, lookups))
     found = {d.pid for d in docs}
@@ -148,20 +162,25 @@ def iter_all_docs(lookups: Lookups, *, batch: int = 20_000) -> Iterator[PartDoc]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {PART_COLUMNS} FROM catalog_part p "  # noqa: S608
-                "WHERE p.is_active AND p.id > %s ORDER BY p.id LIMIT %s", [last, batch])
+                "WHERE p.is_active AND p.id > %s ORDER BY p.id LIMIT %s",
+                [last, batch],
+            )
             rows = cursor.fetchall()
             if not rows:
                 return
             low, high = rows[0][0], rows[-1][0]
             cursor.execute(
-                "SELECT part_id, vehicle_id FROM fitment_fitment "
-                "WHERE part_id BETWEEN %s AND %s", [low, high])
+                "SELECT part_id, vehicle_id FROM fitment_fitment WHERE part_id BETWEEN %s AND %s",
+                [low, high],
+            )
             fitment: dict[int, list[int]] = {}
             for part_id, vehicle_id in cursor:
                 fitment.setdefault(part_id, []).append(vehicle_id)
             cursor.execute(
                 "SELECT DISTINCT part_id FROM inventory_stocklevel "
-                "WHERE quantity > reserved AND part_id BETWEEN %s AND %s", [low, high])
+                "WHERE quantity > reserved AND part_id BETWEEN %s AND %s",
+                [low, high],
+            )
             stocked = {r[0] for r in cursor}
         yield from build_docs(rows, fitment, stocked, lookups)
         last = high

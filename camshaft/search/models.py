@@ -14,3 +14,6 @@ class PendingIndexUpdate(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"reindex part {self.part_id}"

@@ -13,7 +13,11 @@ from camshaft.catalog.models import Part, normalize_code
 from camshaft.core.paging import BadPage, PageRequest
 from camshaft.search import backend
 
-SORTS = {"best": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low"}
+SORTS = {
+    "best": "Best match",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+}
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 # Like Elasticsearch's max_result_window: deeper pages cost much and help nobody.
@@ -40,9 +44,12 @@ class SearchFilters:
             value = getattr(self, name)
             if value is not None and not (0 <= value <= MAX_PRICE):
                 raise BadSearch(f"Prices must be between 0 and {MAX_PRICE:,}.")
-        if self.min_price is not None and self.max_price is not None:
-            if self.min_price > self.max_price:
-                raise BadSearch("The lowest price must not be above the highest price.")
+        if (
+            self.min_price is not None
+            and self.max_price is not None
+            and self.min_price > self.max_price
+        ):
+            raise BadSearch("The lowest price must not be above the highest price.")
 
     @property
     def active(self) -> bool:
@@ -94,7 +101,9 @@ def _text_query(index: tantivy.Index, words: list[str]) -> tantivy.Query:
     if not words:
         return tantivy.Query.all_query()
     return index.parse_query(
-        " ".join(words), list(backend.TEXT_FIELDS), field_boosts=backend.FIELD_BOOSTS,
+        " ".join(words),
+        list(backend.TEXT_FIELDS),
+        field_boosts=backend.FIELD_BOOSTS,
         conjunction_by_default=True,
     )
 
@@ -122,8 +131,9 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
         return text
     parts = [(tantivy.Occur.Must, text), *clauses]
     if exclude:
-        parts.append((tantivy.Occur.MustNot,
-                      tantivy.Query.term_set_query(backend.SCHEMA, "pid", exclude)))
+        parts.append(
+            (tantivy.Occur.MustNot, tantivy.Query.term_set_query(backend.SCHEMA, "pid", exclude))
+        )
     return tantivy.Query.boolean_query(parts)
 
 
@@ -138,8 +148,13 @@ def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
     return list(match.values_list("id", flat=True)[:10])
 
 
-def search_parts(*, query: str, filters: SearchFilters | None = None, sort: str = "best",
-                 page: PageRequest | None = None) -> SearchResult:
+def search_parts(
+    *,
+    query: str,
+    filters: SearchFilters | None = None,
+    sort: str = "best",
+    page: PageRequest | None = None,
+) -> SearchResult:
     filters = filters or SearchFilters()
     page = page or PageRequest(1, 24)
     query = (query or "").strip()
@@ -160,20 +175,32 @@ def search_parts(*, query: str, filters: SearchFilters | None = None, sort: str 
 
     kwargs = {}
     if sort != "best":
-        kwargs = {"order_by_field": "price",
-                  "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc}
+        kwargs = {
+            "order_by_field": "price",
+            "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc,
+        }
     result = searcher.search(full, limit=page.size, offset=page.offset, count=True, **kwargs)
-    pids = [int(pid) for pid in
-            searcher.fast_field_values("pid", [addr for _, addr in result.hits])]
+    pids = [
+        int(pid) for pid in searcher.fast_field_values("pid", [addr for _, addr in result.hits])
+    ]
     total = result.count or 0
 
     categories, brands = _facets(searcher, text, filters, exact)
-    exact_items = catalog_selectors.part_summaries(exact, vehicle_id=filters.vehicle_id) \
-        if page.number == 1 else []
+    exact_items = (
+        catalog_selectors.part_summaries(exact, vehicle_id=filters.vehicle_id)
+        if page.number == 1
+        else []
+    )
     search = SearchResult(
-        query=query, sort=sort, filters=filters, page=page, total=total,
+        query=query,
+        sort=sort,
+        filters=filters,
+        page=page,
+        total=total,
         items=catalog_selectors.part_summaries(pids, vehicle_id=filters.vehicle_id),
-        exact_matches=exact_items, categories=categories, brands=brands,
+        exact_matches=exact_items,
+        categories=categories,
+        brands=brands,
     )
     if total == 0 and not exact:
         if filters.active:
@@ -182,22 +209,38 @@ def search_parts(*, query: str, filters: SearchFilters | None = None, sort: str 
     return search
 
 
-def _facets(searcher: tantivy.Searcher, text: tantivy.Query, filters: SearchFilters,
-            exact: list[int]) -> tuple[list[FacetValue], list[FacetValue]]:
+def _facets(
+    searcher: tantivy.Searcher, text: tantivy.Query, filters: SearchFilters, exact: list[int]
+) -> tuple[list[FacetValue], list[FacetValue]]:
     """Counts by category and brand. Each facet ignores its own filter, so a
     shopper sees how many results the other brands or categories would give."""
     agg = {"terms": {"field": "category", "size": 2000}}
-    category_counts = _bucket_counts(searcher.aggregate(
-        _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": agg})["c"])
-    brand_counts = _bucket_counts(searcher.aggregate(
-        _combine(text, _filter_clauses(filters, skip="brand"), exact),
-        {"b": {"terms": {"field": "brand", "size": 30}}})["b"])
+    category_counts = _bucket_counts(
+        searcher.aggregate(
+            _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": agg}
+        )["c"]
+    )
+    brand_counts = _bucket_counts(
+        searcher.aggregate(
+            _combine(text, _filter_clauses(filters, skip="brand"), exact),
+            {"b": {"terms": {"field": "brand", "size": 30}}},
+        )["b"]
+    )
     categories = catalog_selectors.category_facets(category_counts, selected=filters.category_id)
     brand_names = catalog_selectors.brand_names(list(brand_counts))
-    brands = [FacetValue(bid, brand_names[bid], n, bid == filters.brand_id)
-              for bid, n in sorted(brand_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-              if bid in brand_names]
+    brands = [
+        FacetValue(bid, brand_names[bid], n, bid == filters.brand_id)
+        for bid, n in sorted(brand_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if bid in brand_names
+    ]
     return categories, brands
+
+
+def parts_per_brand() -> dict[int, int]:
+    searcher = backend.searcher()
+    aggregation = searcher.aggregate(tantivy.Query.all_query(),
+                                     {"b": {"terms": {"field": "brand", "size": 100_000}}})
+    return _bucket_counts(aggregation["b"])
 
 
 def _bucket_counts(aggregation: dict) -> dict[int, int]:

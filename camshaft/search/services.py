@@ -54,10 +54,11 @@ def sync_index(*, blocking: bool = True) -> int:
                 break
             lookups = lookups or Lookups.load()
             part_ids = list(dict.fromkeys(pid for _, pid in pending))
-            docs, gone = docs_for_parts(part_ids, lookups)
+            docs, _gone = docs_for_parts(part_ids, lookups)
             writer = backend.index().writer(heap_size=50_000_000, num_threads=1)
             writer.delete_documents_by_query(
-                tantivy.Query.term_set_query(backend.SCHEMA, "pid", part_ids))
+                tantivy.Query.term_set_query(backend.SCHEMA, "pid", part_ids)
+            )
             for doc in docs:
                 writer.add_document(doc.to_tantivy(lookups.category_tree))
             writer.commit()

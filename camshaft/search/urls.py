@@ -1,3 +1,7 @@
 """Storefront pages of the search app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.search import views
+
+urlpatterns = [path("search/", views.search, name="search")]

@@ -26,16 +26,46 @@ def catalogue():
     filters = CategoryFactory(name="Filters", slug="filters")
     bosch, wagner = BrandFactory(name="Bosch"), BrandFactory(name="Wagner")
     parts = {
-        "pad_front": PartFactory(sku="BP100", mpn="BC905", name="Ceramic Front Brake Pad Set",
-                                 brand=bosch, category=pads, price=Decimal("45.00")),
-        "pad_rear": PartFactory(sku="BP200", mpn="MX1045", name="Semi-Metallic Rear Brake Pads",
-                                brand=wagner, category=pads, price=Decimal("30.00")),
-        "pad_cheap": PartFactory(sku="BP300", mpn="QC11", name="Front Brake Pad Economy",
-                                 brand=wagner, category=pads, price=Decimal("19.99")),
-        "oil": PartFactory(sku="OF1", mpn="3323", name="Premium Oil Filter", brand=bosch,
-                           category=filters, price=Decimal("8.50")),
-        "code": PartFactory(sku="XK-9", mpn="BP100", name="Caliper Bolt Kit", brand=wagner,
-                            category=brakes, price=Decimal("5.00")),
+        "pad_front": PartFactory(
+            sku="BP100",
+            mpn="BC905",
+            name="Ceramic Front Brake Pad Set",
+            brand=bosch,
+            category=pads,
+            price=Decimal("45.00"),
+        ),
+        "pad_rear": PartFactory(
+            sku="BP200",
+            mpn="MX1045",
+            name="Semi-Metallic Rear Brake Pads",
+            brand=wagner,
+            category=pads,
+            price=Decimal("30.00"),
+        ),
+        "pad_cheap": PartFactory(
+            sku="BP300",
+            mpn="QC11",
+            name="Front Brake Pad Economy",
+            brand=wagner,
+            category=pads,
+            price=Decimal("19.99"),
+        ),
+        "oil": PartFactory(
+            sku="OF1",
+            mpn="3323",
+            name="Premium Oil Filter",
+            brand=bosch,
+            category=filters,
+            price=Decimal("8.50"),
+        ),
+        "code": PartFactory(
+            sku="XK-9",
+            mpn="BP100",
+            name="Caliper Bolt Kit",
+            brand=wagner,
+            category=brakes,
+            price=Decimal("5.00"),
+        ),
     }
     StockLevelFactory(part=parts["pad_front"], quantity=3)
     StockLevelFactory(part=parts["oil"], quantity=1)
@@ -80,19 +110,25 @@ def test_C5_price_sort_both_ways(catalogue):
 
 
 def test_C5_filters_category_brand_price_stock(catalogue):
-    assert set(skus(search_parts(query="", filters=SearchFilters(
-        category_id=catalogue["brakes"].id)))) == {"BP100", "BP200", "BP300", "XK-9"}
-    assert set(skus(search_parts(query="brake", filters=SearchFilters(
-        brand_id=catalogue["wagner"].id)))) == {"BP200", "BP300", "XK-9"}
-    assert skus(search_parts(query="brake", filters=SearchFilters(
-        min_price=Decimal("20"), max_price=Decimal("40")))) == ["BP200"]
-    assert skus(search_parts(query="", filters=SearchFilters(in_stock=True),
-                             sort="price_asc")) == ["OF1", "BP100"]
+    assert set(
+        skus(search_parts(query="", filters=SearchFilters(category_id=catalogue["brakes"].id)))
+    ) == {"BP100", "BP200", "BP300", "XK-9"}
+    assert set(
+        skus(search_parts(query="brake", filters=SearchFilters(brand_id=catalogue["wagner"].id)))
+    ) == {"BP200", "BP300", "XK-9"}
+    assert skus(
+        search_parts(
+            query="brake", filters=SearchFilters(min_price=Decimal("20"), max_price=Decimal("40"))
+        )
+    ) == ["BP200"]
+    assert skus(search_parts(query="", filters=SearchFilters(in_stock=True), sort="price_asc")) == [
+        "OF1",
+        "BP100",
+    ]
 
 
 def test_C5_fits_my_vehicle_filter(catalogue):
-    result = search_parts(query="pads", filters=SearchFilters(
-        vehicle_id=catalogue["vehicle"].id))
+    result = search_parts(query="pads", filters=SearchFilters(vehicle_id=catalogue["vehicle"].id))
     assert skus(result) == ["BP200"]
     assert result.items[0].fits is True
 
@@ -101,8 +137,7 @@ def test_C5_facet_counts_by_category_and_brand(catalogue):
     result = search_parts(query="brake")
     assert {(f.name, f.count) for f in result.categories} == {("Brakes", 4)}
     assert {(f.name, f.count) for f in result.brands} == {("Wagner", 3), ("Bosch", 1)}
-    inside = search_parts(query="brake", filters=SearchFilters(
-        category_id=catalogue["brakes"].id))
+    inside = search_parts(query="brake", filters=SearchFilters(category_id=catalogue["brakes"].id))
     assert {(f.name, f.count) for f in inside.categories} == {("Brake Pads", 3)}
 
 
@@ -125,8 +160,14 @@ def test_C5_zero_results_with_filters_say_how_many_without(catalogue):
 
 
 def test_C5_query_syntax_and_markup_are_just_words(catalogue):
-    for nasty in ['name:"x" OR 1=1; DROP TABLE catalog_part;--', "<script>alert(1)</script>",
-                  "*", "brake AND NOT pad", "((((", "pid:1"]:
+    for nasty in [
+        'name:"x" OR 1=1; DROP TABLE catalog_part;--',
+        "<script>alert(1)</script>",
+        "*",
+        "brake AND NOT pad",
+        "((((",
+        "pid:1",
+    ]:
         search_parts(query=nasty)  # never raises
 
 

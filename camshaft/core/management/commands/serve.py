@@ -19,8 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-        parser.add_argument("--demo-parts", type=int, default=5000,
-                            help="size of the demo catalogue made when the store is empty")
+        parser.add_argument(
+            "--demo-parts",
+            type=int,
+            default=5000,
+            help="size of the demo catalogue made when the store is empty",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
     def handle(self, *args, **opts):
@@ -30,7 +34,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not Part.objects.exists():
-            self.stdout.write(f"Empty store: building a demo catalogue of {opts['demo_parts']} parts")
+            self.stdout.write(
+                f"Empty store: building a demo catalogue of {opts['demo_parts']} parts"
+            )
             call_command("demo", parts=opts["demo_parts"])
         if not User.objects.filter(is_staff=True).exists():
             User.objects.create_superuser(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
@@ -43,8 +49,20 @@ class Command(BaseCommand):
         bind = f"{opts['host']}:{opts['port']}"
         self.stdout.write(f"Camshaft is at http://{bind}/  (back office: /staff/)")
         gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "camshaft.wsgi:application", "--bind", bind,
-             "--workers", str(opts["workers"]), "--access-logfile", "-", "--timeout", "60"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "camshaft.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(opts["workers"]),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "60",
+            ],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
         )
         children.append(gunicorn)

@@ -1,0 +1,37 @@
+"""Reading query parameters from untrusted requests: a clear 400, never a 500."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import BadRequest
+
+MAX_INT = 2**31 - 1
+
+
+def int_param(params, name: str, *, label: str | None = None) -> int | None:
+    raw = params.get(name, "")
+    if raw in ("", None):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{label or name.capitalize()} must be a whole number.") from None
+    if not 0 <= value <= MAX_INT:
+        raise BadRequest(f"{label or name.capitalize()} is out of range.")
+    return value
+
+
+def decimal_param(params, name: str, *, label: str) -> Decimal | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise BadRequest(f"{label} must be a number, like 25 or 19.99.") from None
+    if not value.is_finite():
+        raise BadRequest(f"{label} must be a number, like 25 or 19.99.")
+    return value
+
+
+def bool_param(params, name: str) -> bool:
+    return (params.get(name) or "").lower() in {"1", "true", "on", "yes"}

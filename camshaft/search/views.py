@@ -1,0 +1,49 @@
+"""The search page (C5)."""
+
+from django.core.exceptions import BadRequest
+from django.shortcuts import render
+
+from camshaft.core import params
+from camshaft.core.paging import BadPage, page_request
+from camshaft.fitment.garage import garage_for
+from camshaft.search import selectors
+from camshaft.search.selectors import BadSearch, SearchFilters
+
+
+def filters_from(request, **fixed) -> SearchFilters:
+    """Filters from the query string; `fits=1` means the garage's vehicle."""
+    q = request.GET
+    vehicle_id = None
+    if params.bool_param(q, "fits"):
+        vehicle_id = garage_for(request).selected_id
+    values = {
+        "category_id": params.int_param(q, "category"),
+        "brand_id": params.int_param(q, "brand"),
+        "min_price": params.decimal_param(q, "min_price", label="The lowest price"),
+        "max_price": params.decimal_param(q, "max_price", label="The highest price"),
+        "in_stock": params.bool_param(q, "in_stock"),
+        "vehicle_id": vehicle_id,
+    }
+    values.update(fixed)
+    return SearchFilters(**values)
+
+
+def run_search(request, *, template: str, context: dict, **fixed):
+    try:
+        result = selectors.search_parts(
+            query=request.GET.get("q", ""),
+            filters=filters_from(request, **fixed),
+            sort=request.GET.get("sort", "best"),
+            page=page_request(request.GET.get("page")),
+        )
+    except (BadSearch, BadPage, BadRequest) as problem:
+        return render(request, "400.html", {"message": str(problem)}, status=400)
+    return render(
+        request,
+        template,
+        {**context, "result": result, "query": result.query, "sorts": selectors.SORTS},
+    )
+
+
+def search(request):
+    return run_search(request, template="search/results.html", context={})
