@@ -1,0 +1,20 @@
+"""N4/B3 groundwork: the worker drains queued search index updates."""
+
+import pytest
+from django.core.management import call_command
+
+from camshaft.search.models import PendingIndexUpdate
+from camshaft.search.selectors import search_parts
+from tests.factories import PartFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_B3_worker_once_applies_queued_index_updates(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    part = PartFactory(name="Radiator Cap")
+    PendingIndexUpdate.objects.create(part_id=part.id)
+    assert search_parts(query="radiator").total == 0
+    call_command("worker", once=True)
+    assert PendingIndexUpdate.objects.count() == 0
+    assert search_parts(query="radiator").total == 1
