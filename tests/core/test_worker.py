@@ -18,3 +18,10 @@ def test_B3_worker_once_applies_queued_index_updates(settings):
     call_command("worker", once=True)
     assert PendingIndexUpdate.objects.count() == 0
     assert search_parts(query="radiator").total == 1
+
+
+def test_C5_reindex_command_rebuilds_from_the_database(capsys):
+    PartFactory(name="Fuel Pump Module")
+    call_command("reindex", no_progress=True)
+    assert "Indexed 1 parts" in capsys.readouterr().out
+    assert search_parts(query="fuel pump").total == 1
