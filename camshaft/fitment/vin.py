@@ -246,10 +246,8 @@ def _maker(vin: str, *, model_year: int) -> tuple[str | None, str | None]:
 
 
 def _region_country(wmi: str) -> str | None:
-    second = _SECOND_CHARACTER_ORDER.index(wmi[1])
+    rank = _SECOND_CHARACTER_ORDER.index
     for first, low, high, country in _REGIONS:
-        if wmi[0] == first and _SECOND_CHARACTER_ORDER.index(
-            low
-        ) <= second <= _SECOND_CHARACTER_ORDER.index(high):
+        if wmi[0] == first and rank(low) <= rank(wmi[1]) <= rank(high):
             return country
     return None

@@ -32,8 +32,13 @@ def data():
 def test_B2_openapi_document_is_served(client):
     doc = client.get("/api/v1/openapi.json").json()
     paths = set(doc["paths"])
-    assert {"/api/v1/search", "/api/v1/finder/years", "/api/v1/vin/{vin}",
-            "/api/v1/parts/{sku}", "/api/v1/vehicles/{vehicle_id}/parts"} <= paths
+    assert {
+        "/api/v1/search",
+        "/api/v1/finder/years",
+        "/api/v1/vin/{vin}",
+        "/api/v1/parts/{sku}",
+        "/api/v1/vehicles/{vehicle_id}/parts",
+    } <= paths
 
 
 def test_C3_api_finder_walks_down_to_a_vehicle(client, data):
@@ -52,19 +57,22 @@ def test_C3_api_finder_walks_down_to_a_vehicle(client, data):
     assert parts["groups"][0]["parts"][0]["position"] == "front"
 
 
-@pytest.mark.parametrize("url, params, status", [
-    ("/api/v1/finder/makes", {"year": "abc"}, 422),
-    ("/api/v1/finder/makes", {"year": 1492}, 422),
-    ("/api/v1/finder/makes", {"year": 1995}, 404),
-    ("/api/v1/finder/models", {"year": 2003}, 422),
-    ("/api/v1/vehicles/999999/parts", {}, 404),
-    ("/api/v1/vehicles/1/parts", {"page": 10**9}, 400),
-    ("/api/v1/search", {"q": "x" * 10_000}, 422),
-    ("/api/v1/search", {"min_price": -1}, 422),
-    ("/api/v1/search", {"sort": "random"}, 422),
-    ("/api/v1/search", {"page": 10**9}, 422),
-    ("/api/v1/parts/NOPE", {}, 404),
-])
+@pytest.mark.parametrize(
+    "url, params, status",
+    [
+        ("/api/v1/finder/makes", {"year": "abc"}, 422),
+        ("/api/v1/finder/makes", {"year": 1492}, 422),
+        ("/api/v1/finder/makes", {"year": 1995}, 404),
+        ("/api/v1/finder/models", {"year": 2003}, 422),
+        ("/api/v1/vehicles/999999/parts", {}, 404),
+        ("/api/v1/vehicles/1/parts", {"page": 10**9}, 400),
+        ("/api/v1/search", {"q": "x" * 10_000}, 422),
+        ("/api/v1/search", {"min_price": -1}, 422),
+        ("/api/v1/search", {"sort": "random"}, 422),
+        ("/api/v1/search", {"page": 10**9}, 422),
+        ("/api/v1/parts/NOPE", {}, 404),
+    ],
+)
 def test_B2_bad_input_gets_a_clear_4xx(client, data, url, params, status):
     reply = client.get(url, params)
     assert reply.status_code == status, reply.content
@@ -72,8 +80,9 @@ def test_B2_bad_input_gets_a_clear_4xx(client, data, url, params, status):
 
 
 def test_C5_api_search_with_filters_and_facets(client, data):
-    body = client.get("/api/v1/search", {"q": "brake pads", "in_stock": "true",
-                                         "vehicle": data["vehicle"].id}).json()
+    body = client.get(
+        "/api/v1/search", {"q": "brake pads", "in_stock": "true", "vehicle": data["vehicle"].id}
+    ).json()
     assert body["total"] == 1
     assert body["results"][0]["sku"] == "PAD-1" and body["results"][0]["fits"] is True
     assert body["brands"][0]["count"] == 1
@@ -94,8 +103,12 @@ def test_C3_api_garage_round_trip(client, data):
     assert added.json()["selected"] == v.id
     assert client.get("/api/v1/garage").json()["vehicles"][0]["id"] == v.id
     assert client.delete(f"/api/v1/garage/{v.id}").json()["vehicles"] == []
-    assert client.post("/api/v1/garage", {"vehicle": 424242},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/v1/garage", {"vehicle": 424242}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_C6_api_categories_and_brands(client, data):

@@ -24,18 +24,37 @@ def store():
     engine = CategoryFactory(name="Engine", slug="engine")
     alternators = CategoryFactory(name="Alternators", slug="alternators", parent=engine)
     bosch = BrandFactory(name="Bosch", slug="bosch")
-    alternator = PartFactory(sku="ALT-1", mpn="AL6543X", name="Remanufactured Alternator",
-                             brand=bosch, category=alternators, price=Decimal("189.99"),
-                             core_charge=Decimal("45.00"), attributes={"amperage": "130 A"})
-    battery = PartFactory(sku="BAT-1", name="AGM Battery", brand=bosch, category=engine,
-                          is_hazardous=True, returnability=Returnability.UNOPENED_ONLY)
+    alternator = PartFactory(
+        sku="ALT-1",
+        mpn="AL6543X",
+        name="Remanufactured Alternator",
+        brand=bosch,
+        category=alternators,
+        price=Decimal("189.99"),
+        core_charge=Decimal("45.00"),
+        attributes={"amperage": "130 A"},
+    )
+    battery = PartFactory(
+        sku="BAT-1",
+        name="AGM Battery",
+        brand=bosch,
+        category=engine,
+        is_hazardous=True,
+        returnability=Returnability.UNOPENED_ONLY,
+    )
     StockLevelFactory(part=alternator, quantity=4, warehouse__name="Columbus")
     vehicles = [VehicleFactory(year=2000 + n) for n in range(30)]
     for vehicle in vehicles:
         FitmentFactory(part=alternator, vehicle=vehicle)
     search_services.rebuild_index()
-    return {"alternator": alternator, "battery": battery, "engine": engine,
-            "alternators": alternators, "bosch": bosch, "vehicle": vehicles[0]}
+    return {
+        "alternator": alternator,
+        "battery": battery,
+        "engine": engine,
+        "alternators": alternators,
+        "bosch": bosch,
+        "vehicle": vehicles[0],
+    }
 
 
 def test_C5_search_page_shows_results_and_facets(client, store):
@@ -43,7 +62,7 @@ def test_C5_search_page_shows_results_and_facets(client, store):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Remanufactured Alternator" in html and "$189.99" in html
-    assert 'id="category-facets"' in html and "Engine</a> <span class=\"count\">(1)" in html
+    assert 'id="category-facets"' in html and 'Engine</a> <span class="count">(1)' in html
 
 
 def test_C5_search_page_exact_sku_first(client, store):
@@ -61,17 +80,20 @@ def test_C5_search_zero_results_page_is_useful(client, store):
     assert reverse("finder") in html
 
 
-@pytest.mark.parametrize("query", [
-    {"q": "x" * 10_000},
-    {"q": "alt", "min_price": "-5"},
-    {"q": "alt", "min_price": "abc"},
-    {"q": "alt", "min_price": "NaN"},
-    {"q": "alt", "page": str(10**9)},
-    {"q": "alt", "page": "two"},
-    {"q": "alt", "sort": "random"},
-    {"q": "alt", "category": "-1"},
-    {"q": "alt", "brand": "1e9999"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "x" * 10_000},
+        {"q": "alt", "min_price": "-5"},
+        {"q": "alt", "min_price": "abc"},
+        {"q": "alt", "min_price": "NaN"},
+        {"q": "alt", "page": str(10**9)},
+        {"q": "alt", "page": "two"},
+        {"q": "alt", "sort": "random"},
+        {"q": "alt", "category": "-1"},
+        {"q": "alt", "brand": "1e9999"},
+    ],
+)
 def test_C5_bad_search_input_gets_a_clear_400(client, store, query):
     page = client.get(reverse("search"), query)
     assert page.status_code == 400
@@ -145,8 +167,10 @@ def test_C7_part_page_query_count_is_fixed(client, store, django_assert_max_num_
 def test_C7_part_page_bad_input(client, store):
     assert client.get(reverse("part", args=["NOPE"])).status_code == 404
     assert client.get(reverse("part", args=["ALT-1"]), {"vehicles_page": "x"}).status_code == 400
-    assert client.get(reverse("part", args=["ALT-1"]),
-                      {"vehicles_page": str(10**9)}).status_code == 400
+    assert (
+        client.get(reverse("part", args=["ALT-1"]), {"vehicles_page": str(10**9)}).status_code
+        == 400
+    )
 
 
 def test_C7_inactive_parts_are_hidden(client, store):

@@ -31,7 +31,13 @@ def vehicles():
         "accord": VehicleFactory(year=2012, model=accord, submodel=ex, engine=v6),
         "civic_1995": VehicleFactory(year=1995, model=civic, submodel=lx, engine=i4),
         "focus": VehicleFactory(year=2005, model=focus, submodel=lx, engine=i4),
-        "honda": honda, "ford": ford, "civic": civic, "lx": lx, "ex": ex, "i4": i4, "v6": v6,
+        "honda": honda,
+        "ford": ford,
+        "civic": civic,
+        "lx": lx,
+        "ex": ex,
+        "i4": i4,
+        "v6": v6,
     }
 
 
@@ -47,16 +53,21 @@ def test_C3_each_list_is_narrowed_by_the_choices_before_it(vehicles):
     assert names(selectors.models(year=2012, make_id=v["honda"].id)) == ["Accord", "Civic"]
     assert names(selectors.models(year=1995, make_id=v["honda"].id)) == ["Civic"]
     assert names(selectors.submodels(year=2012, model_id=v["civic"].id)) == ["EX", "LX"]
-    assert names(selectors.engines(year=2012, model_id=v["civic"].id,
-                                   submodel_id=v["lx"].id)) == ["1.8L L4 SOHC"]
+    assert names(selectors.engines(year=2012, model_id=v["civic"].id, submodel_id=v["lx"].id)) == [
+        "1.8L L4 SOHC"
+    ]
 
 
 def test_C3_finder_lists_use_a_fixed_number_of_queries(vehicles, django_assert_max_num_queries):
     v = vehicles
     with django_assert_max_num_queries(10):
-        state = selectors.finder_state(year=2012, make_id=v["honda"].id,
-                                       model_id=v["civic"].id, submodel_id=v["lx"].id,
-                                       engine_id=v["i4"].id)
+        state = selectors.finder_state(
+            year=2012,
+            make_id=v["honda"].id,
+            model_id=v["civic"].id,
+            submodel_id=v["lx"].id,
+            engine_id=v["i4"].id,
+        )
     assert state.vehicle == v["civic_lx"]
 
 
@@ -67,20 +78,30 @@ def test_C3_finder_page_steps_without_javascript(client, vehicles):
     assert b">Honda<" in page.content and b">Ford<" not in page.content
     page = client.get(reverse("finder"), {"year": 2012, "make": v["honda"].id})
     assert b">Civic<" in page.content and b">Accord<" in page.content
-    done = client.get(reverse("finder"), {"year": 2012, "make": v["honda"].id,
-                                          "model": v["civic"].id, "submodel": v["lx"].id,
-                                          "engine": v["i4"].id})
+    done = client.get(
+        reverse("finder"),
+        {
+            "year": 2012,
+            "make": v["honda"].id,
+            "model": v["civic"].id,
+            "submodel": v["lx"].id,
+            "engine": v["i4"].id,
+        },
+    )
     assert done.status_code == 302
     assert done["Location"] == reverse("vehicle_parts", args=[v["civic_lx"].id])
     assert "garage" in done.cookies  # the chosen vehicle goes into My Garage
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"year": 1850}, b"no vehicles for the year 1850"),
-    ({"year": 2005, "make": "HONDA_ID"}, b"not sold in 2005"),
-    ({"year": "twenty"}, b"must be a whole number"),
-    ({"year": 2012, "make": "9" * 30}, b"out of range"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"year": 1850}, b"no vehicles for the year 1850"),
+        ({"year": 2005, "make": "HONDA_ID"}, b"not sold in 2005"),
+        ({"year": "twenty"}, b"must be a whole number"),
+        ({"year": 2012, "make": "9" * 30}, b"out of range"),
+    ],
+)
 def test_C3_finder_bad_choices_get_a_clear_400(client, vehicles, query, message):
     query = {k: (vehicles["honda"].id if v == "HONDA_ID" else v) for k, v in query.items()}
     page = client.get(reverse("finder"), query)
@@ -98,7 +119,9 @@ def test_C3_vehicle_page_groups_parts_by_category_with_fitment_notes(client, veh
     FitmentFactory(vehicle=vehicles["focus"])  # fits another vehicle: not shown
     listing = selectors.vehicle_parts(vehicle_id=v.id, page=_page())
     assert [(g.category, [p.name for p in g.parts]) for g in listing.groups] == [
-        ("Brake Pads", ["Front Brake Pads"]), ("Ignition", ["Spark Plug"])]
+        ("Brake Pads", ["Front Brake Pads"]),
+        ("Ignition", ["Spark Plug"]),
+    ]
     assert listing.page.total == 2
     page = client.get(reverse("vehicle_parts", args=[v.id]))
     assert b"Position: Front" in page.content and b"Qty per vehicle: 4" in page.content
@@ -131,16 +154,20 @@ def test_C3_garage_keeps_vehicles_and_can_remove_and_select(client, vehicles):
 
 
 def test_C3_garage_refuses_unknown_vehicles_and_forged_cookies(client, vehicles):
-    assert client.post(reverse("garage_change"),
-                       {"action": "add", "vehicle": 99999}).status_code == 404
+    assert (
+        client.post(reverse("garage_change"), {"action": "add", "vehicle": 99999}).status_code
+        == 404
+    )
     assert client.post(reverse("garage_change"), {"action": "fly"}).status_code == 400
     client.cookies["garage"] = "not-a-signed-value"
     assert client.get(reverse("garage")).status_code == 200
 
 
 def test_C3_garage_next_never_redirects_off_site(client, vehicles):
-    reply = client.post(reverse("garage_change"), {"action": "add", "next": "//evil.example",
-                                                   "vehicle": vehicles["focus"].id})
+    reply = client.post(
+        reverse("garage_change"),
+        {"action": "add", "next": "//evil.example", "vehicle": vehicles["focus"].id},
+    )
     assert reply["Location"] == reverse("garage")
 
 
