@@ -141,6 +141,9 @@ def category_facets(leaf_counts: dict[int, int], *, selected: int | None):
     from camshaft.search.selectors import FacetValue
 
     nodes = category_nodes()
+    if any(leaf not in nodes for leaf in leaf_counts):  # a category newer than the cache
+        forget_category_tree()
+        nodes = category_nodes()
     totals: dict[int, int] = defaultdict(int)
     for leaf, count in leaf_counts.items():
         node = nodes.get(leaf)
