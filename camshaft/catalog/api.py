@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from camshaft.catalog import selectors
+from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, page_request
-from camshaft.fitment.api import ErrorOut, VehicleOut
+from camshaft.fitment.api import VehicleOut
 from camshaft.fitment.garage import garage_for
 
 router = Router(tags=["Catalogue"])
@@ -55,7 +56,7 @@ class PartOut(Schema):
     vehicles: list[FitmentOut]
 
 
-@router.get("/parts/{sku}", response={200: PartOut, 400: ErrorOut, 404: ErrorOut})
+@router.get("/parts/{sku}", response=responses(PartOut, 400, 404))
 def part_detail(request: HttpRequest, sku: str, vehicles_page: int = 1):
     try:
         paging = page_request(vehicles_page, size=25)
@@ -112,7 +113,7 @@ class CategoryOut(Schema):
     parent_id: int | None
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response=responses(list[CategoryOut]))
 def category_list(request: HttpRequest):
     nodes = sorted(selectors.category_nodes().values(), key=lambda n: n.path)
     return [CategoryOut(id=n.id, name=n.name, path=n.path, parent_id=n.parent_id) for n in nodes]
@@ -125,6 +126,6 @@ class BrandOut(Schema):
     parts: int
 
 
-@router.get("/brands", response=list[BrandOut])
+@router.get("/brands", response=responses(list[BrandOut]))
 def brand_list(request: HttpRequest):
     return selectors.brands_with_counts()

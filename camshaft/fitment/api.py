@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment import garage as garage_cookie
 from camshaft.fitment import selectors, services
@@ -42,10 +43,6 @@ class VehicleOut(Schema):
         )
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class YearMake(Schema):
     year: int = Year
     make: int = Id
@@ -69,27 +66,27 @@ def _step(state, level: str):
     return getattr(state, level)
 
 
-@router.get("/finder/years", response=list[int])
+@router.get("/finder/years", response=responses(list[int]))
 def finder_years(request: HttpRequest):
     return selectors.years()
 
 
-@router.get("/finder/makes", response={200: list[ChoiceOut], 404: ErrorOut})
+@router.get("/finder/makes", response=responses(list[ChoiceOut], 404))
 def finder_makes(request: HttpRequest, year: int = Query(..., ge=1900, le=2100)):
     return _step(selectors.finder_state(year=year), "makes")
 
 
-@router.get("/finder/models", response={200: list[ChoiceOut], 404: ErrorOut})
+@router.get("/finder/models", response=responses(list[ChoiceOut], 404))
 def finder_models(request: HttpRequest, q: Query[YearMake]):
     return _step(selectors.finder_state(year=q.year, make_id=q.make), "models")
 
 
-@router.get("/finder/submodels", response={200: list[ChoiceOut], 404: ErrorOut})
+@router.get("/finder/submodels", response=responses(list[ChoiceOut], 404))
 def finder_submodels(request: HttpRequest, q: Query[YearMakeModel]):
     return _step(selectors.finder_state(year=q.year, make_id=q.make, model_id=q.model), "submodels")
 
 
-@router.get("/finder/engines", response={200: list[ChoiceOut], 404: ErrorOut})
+@router.get("/finder/engines", response=responses(list[ChoiceOut], 404))
 def finder_engines(request: HttpRequest, q: Query[YearMakeModelSub]):
     return _step(
         selectors.finder_state(
@@ -99,7 +96,7 @@ def finder_engines(request: HttpRequest, q: Query[YearMakeModelSub]):
     )
 
 
-@router.get("/finder/vehicle", response={200: VehicleOut, 404: ErrorOut})
+@router.get("/finder/vehicle", response=responses(VehicleOut, 404))
 def finder_vehicle(request: HttpRequest, q: Query[FullVehicle]):
     state = selectors.finder_state(
         year=q.year, make_id=q.make, model_id=q.model, submodel_id=q.submodel, engine_id=q.engine
@@ -117,18 +114,18 @@ class VinOut(Schema):
     )
 
 
-@router.get("/vin/{vin}", response={200: VinOut, 422: ErrorOut})
+@router.get("/vin/{vin}", response=responses(VinOut))
 def vin_lookup(request: HttpRequest, vin: str):
     try:
         prefill = services.decode_vin_for_finder(vin[:64])
     except InvalidVin as problem:
-        return 422, {"detail": str(problem)}
+        return 422, {"detail": str(problem), "errors": [{"field": "vin", "message": str(problem)}]}
     return VinOut(
         vin=prefill.vin, year=prefill.year, make=prefill.make_name, make_id=prefill.make_id
     )
 
 
-@router.get("/vehicles/{int:vehicle_id}", response={200: VehicleOut, 404: ErrorOut})
+@router.get("/vehicles/{int:vehicle_id}", response=responses(VehicleOut, 404))
 def vehicle_detail(request: HttpRequest, vehicle_id: int):
     return VehicleOut.of(selectors.vehicle(vehicle_id=vehicle_id))
 
@@ -166,7 +163,7 @@ class VehiclePartsOut(Schema):
 
 @router.get(
     "/vehicles/{int:vehicle_id}/parts",
-    response={200: VehiclePartsOut, 400: ErrorOut, 404: ErrorOut},
+    response=responses(VehiclePartsOut, 400, 404),
 )
 def vehicle_parts(
     request: HttpRequest, vehicle_id: int, category: int | None = None, page: int = 1
@@ -212,12 +209,14 @@ def _garage_response(request, state):
     )
 
 
-@router.get("/garage", response=GarageOut, summary="My Garage (kept in a cookie for guests)")
+@router.get(
+    "/garage", response=responses(GarageOut), summary="My Garage (kept in a cookie for guests)"
+)
 def garage_show(request: HttpRequest):
     return _garage_response(request, garage_cookie.read(request))
 
 
-@router.post("/garage", response={200: GarageOut, 404: ErrorOut})
+@router.post("/garage", response=responses(GarageOut, 404))
 def garage_add(request: HttpRequest, response: HttpResponse, body: GarageIn):
     selectors.vehicle(vehicle_id=body.vehicle)
     state = garage_cookie.read(request)
@@ -226,7 +225,7 @@ def garage_add(request: HttpRequest, response: HttpResponse, body: GarageIn):
     return _garage_response(request, state)
 
 
-@router.delete("/garage/{int:vehicle_id}", response=GarageOut)
+@router.delete("/garage/{int:vehicle_id}", response=responses(GarageOut, 404))
 def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: int):
     state = garage_cookie.read(request)
     state.remove(vehicle_id)

@@ -6,6 +6,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, PageRequest
 from camshaft.search import selectors
 from camshaft.search.selectors import MAX_PRICE, BadSearch, SearchFilters
@@ -58,11 +59,7 @@ class SearchOut(Schema):
     unfiltered_total: int | None
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-@router.get("/search", response={200: SearchOut, 400: ErrorOut})
+@router.get("/search", response=responses(SearchOut, 400))
 def search(request: HttpRequest, params: Query[SearchIn]):
     try:
         result = selectors.search_parts(
