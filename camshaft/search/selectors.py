@@ -154,8 +154,12 @@ def search_parts(
     filters: SearchFilters | None = None,
     sort: str = "best",
     page: PageRequest | None = None,
+    garage_vehicle_id: int | None = None,
 ) -> SearchResult:
+    """One page of parts matching `query` and `filters`, with facets. Each
+    result says whether it fits `garage_vehicle_id` (or the vehicle filter)."""
     filters = filters or SearchFilters()
+    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     page = page or PageRequest(1, 24)
     query = (query or "").strip()
     if len(query) > MAX_QUERY_CHARS:
@@ -187,9 +191,7 @@ def search_parts(
 
     categories, brands = _facets(searcher, text, filters, exact)
     exact_items = (
-        catalog_selectors.part_summaries(exact, vehicle_id=filters.vehicle_id)
-        if page.number == 1
-        else []
+        catalog_selectors.part_summaries(exact, vehicle_id=fit_vehicle) if page.number == 1 else []
     )
     search = SearchResult(
         query=query,
@@ -197,7 +199,7 @@ def search_parts(
         filters=filters,
         page=page,
         total=total,
-        items=catalog_selectors.part_summaries(pids, vehicle_id=filters.vehicle_id),
+        items=catalog_selectors.part_summaries(pids, vehicle_id=fit_vehicle),
         exact_matches=exact_items,
         categories=categories,
         brands=brands,
@@ -238,8 +240,9 @@ def _facets(
 
 def parts_per_brand() -> dict[int, int]:
     searcher = backend.searcher()
-    aggregation = searcher.aggregate(tantivy.Query.all_query(),
-                                     {"b": {"terms": {"field": "brand", "size": 100_000}}})
+    aggregation = searcher.aggregate(
+        tantivy.Query.all_query(), {"b": {"terms": {"field": "brand", "size": 100_000}}}
+    )
     return _bucket_counts(aggregation["b"])
 
 

@@ -35,6 +35,7 @@ def run_search(request, *, template: str, context: dict, **fixed):
             filters=filters_from(request, **fixed),
             sort=request.GET.get("sort", "best"),
             page=page_request(request.GET.get("page")),
+            garage_vehicle_id=garage_for(request).selected_id,
         )
     except (BadSearch, BadPage, BadRequest) as problem:
         return render(request, "400.html", {"message": str(problem)}, status=400)

@@ -184,3 +184,11 @@ def test_home_page_and_health_check(client, store):
     assert client.get("/").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/no/such/page/").status_code == 404
+
+
+def test_C3_listings_say_whether_each_part_fits_the_garage_vehicle(client, store):
+    client.post(reverse("garage_change"), {"action": "add", "vehicle": store["vehicle"].id})
+    page = client.get(reverse("brand", args=["bosch"]))
+    fits = {p.sku: p.fits for p in page.context["result"].items}
+    assert fits == {"ALT-1": True, "BAT-1": False}
+    assert b"Does not fit your" in page.content
