@@ -15,12 +15,22 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 @pytest.fixture
 def small_catalogue(db):
+    """A catalogue to fuzz against. As in Django's test client, requests must
+    not close the test's database connection, which holds its transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from camshaft.search import services
     from tests.factories import FitmentFactory, StockLevelFactory
 
     fitment = FitmentFactory(part__sku="FUZZ-1")
     StockLevelFactory(part=fitment.part)
     services.rebuild_index()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from tests.factories import PartFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between cycles
 def test_B3_worker_once_applies_queued_index_updates(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     part = PartFactory(name="Radiator Cap")
