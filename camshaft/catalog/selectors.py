@@ -165,8 +165,9 @@ def brands_with_counts() -> list[dict]:
     from camshaft.search.selectors import parts_per_brand
 
     counts = parts_per_brand()
-    return [{**b, "parts": counts.get(b["id"], 0)}
-            for b in Brand.objects.values("id", "name", "slug")]
+    return [
+        {**b, "parts": counts.get(b["id"], 0)} for b in Brand.objects.values("id", "name", "slug")
+    ]
 
 
 def brand_by_slug(slug: str) -> Brand:

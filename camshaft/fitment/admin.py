@@ -39,8 +39,13 @@ class FitmentAdmin(admin.ModelAdmin):
     list_display = ("part", "vehicle", "position", "quantity", "note")
     raw_id_fields = ("part", "vehicle")
     search_fields = ("=part__sku",)
-    list_select_related = ("part", "vehicle__make", "vehicle__model", "vehicle__submodel",
-                           "vehicle__engine")
+    list_select_related = (
+        "part",
+        "vehicle__make",
+        "vehicle__model",
+        "vehicle__submodel",
+        "vehicle__engine",
+    )
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):

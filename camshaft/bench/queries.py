@@ -1,0 +1,176 @@
+"""The operations `camshaft bench` times, each fed random inputs drawn from the catalogue itself.
+
+An operation takes the workload and returns a thunk: drawing the inputs
+happens before the clock starts, only the thunk is timed."""
+
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Max, Min
+from django.test import Client
+
+from camshaft.catalog.models import Brand, Part
+from camshaft.core.paging import PageRequest
+from camshaft.fitment import selectors as fitment_selectors
+from camshaft.fitment.models import Vehicle, VehicleModel
+from camshaft.search.selectors import SearchFilters, search_parts
+
+PAGE = PageRequest(1, 24)
+SAMPLE_PARTS = 2_000
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]+")
+
+
+class BenchError(RuntimeError):
+    """An operation did not do its job (a page was not 200, an exact SKU not found)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SampledPart:
+    sku: str
+    mpn: str
+    name: str
+
+
+@dataclass
+class Workload:
+    """Inputs sampled once from the database: parts, vehicles and the
+    catalogue's words with how often each occurs."""
+
+    rng: random.Random
+    parts: list[SampledPart]
+    vehicle_ids: list[int]
+    words: list[str]
+    word_cum: list[int]
+    client: Client
+
+    @classmethod
+    def sample(cls, *, seed: int) -> "Workload":
+        rng = random.Random(f"camshaft-bench:{seed}")
+        parts = _sample_parts(rng, SAMPLE_PARTS)
+        if not parts:
+            raise BenchError("The catalogue has no parts to measure.")
+        vehicle_ids = list(Vehicle.objects.order_by("id").values_list("id", flat=True))
+        if not vehicle_ids:
+            raise BenchError("The catalogue has no vehicles to measure.")
+        counts: Counter[str] = Counter()
+        for text in itertools.chain(
+            (p.name for p in parts),
+            Brand.objects.order_by("id").values_list("name", flat=True),
+            VehicleModel.objects.order_by("id").values_list("name", flat=True),
+        ):
+            counts.update(w.lower() for w in WORD_RE.findall(text))
+        words = sorted(counts, key=lambda w: (-counts[w], w))
+        return cls(
+            rng=rng,
+            parts=parts,
+            vehicle_ids=vehicle_ids,
+            words=words,
+            word_cum=list(itertools.accumulate(counts[w] for w in words)),
+            client=Client(raise_request_exception=True),
+        )
+
+    def part(self) -> SampledPart:
+        return self.rng.choice(self.parts)
+
+    def vehicle_id(self) -> int:
+        return self.rng.choice(self.vehicle_ids)
+
+    def text_query(self) -> str:
+        """1-3 words: half the time a phrase from a real part name, half the
+        time words drawn by how often the catalogue uses them (brands and
+        model names included), so common words come up most."""
+        n = self.rng.randint(1, 3)
+        if self.rng.random() < 0.5:
+            words = WORD_RE.findall(self.part().name)
+            start = self.rng.randrange(max(1, len(words) - n + 1))
+            return " ".join(words[start : start + n]).lower()
+        drawn = self.rng.choices(self.words, cum_weights=self.word_cum, k=n)
+        return " ".join(dict.fromkeys(drawn))
+
+
+def _sample_parts(rng: random.Random, count: int) -> list[SampledPart]:
+    """Random parts by id, without ORDER BY RANDOM() over a million rows."""
+    bounds = Part.objects.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return []
+    low, high = bounds["low"], bounds["high"]
+    ids = {rng.randint(low, high) for _ in range(count * 2)}
+    rows = (
+        Part.objects.filter(id__in=sorted(ids), is_active=True)
+        .order_by("id")
+        .values_list("sku", "mpn", "name")[:count]
+    )
+    found = [SampledPart(*row) for row in rows]
+    if not found:  # ids are sparse: fall back to the first parts
+        rows = Part.objects.filter(is_active=True).order_by("id").values_list("sku", "mpn", "name")
+        found = [SampledPart(*row) for row in rows[:count]]
+    return found
+
+
+def search_text(w: Workload) -> Callable[[], object]:
+    query = w.text_query()
+    vehicle_id = w.vehicle_id() if w.rng.random() < 0.5 else None
+    sort = w.rng.choice(("price_asc", "price_desc")) if w.rng.random() < 1 / 3 else "best"
+    filters = SearchFilters(vehicle_id=vehicle_id)
+    return lambda: search_parts(query=query, filters=filters, sort=sort, page=PAGE)
+
+
+def search_sku(w: Workload) -> Callable[[], object]:
+    part = w.part()
+    query = part.sku if w.rng.random() < 0.5 else part.mpn
+
+    def run():
+        result = search_parts(query=query, filters=SearchFilters(), sort="best", page=PAGE)
+        if not any(p.sku == part.sku for p in result.exact_matches):
+            raise BenchError(f"Searching {query!r} did not put {part.sku} first.")
+        return result
+
+    return run
+
+
+def part_finder(w: Workload) -> Callable[[], object]:
+    """The five narrowing lists a shopper walks through for one vehicle."""
+    vehicle = Vehicle.objects.values("year", "make_id", "model_id", "submodel_id").get(
+        id=w.vehicle_id()
+    )
+
+    def run():
+        fitment_selectors.years()
+        fitment_selectors.makes(year=vehicle["year"])
+        fitment_selectors.models(year=vehicle["year"], make_id=vehicle["make_id"])
+        fitment_selectors.submodels(year=vehicle["year"], model_id=vehicle["model_id"])
+        return fitment_selectors.engines(
+            year=vehicle["year"], model_id=vehicle["model_id"], submodel_id=vehicle["submodel_id"]
+        )
+
+    return run
+
+
+def vehicle_parts(w: Workload) -> Callable[[], object]:
+    vehicle_id = w.vehicle_id()
+    return lambda: fitment_selectors.vehicle_parts(vehicle_id=vehicle_id, page=PAGE)
+
+
+def part_page(w: Workload) -> Callable[[], object]:
+    url = f"/parts/{w.part().sku}/"
+
+    def run():
+        response = w.client.get(url)
+        if response.status_code != 200:
+            raise BenchError(f"GET {url} answered {response.status_code}, not 200.")
+        return response
+
+    return run
+
+
+OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
+    "search_text": search_text,
+    "search_sku": search_sku,
+    "part_finder": part_finder,
+    "vehicle_parts": vehicle_parts,
+    "part_page": part_page,
+}

@@ -1,0 +1,187 @@
+"""Runs the benchmark: an N-part demo catalogue (built or reused), then each
+operation K times after a warm-up, reported as latency percentiles.
+
+The bench measures and reports; it never judges a timing."""
+
+import math
+import os
+import platform
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.db import connection
+from tqdm import tqdm
+
+from camshaft.bench.queries import OPERATIONS, Workload
+from camshaft.catalog.demo import build_demo_catalogue
+from camshaft.catalog.models import Part
+from camshaft.fitment.models import Fitment, Vehicle
+
+DEFAULT_ITERATIONS = 300
+PERCENTILES = (50, 95, 99)
+
+
+@dataclass
+class OperationStats:
+    p50: float
+    p95: float
+    p99: float
+    n: int
+    mean: float
+    max: float
+
+
+@dataclass
+class BenchReport:
+    machine: dict
+    catalogue: dict
+    load_seconds: float
+    operations: dict[str, OperationStats]
+    note: str = ""
+    iterations: int = DEFAULT_ITERATIONS
+    seed: int = 1
+    load_timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        if not self.note:
+            del data["note"]
+        return data
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        raise ValueError("no values")
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarize(milliseconds: list[float]) -> OperationStats:
+    values = sorted(milliseconds)
+    p50, p95, p99 = (round(percentile(values, p), 3) for p in PERCENTILES)
+    return OperationStats(
+        p50=p50,
+        p95=p95,
+        p99=p99,
+        n=len(values),
+        mean=round(sum(values) / len(values), 3),
+        max=round(values[-1], 3),
+    )
+
+
+def machine_info() -> dict:
+    if connection.vendor == "sqlite":
+        version = sqlite3.sqlite_version
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "db": {"vendor": connection.vendor, "version": version},
+    }
+
+
+def catalogue_counts() -> dict:
+    return {
+        "parts": Part.objects.count(),
+        "vehicles": Vehicle.objects.count(),
+        "fitment": Fitment.objects.count(),
+    }
+
+
+def prepare_catalogue(
+    *, parts: int, seed: int, progress: bool
+) -> tuple[float, str, dict[str, float]]:
+    """Reuse a catalogue of exactly `parts` parts; otherwise build one,
+    replacing whatever is there. Returns (load seconds, note, phase timings)."""
+    from camshaft.search import backend
+    from camshaft.search import services as search_services
+
+    if Part.objects.count() == parts:
+        indexed = backend.searcher().num_docs
+        if indexed == Part.objects.filter(is_active=True).count():
+            return 0.0, f"Reused the existing catalogue of {parts:,} parts.", {}
+        start = time.perf_counter()
+        search_services.rebuild_index(progress=progress)
+        seconds = time.perf_counter() - start
+        note = f"Reused the existing catalogue of {parts:,} parts; rebuilt its search index."
+        return seconds, note, {"search index": seconds}
+    start = time.perf_counter()
+    report = build_demo_catalogue(parts=parts, seed=seed, replace=True, progress=progress)
+    return time.perf_counter() - start, "", report.timings
+
+
+def measure(
+    name: str,
+    operation: Callable,
+    workload: Workload,
+    *,
+    iterations: int,
+    warmup: int,
+    progress: bool,
+) -> OperationStats:
+    for _ in range(warmup):
+        operation(workload)()
+    timings = []
+    for _ in tqdm(range(iterations), desc=name, unit="op", disable=not progress, leave=False):
+        thunk = operation(workload)
+        start = time.perf_counter_ns()
+        thunk()
+        timings.append((time.perf_counter_ns() - start) / 1e6)
+    return summarize(timings)
+
+
+def run_bench(
+    *,
+    parts: int,
+    iterations: int = DEFAULT_ITERATIONS,
+    seed: int = 1,
+    progress: bool = False,
+    operations: Sequence[str] | None = None,
+) -> BenchReport:
+    if parts < 1 or iterations < 1:
+        raise ValueError("parts and iterations must be at least 1")
+    load_seconds, note, load_timings = prepare_catalogue(parts=parts, seed=seed, progress=progress)
+    workload = Workload.sample(seed=seed)
+    warmup = min(30, max(1, iterations // 10))
+    stats = {
+        name: measure(
+            name,
+            OPERATIONS[name],
+            workload,
+            iterations=iterations,
+            warmup=warmup,
+            progress=progress,
+        )
+        for name in (operations or OPERATIONS)
+    }
+    return BenchReport(
+        machine=machine_info(),
+        catalogue=catalogue_counts(),
+        load_seconds=round(load_seconds, 2),
+        operations=stats,
+        note=note,
+        iterations=iterations,
+        seed=seed,
+        load_timings={k: round(v, 2) for k, v in load_timings.items()},
+    )
+
+
+def format_table(report: BenchReport) -> str:
+    lines = [
+        f"{report.catalogue['parts']:,} parts, {report.catalogue['vehicles']:,} vehicles, "
+        f"{report.catalogue['fitment']:,} fitment rows on {report.machine['db']['vendor']} "
+        f"{report.machine['db']['version']}, {report.machine['cores']} cores",
+        f"load: {report.load_seconds:.1f} s" + (f" ({report.note})" if report.note else ""),
+        "",
+        f"{'operation':<16}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'n':>7}",
+    ]
+    for name, s in report.operations.items():
+        lines.append(f"{name:<16}{s.p50:>10.2f}{s.p95:>10.2f}{s.p99:>10.2f}{s.n:>7}")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""B3: `camshaft bench` writes latency percentiles per operation as JSON (shape only)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from camshaft.bench.runner import percentile, summarize
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = {"search_text", "search_sku", "part_finder", "vehicle_parts", "part_page"}
+
+
+def bench(tmp_path, **options) -> dict:
+    path = tmp_path / "bench.json"
+    out = io.StringIO()
+    call_command(
+        "bench", parts=40, json=str(path), iterations=4, no_progress=True, stdout=out, **options
+    )
+    assert "p95 ms" in out.getvalue()
+    return json.loads(path.read_text())
+
+
+def test_B3_bench_writes_percentiles_for_every_operation(tmp_path):
+    result = bench(tmp_path)
+
+    assert set(result["machine"]) >= {"cores", "python", "db"}
+    assert set(result["machine"]["db"]) == {"vendor", "version"}
+    assert result["catalogue"]["parts"] == 40
+    assert result["catalogue"]["vehicles"] > 0
+    assert result["catalogue"]["fitment"] >= 400
+    assert result["load_seconds"] > 0
+    assert set(result["operations"]) == OPERATIONS
+    for stats in result["operations"].values():
+        assert stats["n"] == 4
+        assert 0 <= stats["p50"] <= stats["p95"] <= stats["p99"]
+
+
+def test_B3_bench_reuses_a_catalogue_of_the_same_size(tmp_path):
+    bench(tmp_path)
+
+    again = bench(tmp_path)
+
+    assert again["load_seconds"] == 0
+    assert "Reused" in again["note"]
+
+
+def test_bench_percentiles_use_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50
+    assert percentile(values, 95) == 95
+    assert percentile(values, 99) == 99
+    assert percentile([7.0], 99) == 7.0
+    stats = summarize([3.0, 1.0, 2.0])
+    assert (stats.p50, stats.p99, stats.n, stats.max) == (2.0, 3.0, 3, 3.0)
