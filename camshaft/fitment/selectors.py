@@ -5,6 +5,7 @@ choices before it and served from the vehicle_finder_idx covering index."""
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
@@ -19,8 +20,24 @@ class Choice:
     name: str
 
 
+# A loose index scan: one probe of vehicle_finder_idx per model year instead
+# of reading every vehicle (PostgreSQL 15 has no skip scan; SQLite uses it too).
+YEARS_SQL = """
+WITH RECURSIVE y(year) AS (
+    SELECT MAX(year) FROM fitment_vehicle
+    UNION ALL
+    SELECT (SELECT MAX(v.year) FROM fitment_vehicle v WHERE v.year < y.year)
+    FROM y WHERE y.year IS NOT NULL
+)
+SELECT year FROM y WHERE year IS NOT NULL
+"""
+
+
 def years() -> list[int]:
-    return list(Vehicle.objects.order_by("-year").values_list("year", flat=True).distinct())
+    """Model years we have vehicles for, newest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(YEARS_SQL)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _choices(model, ids) -> list[Choice]:

@@ -189,17 +189,17 @@ def search_parts(
     ]
     total = result.count or 0
 
-    categories, brands = _facets(searcher, text, filters, exact)
-    exact_items = (
-        catalog_selectors.part_summaries(exact, vehicle_id=fit_vehicle) if page.number == 1 else []
-    )
+    categories, brands = _facets(searcher, text, filters, exact, total=total)
+    shown_exact = exact if page.number == 1 else []
+    summaries = catalog_selectors.part_summaries(shown_exact + pids, vehicle_id=fit_vehicle)
+    exact_items = [p for p in summaries if p.id in set(shown_exact)]
     search = SearchResult(
         query=query,
         sort=sort,
         filters=filters,
         page=page,
         total=total,
-        items=catalog_selectors.part_summaries(pids, vehicle_id=fit_vehicle),
+        items=[p for p in summaries if p.id not in set(shown_exact)],
         exact_matches=exact_items,
         categories=categories,
         brands=brands,
@@ -211,25 +211,38 @@ def search_parts(
     return search
 
 
+CATEGORY_AGG = {"terms": {"field": "category", "size": 2000}}
+BRAND_AGG = {"terms": {"field": "brand", "size": 30}}
+
+
 def _facets(
-    searcher: tantivy.Searcher, text: tantivy.Query, filters: SearchFilters, exact: list[int]
+    searcher: tantivy.Searcher,
+    text: tantivy.Query,
+    filters: SearchFilters,
+    exact: list[int],
+    *,
+    total: int,
 ) -> tuple[list[FacetValue], list[FacetValue]]:
     """Counts by category and brand. Each facet ignores its own filter, so a
     shopper sees how many results the other brands or categories would give."""
-    agg = {"terms": {"field": "category", "size": 2000}}
-    category_counts = _bucket_counts(
-        searcher.aggregate(
-            _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": agg}
-        )["c"]
-    )
-    brand_counts = _bucket_counts(
-        searcher.aggregate(
-            _combine(text, _filter_clauses(filters, skip="brand"), exact),
-            {"b": {"terms": {"field": "brand", "size": 30}}},
-        )["b"]
-    )
+    if filters.category_id or filters.brand_id:
+        by_category = searcher.aggregate(
+            _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": CATEGORY_AGG}
+        )
+        by_brand = searcher.aggregate(
+            _combine(text, _filter_clauses(filters, skip="brand"), exact), {"b": BRAND_AGG}
+        )
+    elif total:
+        # Neither facet is filtered: one pass over the matches counts both.
+        by_category = by_brand = searcher.aggregate(
+            _combine(text, _filter_clauses(filters), exact), {"c": CATEGORY_AGG, "b": BRAND_AGG}
+        )
+    else:
+        return [], []
+    category_counts = _bucket_counts(by_category["c"])
+    brand_counts = _bucket_counts(by_brand["b"])
     categories = catalog_selectors.category_facets(category_counts, selected=filters.category_id)
-    brand_names = catalog_selectors.brand_names(list(brand_counts))
+    brand_names = catalog_selectors.brand_names(list(brand_counts)) if brand_counts else {}
     brands = [
         FacetValue(bid, brand_names[bid], n, bid == filters.brand_id)
         for bid, n in sorted(brand_counts.items(), key=lambda kv: (-kv[1], kv[0]))
