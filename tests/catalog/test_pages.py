@@ -192,3 +192,11 @@ def test_C3_listings_say_whether_each_part_fits_the_garage_vehicle(client, store
     fits = {p.sku: p.fits for p in page.context["result"].items}
     assert fits == {"ALT-1": True, "BAT-1": False}
     assert b"Does not fit your" in page.content
+
+
+def test_C7_part_attributes_read_as_words():
+    from camshaft.catalog.templatetags.catalog_extras import attribute_label, attribute_value
+
+    assert attribute_label("rotor_diameter_in") == "Rotor diameter (in)"
+    assert attribute_label("material") == "Material"
+    assert attribute_value(True) == "Yes" and attribute_value("False") == "No"

@@ -23,3 +23,24 @@ def query_without(request, key: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, [])
+
+
+UNITS = {"in": "(in)", "mm": "(mm)", "lb": "(lb)", "v": "(V)", "a": "(A)"}
+
+
+@register.filter
+def attribute_label(key: str) -> str:
+    """'rotor_diameter_in' -> 'Rotor diameter (in)'."""
+    words = str(key).replace("-", "_").split("_")
+    if len(words) > 1 and words[-1].lower() in UNITS:
+        words[-1] = UNITS[words[-1].lower()]
+    return " ".join(words).strip().capitalize()
+
+
+@register.filter
+def attribute_value(value) -> str:
+    if value is True or str(value) == "True":
+        return "Yes"
+    if value is False or str(value) == "False":
+        return "No"
+    return str(value)
