@@ -4,8 +4,13 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from camshaft.accounts.api import router as accounts_router
 from camshaft.catalog.api import router as catalog_router
 from camshaft.fitment.api import router as fitment_router
+from camshaft.notifications.api import router as notifications_router
+from camshaft.payments.api import router as payments_router
+from camshaft.pricing.api import router as pricing_router
+from camshaft.privacy.api import router as privacy_router
 from camshaft.search.api import router as search_router
 
 api = NinjaAPI(
@@ -31,3 +36,8 @@ def validation_failed(request: HttpRequest, exc: ValidationError):
 api.add_router("/", fitment_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
+api.add_router("/", accounts_router)
+api.add_router("/", pricing_router)
+api.add_router("/", payments_router)
+api.add_router("/", notifications_router)
+api.add_router("/", privacy_router)

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "camshaft.fitment",
     "camshaft.inventory",
     "camshaft.search",
+    "camshaft.pricing",
+    "camshaft.payments",
+    "camshaft.notifications",
+    "camshaft.privacy",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,11 @@ urlpatterns = [
     path("", include("camshaft.catalog.urls")),
     path("", include("camshaft.fitment.urls")),
     path("", include("camshaft.search.urls")),
+    path("", include("camshaft.accounts.urls")),
+    path("", include("camshaft.pricing.urls")),
+    path("", include("camshaft.payments.urls")),
+    path("", include("camshaft.notifications.urls")),
+    path("", include("camshaft.privacy.urls")),
 ]
 
 handler404 = "camshaft.core.views.not_found"

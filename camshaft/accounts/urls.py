@@ -1,0 +1,3 @@
+"""Storefront pages of the accounts app."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""JSON API for the notifications app."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

@@ -1,0 +1,3 @@
+"""Storefront pages of the notifications app."""
+
+urlpatterns: list = []

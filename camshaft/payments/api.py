@@ -1,0 +1,5 @@
+"""JSON API for the payments app."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

@@ -1,0 +1,3 @@
+"""Storefront pages of the payments app."""
+
+urlpatterns: list = []

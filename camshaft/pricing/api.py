@@ -1,0 +1,5 @@
+"""JSON API for the pricing app."""
+
+from ninja import Router
+
+router = Router(tags=["pricing"])

@@ -1,0 +1,3 @@
+"""Storefront pages of the pricing app."""
+
+urlpatterns: list = []

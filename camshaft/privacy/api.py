@@ -1,0 +1,5 @@
+"""JSON API for the privacy app."""
+
+from ninja import Router
+
+router = Router(tags=["privacy"])

@@ -1,0 +1,3 @@
+"""Storefront pages of the privacy app."""
+
+urlpatterns: list = []
