@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "camshaft.payments",
     "camshaft.notifications",
     "camshaft.privacy",
+    "camshaft.orders",
 ]
 
 MIDDLEWARE = [
