@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from camshaft.accounts.api import router as accounts_router
+from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
 from camshaft.fitment.api import router as fitment_router
 from camshaft.notifications.api import router as notifications_router
@@ -37,6 +38,7 @@ api.add_router("/", fitment_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", accounts_router)
+api.add_router("/", cart_router)
 api.add_router("/", pricing_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)

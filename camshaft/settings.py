@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "camshaft.notifications",
     "camshaft.privacy",
     "camshaft.orders",
+    "camshaft.cart",
 ]
 
 MIDDLEWARE = [

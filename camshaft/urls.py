@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("camshaft.fitment.urls")),
     path("", include("camshaft.search.urls")),
     path("", include("camshaft.accounts.urls")),
+    path("", include("camshaft.cart.urls")),
     path("", include("camshaft.pricing.urls")),
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),

@@ -10,7 +10,14 @@ from camshaft.bench.runner import percentile, summarize
 
 pytestmark = pytest.mark.django_db
 
-OPERATIONS = {"search_text", "search_sku", "part_finder", "vehicle_parts", "part_page"}
+OPERATIONS = {
+    "search_text",
+    "search_sku",
+    "part_finder",
+    "vehicle_parts",
+    "part_page",
+    "add_to_cart",
+}
 
 
 def bench(tmp_path, **options) -> dict:

@@ -167,10 +167,32 @@ def part_page(w: Workload) -> Callable[[], object]:
     return run
 
 
+CART_LINES = 5  # a new cart after about this many adds, like a real shopper's
+
+
+def add_to_cart(w: Workload) -> Callable[[], object]:
+    """POST /api/v1/cart/lines, the way the mobile app adds a part."""
+    sku = w.part().sku
+    fresh_cart = w.rng.randrange(CART_LINES) == 0
+
+    def run():
+        if fresh_cart:
+            w.client.cookies.pop("cart", None)
+        response = w.client.post(
+            "/api/v1/cart/lines", {"sku": sku, "quantity": 1}, content_type="application/json"
+        )
+        if response.status_code != 200:
+            raise BenchError(f"Adding {sku} to the cart answered {response.status_code}.")
+        return response
+
+    return run
+
+
 OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "search_text": search_text,
     "search_sku": search_sku,
     "part_finder": part_finder,
     "vehicle_parts": vehicle_parts,
     "part_page": part_page,
+    "add_to_cart": add_to_cart,
 }

@@ -1,0 +1,105 @@
+"""JSON API for the cart (K1). Members are found by their session or token;
+guests by the X-Cart-Token header (or the cart cookie) returned as `token`."""
+
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from camshaft.cart import cookie, selectors, services
+from camshaft.cart.services import CartError
+from camshaft.core.api_schemas import responses
+
+router = Router(tags=["Cart"])
+
+
+class LineOut(Schema):
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    core_charge: Decimal | None
+    quantity: int
+    line_total: Decimal
+
+
+class CartOut(Schema):
+    token: str | None = Field(description="Guests: send it back as the X-Cart-Token header")
+    lines: list[LineOut]
+    count: int
+    items_total: Decimal
+    core_total: Decimal
+    subtotal: Decimal
+
+
+class AddIn(Schema):
+    sku: str = Field(..., max_length=40)
+    quantity: int = Field(1, ge=1, le=99)
+
+
+class QuantityIn(Schema):
+    quantity: int = Field(..., ge=1, le=99)
+
+
+def _cart(request, *, create: bool):
+    return services.cart_for(user=request.user, token=cookie.token_from(request), create=create)
+
+
+def _out(request, response: HttpResponse, cart) -> CartOut:
+    view = selectors.cart_view(cart)
+    token = None
+    if cart is not None and not request.user.is_authenticated:
+        token = cookie.signed(cart.token)
+        cookie.remember(response, cart.token)
+    return CartOut(
+        token=token,
+        count=view.count,
+        items_total=view.items_total,
+        core_total=view.core_total,
+        subtotal=view.subtotal,
+        lines=[
+            LineOut(
+                id=line.id,
+                sku=line.part.sku,
+                name=line.part.name,
+                price=line.part.price,
+                core_charge=line.part.core_charge,
+                quantity=line.quantity,
+                line_total=line.line_total,
+            )
+            for line in view.lines
+        ],
+    )
+
+
+@router.get("/cart", response=responses(CartOut))
+def show(request: HttpRequest, response: HttpResponse):
+    return _out(request, response, _cart(request, create=False))
+
+
+@router.post("/cart/lines", response=responses(CartOut))
+def add(request: HttpRequest, response: HttpResponse, body: AddIn):
+    cart = _cart(request, create=True)
+    try:
+        services.add_to_cart(cart=cart, sku=body.sku, quantity=body.quantity)
+    except CartError as problem:
+        return 400, {"detail": str(problem)}
+    return _out(request, response, cart)
+
+
+@router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404))
+def change(request: HttpRequest, response: HttpResponse, line_id: int, body: QuantityIn):
+    cart = _cart(request, create=False)
+    if cart is None:
+        return 404, {"detail": "That line is not in your cart."}
+    services.set_quantity(cart=cart, line_id=line_id, quantity=body.quantity)
+    return _out(request, response, cart)
+
+
+@router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404))
+def remove(request: HttpRequest, response: HttpResponse, line_id: int):
+    cart = _cart(request, create=False)
+    if cart is None:
+        return 404, {"detail": "That line is not in your cart."}
+    services.remove_line(cart=cart, line_id=line_id)
+    return _out(request, response, cart)
