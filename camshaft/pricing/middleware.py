@@ -1,10 +1,40 @@
-"""Sets the shopper's display currency for the request (P1). Placeholder until
-the pricing app fills it in: every price shows in the store currency."""
+"""Sets the shopper's display currency for the request (P1)."""
+
+from django.conf import settings
+
+from camshaft.core.money import DisplayCurrency, UnsupportedCurrency, display_currency
+from camshaft.pricing import selectors
+from camshaft.pricing.views import CURRENCY_COOKIE
+
+
+def display_currency_for(request) -> DisplayCurrency | None:
+    """The shopper's chosen currency and its current rate; None (the store
+    currency) when they chose none, chose something we do not sell in, or
+    staff have not set a rate for it yet."""
+    try:
+        return DisplayCurrency(
+            currency=(code := request.COOKIES[CURRENCY_COOKIE]),
+            rate=selectors.current_rate(code),
+        )
+    except (KeyError, UnsupportedCurrency, selectors.NoRate):
+        return None
 
 
 class DisplayCurrencyMiddleware:
+    """Sets `request.currency` and, for templates' `money` filter, the
+    display-currency ContextVar, which is reset when the request ends so a
+    worker thread never shows the next shopper the last one's currency."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        shown = display_currency_for(request)
+        if shown is not None and shown.currency == settings.STORE_CURRENCY:
+            shown = None
+        request.currency = shown.currency if shown else settings.STORE_CURRENCY
+        token = display_currency.set(shown)
+        try:
+            return self.get_response(request)
+        finally:
+            display_currency.reset(token)

@@ -1,3 +1,9 @@
 """Storefront pages of the pricing app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.pricing import views
+
+urlpatterns = [
+    path("currency/", views.choose_currency, name="choose_currency"),
+]
