@@ -1,0 +1,73 @@
+"""Back office for payments and saved cards: read-only, since money moves
+only through the services (Y2, Y4) and no card number exists to show (Y3)."""
+
+from django.contrib import admin
+
+from camshaft.payments.models import Payment, PaymentTransaction, SavedCard
+
+
+class PaymentTransactionInline(admin.TabularInline):
+    model = PaymentTransaction
+    extra = 0
+    can_delete = False
+    fields = (
+        "created_at",
+        "kind",
+        "amount",
+        "currency",
+        "status",
+        "gateway_reference",
+        "message",
+        "idempotency_key",
+        "created_by",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "method",
+        "amount",
+        "currency",
+        "status",
+        "card_brand",
+        "card_last4",
+        "amount_captured",
+        "amount_refunded",
+    )
+    list_filter = ("status", "method", "currency")
+    search_fields = ("=id", "=authorization_reference", "=card_last4")
+    date_hierarchy = "created_at"
+    inlines = [PaymentTransactionInline]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Payment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(admin.ModelAdmin):
+    list_display = ("user", "brand", "last4", "exp_month", "exp_year", "created_at")
+    list_filter = ("brand",)
+    search_fields = ("=last4", "user__email", "user__username")
+    raw_id_fields = ("user",)
+    exclude = ("gateway_token",)
+    readonly_fields = ("user", "brand", "last4", "exp_month", "exp_year", "created_at")
+
+    def has_add_permission(self, request):
+        return False

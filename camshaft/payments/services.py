@@ -1,0 +1,485 @@
+"""Payment use-cases: authorize, capture per shipment, void, refund, offline
+receipts and saved cards (Y1–Y5).
+
+Every money-moving service takes an `idempotency_key` that the caller derives
+from the logical action (``f"authorize:{order_number}"``,
+``f"capture:{shipment_id}"``, ``f"void:{order_number}"``). The key is unique
+across all payment transactions: a retry, a double click or a repeated
+callback finds the stored transaction and returns it instead of acting again
+(Y4). Services lock the Payment row (`select_for_update`) so two workers
+cannot both pass the "is there money left?" check.
+
+A gateway refusal is stored first and raised afterwards (`PaymentDeclined`,
+`PaymentRefused`), so the record survives when the caller lets the
+exception end its request. Checks that need no gateway (capturing more than
+is left, voiding a captured payment) raise `PaymentRefused` before anything
+is stored."""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from camshaft.payments.gateways import CardToken, GatewayResult, GatewayStatus, get_gateway
+from camshaft.payments.models import (
+    OFFLINE_METHODS,
+    WALLET_METHODS,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    PaymentTransaction,
+    SavedCard,
+    TransactionKind,
+)
+
+logger = logging.getLogger(__name__)
+
+DELAY_NOTICE = (
+    "We start processing your order when your payment arrives, so paying by "
+    "{method} delays shipping."
+)
+DEBIT_HOLD_NOTICE = (
+    "We authorize your card now and charge it only when your parts ship. On a "
+    "debit card the authorized amount is held by your bank and may look like a "
+    "charge until we ship or cancel; a cancelled order's hold is released."
+)
+
+
+class PaymentError(Exception):
+    """A payment could not do what was asked; `message` is for the shopper or clerk."""
+
+    def __init__(self, message: str, *, payment: Payment | None = None):
+        super().__init__(message)
+        self.message = message
+        self.payment = payment
+
+
+class PaymentDeclined(PaymentError):
+    """The gateway declined the authorization; `payment` is stored with status
+    declined and `status` says why (declined or insufficient funds)."""
+
+    def __init__(self, message: str, *, payment: Payment, status: str):
+        super().__init__(message, payment=payment)
+        self.status = status
+
+
+class PaymentRefused(PaymentError):
+    """The operation is not possible in the payment's state (capturing more
+    than is left, capturing a voided payment, voiding a captured one…)."""
+
+
+class IdempotencyKeyReused(PaymentError):
+    """The key was already used for a different operation or payment."""
+
+
+# ---------------------------------------------------------------- authorize
+
+
+def authorize_card_payment(
+    *, amount: Decimal, currency: str, card: CardToken, idempotency_key: str
+) -> Payment:
+    """Hold `amount` on a tokenized card (Y2); raise `PaymentDeclined` if refused."""
+    payment = _authorize(
+        method=PaymentMethod.CARD,
+        amount=amount,
+        currency=currency,
+        token=card.token,
+        idempotency_key=idempotency_key,
+        card=card,
+    )
+    _raise_if_declined(payment)
+    return payment
+
+
+def authorize_wallet_payment(
+    *, wallet: str, amount: Decimal, currency: str, wallet_token: str, idempotency_key: str
+) -> Payment:
+    """Authorize a PayPal, Amazon Pay or Visa Checkout payment with the token
+    the wallet handed back (see `PaymentGateway.start_wallet`)."""
+    if wallet not in WALLET_METHODS:
+        raise ValueError(f"{wallet!r} is not a wallet")
+    payment = _authorize(
+        method=PaymentMethod(wallet),
+        amount=amount,
+        currency=currency,
+        token=wallet_token,
+        idempotency_key=idempotency_key,
+        card=None,
+    )
+    _raise_if_declined(payment)
+    return payment
+
+
+@transaction.atomic
+def _authorize(
+    *,
+    method: PaymentMethod,
+    amount: Decimal,
+    currency: str,
+    token: str,
+    idempotency_key: str,
+    card: CardToken | None,
+) -> Payment:
+    _check_amount(amount, currency)
+    if replay := _replayed(idempotency_key, kind=TransactionKind.AUTHORIZE, amount=amount):
+        return replay.payment
+    gateway = get_gateway()
+    result = gateway.authorize(
+        token=token, amount=amount, currency=currency, idempotency_key=idempotency_key
+    )
+    approved = result.approved
+    try:
+        with transaction.atomic():  # a concurrent twin may have stored the same key first
+            payment = Payment.objects.create(
+                method=method,
+                amount=amount,
+                currency=currency,
+                status=PaymentStatus.AUTHORIZED if approved else PaymentStatus.DECLINED,
+                gateway=gateway.name,
+                authorization_reference=result.reference if approved else "",
+                card_brand=card.brand if card else "",
+                card_last4=card.last4 if card else "",
+                failure_message="" if approved else _shopper_message(result),
+            )
+            _record(payment, TransactionKind.AUTHORIZE, amount, result, idempotency_key)
+    except IntegrityError:
+        replay = _replayed(idempotency_key, kind=TransactionKind.AUTHORIZE, amount=amount)
+        if replay is None:
+            raise
+        return replay.payment
+    logger.info(
+        "payment %s: %s authorization %s for %s %s",
+        payment.pk,
+        payment.get_method_display(),
+        result.status,
+        amount,
+        currency,
+    )
+    return payment
+
+
+def _raise_if_declined(payment: Payment) -> None:
+    if payment.status == PaymentStatus.DECLINED:
+        authorization = payment.transactions.get(kind=TransactionKind.AUTHORIZE)
+        raise PaymentDeclined(payment.failure_message, payment=payment, status=authorization.status)
+
+
+# ------------------------------------------------------------------ offline
+
+
+@transaction.atomic
+def start_offline_payment(*, method: str, amount: Decimal, currency: str) -> Payment:
+    """A check, money order or wire transfer: the order waits for the money (Y1).
+    Show the shopper `offline_delay_notice(payment)`."""
+    if method not in OFFLINE_METHODS:
+        raise ValueError(f"{method!r} is not an offline payment method")
+    _check_amount(amount, currency)
+    return Payment.objects.create(
+        method=method, amount=amount, currency=currency, status=PaymentStatus.AWAITING_PAYMENT
+    )
+
+
+def offline_delay_notice(payment: Payment) -> str:
+    return DELAY_NOTICE.format(method=payment.get_method_display().lower())
+
+
+@transaction.atomic
+def record_offline_receipt(
+    *, payment: Payment, amount: Decimal, received_by, reference: str, idempotency_key: str
+) -> PaymentTransaction:
+    """Staff record money that arrived (`reference`: check or wire number).
+
+    When everything owed has arrived the payment becomes authorized: the
+    money is secured and the order may be processed; shipments then capture
+    it like a card's, without a gateway. Partial receipts keep it awaiting."""
+    payment = _locked(payment)
+    _check_amount(amount, payment.currency)
+    if replay := _replayed(
+        idempotency_key, kind=TransactionKind.OFFLINE_RECEIPT, amount=amount, payment=payment
+    ):
+        return replay
+    if not payment.is_offline:
+        raise PaymentRefused("Only check, money order and wire payments are recorded by hand.")
+    if payment.status != PaymentStatus.AWAITING_PAYMENT:
+        raise PaymentRefused(f"This payment is {payment.get_status_display().lower()}.")
+    if not 0 < amount <= payment.amount - payment.amount_received:
+        raise PaymentRefused(
+            f"{payment.amount - payment.amount_received} is still owed; "
+            f"cannot record {amount}. Refund any overpayment separately."
+        )
+    payment.amount_received += amount
+    if payment.amount_received == payment.amount:
+        payment.status = PaymentStatus.AUTHORIZED
+    payment.save(update_fields=["amount_received", "status", "updated_at"])
+    result = GatewayResult(GatewayStatus.APPROVED, reference=reference[:100])
+    receipt = _record(
+        payment, TransactionKind.OFFLINE_RECEIPT, amount, result, idempotency_key, by=received_by
+    )
+    logger.info("payment %s: %s %s received", payment.pk, amount, payment.currency)
+    return receipt
+
+
+# ---------------------------------------------------- capture, void, refund
+
+
+def capture_payment(
+    *, payment: Payment, amount: Decimal, idempotency_key: str, by=None
+) -> PaymentTransaction:
+    """Charge `amount` of the authorization when a shipment leaves (Y2, S4).
+
+    Capture once per shipment with ``idempotency_key=f"capture:{shipment_id}"``;
+    a repeat returns the first transaction. Raises `PaymentRefused` for more
+    than is left, or when the payment is not (or no longer) authorized."""
+    return _raise_unless_approved(
+        _capture(payment=payment, amount=amount, idempotency_key=idempotency_key, by=by)
+    )
+
+
+@transaction.atomic
+def _capture(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
+    payment = _locked(payment)
+    _check_amount(amount, payment.currency)
+    if replay := _replayed(
+        idempotency_key, kind=TransactionKind.CAPTURE, amount=amount, payment=payment
+    ):
+        return replay
+    if payment.status not in {PaymentStatus.AUTHORIZED, PaymentStatus.PARTLY_CAPTURED}:
+        raise PaymentRefused(
+            f"A payment that is {payment.get_status_display().lower()} cannot be captured.",
+            payment=payment,
+        )
+    if not 0 < amount <= payment.amount_capturable:
+        raise PaymentRefused(
+            f"Cannot capture {amount} {payment.currency}: "
+            f"{payment.amount_capturable} is left of the authorization.",
+            payment=payment,
+        )
+    if payment.is_offline:  # the money is already in hand
+        result = GatewayResult(GatewayStatus.APPROVED)
+    else:
+        result = get_gateway().capture(
+            authorization_id=payment.authorization_reference,
+            amount=amount,
+            currency=payment.currency,
+            idempotency_key=idempotency_key,
+        )
+    if result.approved:
+        payment.amount_captured += amount
+        payment.status = (
+            PaymentStatus.CAPTURED
+            if payment.amount_captured == payment.amount
+            else PaymentStatus.PARTLY_CAPTURED
+        )
+        payment.save(update_fields=["amount_captured", "status", "updated_at"])
+    logger.info("payment %s: capture of %s %s", payment.pk, amount, result.status)
+    return _record(payment, TransactionKind.CAPTURE, amount, result, idempotency_key, by=by)
+
+
+def void_payment(*, payment: Payment, idempotency_key: str, by=None) -> PaymentTransaction:
+    """Release the authorization of a cancelled order (Y2, O3).
+
+    Refused once anything was captured (refund instead) or, for an offline
+    payment, once money was received."""
+    return _raise_unless_approved(_void(payment=payment, idempotency_key=idempotency_key, by=by))
+
+
+@transaction.atomic
+def _void(*, payment, idempotency_key, by) -> PaymentTransaction:
+    payment = _locked(payment)
+    if replay := _replayed(idempotency_key, kind=TransactionKind.VOID, payment=payment):
+        return replay
+    voidable = {PaymentStatus.AUTHORIZED}
+    if payment.is_offline:
+        voidable = {PaymentStatus.AWAITING_PAYMENT}
+        if payment.amount_received:
+            raise PaymentRefused(
+                "Money was received for this payment; refund it instead.", payment=payment
+            )
+    if payment.status not in voidable:
+        raise PaymentRefused(
+            f"A payment that is {payment.get_status_display().lower()} cannot be voided"
+            + ("; refund it instead." if payment.amount_captured else "."),
+            payment=payment,
+        )
+    if payment.is_offline:
+        result = GatewayResult(GatewayStatus.APPROVED)
+    else:
+        result = get_gateway().void(
+            authorization_id=payment.authorization_reference, idempotency_key=idempotency_key
+        )
+    if result.approved:
+        payment.status = PaymentStatus.VOIDED
+        payment.save(update_fields=["status", "updated_at"])
+    logger.info("payment %s: void %s", payment.pk, result.status)
+    return _record(payment, TransactionKind.VOID, Decimal(0), result, idempotency_key, by=by)
+
+
+def refund_payment(
+    *, payment: Payment, amount: Decimal, idempotency_key: str, by=None
+) -> PaymentTransaction:
+    """Give back `amount` of what was captured (or, offline, received).
+
+    Card refunds are taken from the captures newest first, so a refund can
+    span several shipments' captures (one gateway call each, keys
+    ``f"{idempotency_key}:{n}"``)."""
+    return _raise_unless_approved(
+        _refund(payment=payment, amount=amount, idempotency_key=idempotency_key, by=by)
+    )
+
+
+@transaction.atomic
+def _refund(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
+    payment = _locked(payment)
+    _check_amount(amount, payment.currency)
+    if replay := _replayed(
+        idempotency_key, kind=TransactionKind.REFUND, amount=amount, payment=payment
+    ):
+        return replay
+    if not 0 < amount <= payment.amount_refundable:
+        raise PaymentRefused(
+            f"Cannot refund {amount} {payment.currency}: "
+            f"{payment.amount_refundable} is refundable.",
+            payment=payment,
+        )
+    result = GatewayResult(GatewayStatus.APPROVED)
+    if not payment.is_offline:
+        result = _refund_captures(payment, amount, idempotency_key)
+    if result.approved:
+        payment.amount_refunded += amount
+        everything_paid_back = payment.amount_refundable == 0
+        if everything_paid_back and (payment.is_offline or payment.amount_capturable == 0):
+            payment.status = PaymentStatus.REFUNDED
+        payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    logger.info("payment %s: refund of %s %s", payment.pk, amount, result.status)
+    return _record(payment, TransactionKind.REFUND, amount, result, idempotency_key, by=by)
+
+
+def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) -> GatewayResult:
+    """Refund `amount` at the gateway, capture by capture, oldest first.
+
+    Refunds always fill the captures in that order, so what each capture has
+    already given back follows from `payment.amount_refunded`."""
+    gateway = get_gateway()
+    already, left = payment.amount_refunded, amount
+    result = GatewayResult(GatewayStatus.APPROVED)
+    captures = payment.transactions.filter(
+        kind=TransactionKind.CAPTURE, status=GatewayStatus.APPROVED
+    ).order_by("created_at", "id")
+    for n, capture in enumerate(captures):
+        used = min(already, capture.amount)
+        already -= used
+        share = min(left, capture.amount - used)
+        if share <= 0:
+            continue
+        result = gateway.refund(
+            capture_id=capture.gateway_reference,
+            amount=share,
+            currency=payment.currency,
+            idempotency_key=f"{idempotency_key}:{n}",
+        )
+        if not result.approved:
+            return result
+        left -= share
+        if left == 0:
+            break
+    return result
+
+
+# -------------------------------------------------------------- saved cards
+
+
+@transaction.atomic
+def save_card(*, user, card: CardToken) -> SavedCard:
+    """Keep a card's token for the member's next checkout (K2, Y3)."""
+    saved, _ = SavedCard.objects.get_or_create(
+        user=user,
+        gateway_token=card.token,
+        defaults={
+            "brand": card.brand,
+            "last4": card.last4,
+            "exp_month": card.exp_month,
+            "exp_year": card.exp_year,
+        },
+    )
+    return saved
+
+
+@transaction.atomic
+def delete_saved_card(*, user, card_id: int) -> None:
+    """Forget one of the member's cards; another member's card id raises
+    `SavedCard.DoesNotExist`, exactly as an unknown id does (a 404)."""
+    SavedCard.objects.select_for_update().get(pk=card_id, user=user).delete()
+
+
+def saved_card_token(card: SavedCard) -> CardToken:
+    return CardToken(
+        token=card.gateway_token,
+        brand=card.brand,
+        last4=card.last4,
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+    )
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _check_amount(amount: Decimal, currency: str) -> None:
+    if not isinstance(amount, Decimal):
+        raise TypeError("amounts are Decimals, never floats")
+    if amount <= 0:
+        raise ValueError("the amount must be more than zero")
+    if len(currency) != 3 or not currency.isupper():
+        raise ValueError(f"{currency!r} is not an ISO currency code")
+
+
+def _locked(payment: Payment) -> Payment:
+    return Payment.objects.select_for_update().get(pk=payment.pk)
+
+
+def _replayed(
+    idempotency_key: str, *, kind: str, amount: Decimal | None = None, payment=None
+) -> PaymentTransaction | None:
+    """The stored transaction for this key, if the same call already ran."""
+    existing = (
+        PaymentTransaction.objects.select_related("payment")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+    if existing is None:
+        return None
+    if (
+        existing.kind != kind
+        or (payment is not None and existing.payment_id != payment.pk)
+        or (amount is not None and existing.amount != amount)
+    ):
+        raise IdempotencyKeyReused(
+            f"The key {idempotency_key!r} was already used for another payment operation."
+        )
+    return existing
+
+
+def _record(payment, kind, amount, result: GatewayResult, idempotency_key, *, by=None):
+    return PaymentTransaction.objects.create(
+        payment=payment,
+        kind=kind,
+        amount=amount,
+        currency=payment.currency,
+        status=result.status,
+        gateway_reference=result.reference,
+        message=result.message[:300],
+        idempotency_key=idempotency_key,
+        created_by=by,
+    )
+
+
+def _shopper_message(result: GatewayResult) -> str:
+    if result.status == GatewayStatus.INSUFFICIENT_FUNDS:
+        return "Your card was declined for insufficient funds. Please use another card."
+    return result.message or "Your payment was declined. Please use another payment method."
+
+
+def _raise_unless_approved(txn: PaymentTransaction) -> PaymentTransaction:
+    if not txn.approved:
+        raise PaymentRefused(txn.message or "The payment processor refused.", payment=txn.payment)
+    return txn
