@@ -1,4 +1,5 @@
-"""camshaft worker: runs queued tasks (django-tasks-db) and keeps the search index current."""
+"""camshaft worker: runs queued tasks (django-tasks-db), keeps the search index current
+and delivers the mail outbox."""
 
 import logging
 import time
@@ -11,13 +12,14 @@ POLL_SECONDS = 1.0
 
 
 class Command(BaseCommand):
-    help = "Run queued tasks and apply search index updates; --once to drain and exit."
+    help = "Run queued tasks, apply search index updates, send due mail; --once to drain and exit."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="drain what is queued and exit")
         parser.add_argument("--interval", type=float, default=POLL_SECONDS)
 
     def handle(self, *args, **opts):
+        from camshaft.notifications import services as notification_services
         from camshaft.search import services as search_services
 
         self.stdout.write("Camshaft worker started")
@@ -28,6 +30,11 @@ class Command(BaseCommand):
                 search_services.sync_index(blocking=False)
             except Exception:  # keep serving: one bad task must not stop the worker
                 log.exception("worker cycle failed")
+            try:
+                # Retries come due without anyone enqueueing a task for them.
+                notification_services.deliver_due_messages()
+            except Exception:  # nor must a mail problem stop the index sync
+                log.exception("outbox delivery failed")
             finally:
                 close_old_connections()
             if opts["once"]:
