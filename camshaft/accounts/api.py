@@ -1,5 +1,242 @@
-"""JSON API for the accounts app."""
+"""JSON API for accounts: tokens, registration, profile, addresses (A1-A3, B2)."""
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from camshaft.accounts import selectors, services
+from camshaft.accounts.api_auth import TokenAuth
+from camshaft.accounts.models import Address
+from camshaft.core.api_schemas import responses
+from camshaft.privacy.services import current_policy
 
 router = Router(tags=["accounts"])
+
+Short = Annotated[str, Field(max_length=200)]
+
+
+class TokenIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=200)]
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`. Shown only once.")
+    prefix: str
+    user_id: int
+
+
+class RegisterIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=200)]
+    date_of_birth: date
+    accepted_policy_version: Annotated[
+        str, Field(max_length=20, description="The version from GET /api/v1/accounts/policy.")
+    ]
+    first_name: Annotated[str, Field(max_length=150)] = ""
+    last_name: Annotated[str, Field(max_length=150)] = ""
+
+
+class PolicyOut(Schema):
+    version: str
+    summary: str
+    body: str
+    effective_at: datetime
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    date_of_birth: date | None
+
+
+class MePatch(Schema):
+    first_name: Annotated[str, Field(max_length=150)] | None = None
+    last_name: Annotated[str, Field(max_length=150)] | None = None
+    phone: Annotated[str, Field(max_length=30)] | None = None
+    date_of_birth: date | None = None
+
+
+class AddressOut(Schema):
+    id: int
+    full_name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: str
+    default_billing: bool
+    default_shipping: bool
+
+
+class AddressIn(Schema):
+    full_name: Annotated[str, Field(max_length=150)]
+    line1: Short
+    line2: Short = ""
+    city: Annotated[str, Field(max_length=100)]
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)]
+    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
+    phone: Annotated[str, Field(max_length=30)] = ""
+    default_billing: bool = False
+    default_shipping: bool = False
+
+
+class AddressPatch(Schema):
+    full_name: Annotated[str, Field(max_length=150)] | None = None
+    line1: Short | None = None
+    line2: Short | None = None
+    city: Annotated[str, Field(max_length=100)] | None = None
+    region: Annotated[str, Field(max_length=100)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(max_length=2)] | None = None
+    phone: Annotated[str, Field(max_length=30)] | None = None
+    default_billing: bool | None = None
+    default_shipping: bool | None = None
+
+
+def invalid(error: ValidationError) -> tuple[int, dict]:
+    """A service's ValidationError as the shared 422 body."""
+    if hasattr(error, "error_dict"):
+        problems = [
+            {"field": None if field == "__all__" else field, "message": message}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        problems = [{"field": None, "message": message} for message in error.messages]
+    return 422, {"detail": "The request is not valid.", "errors": problems}
+
+
+def _present(schema: Schema) -> dict:
+    """The fields a PATCH body actually set; an explicit null is not a value."""
+    return {k: v for k, v in schema.dict(exclude_unset=True).items() if v is not None}
+
+
+def _created(schema, *codes: int) -> dict:
+    shapes = responses(schema, *codes)
+    shapes[201] = shapes.pop(200)
+    return shapes
+
+
+def _no_content(*codes: int) -> dict:
+    shapes = responses(None, *codes)
+    del shapes[200]
+    return {204: None, **shapes}
+
+
+def _locked(response: HttpResponse, locked: services.SignInLocked) -> tuple[int, dict]:
+    response["Retry-After"] = str(locked.retry_after_seconds())
+    return 429, {"detail": locked.message}
+
+
+@router.post("/auth/token", response=responses(TokenOut, 401, 429))
+def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
+    """Exchange email and password for a bearer token. Repeated failures lock
+    the account or the client for a while (429 with Retry-After)."""
+    try:
+        user = services.check_credentials(
+            email=body.email,
+            password=body.password,
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+            request=request,
+        )
+    except services.SignInLocked as locked:
+        return _locked(response, locked)
+    except services.InvalidCredentials as wrong:
+        return 401, {"detail": wrong.message}
+    issued = services.issue_api_token(user=user)
+    return {"token": issued.key, "prefix": issued.token.prefix, "user_id": user.pk}
+
+
+@router.delete("/auth/token", auth=TokenAuth(), response=_no_content(401))
+def revoke_token(request: HttpRequest):
+    """Revoke the token this request was made with."""
+    services.revoke_api_token(token=request.api_token)
+    return 204, None
+
+
+@router.get("/accounts/policy", response=responses(PolicyOut))
+def privacy_policy(request: HttpRequest):
+    """The privacy policy in force: registering means accepting this version."""
+    return current_policy()
+
+
+@router.post("/accounts", response=_created(MeOut))
+def register(request: HttpRequest, body: RegisterIn):
+    """Create an account. Consent to the current privacy policy is required
+    and recorded; under 13 is refused."""
+    try:
+        user = services.register(
+            email=body.email,
+            password=body.password,
+            date_of_birth=body.date_of_birth,
+            accepted_policy_version=body.accepted_policy_version,
+            channel="api",
+            first_name=body.first_name,
+            last_name=body.last_name,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    return 201, user
+
+
+@router.get("/me", auth=TokenAuth(), response=responses(MeOut, 401))
+def me(request: HttpRequest):
+    return request.auth
+
+
+@router.patch("/me", auth=TokenAuth(), response=responses(MeOut, 401))
+def update_me(request: HttpRequest, body: MePatch):
+    try:
+        return services.update_profile(user=request.auth, changes=_present(body))
+    except ValidationError as error:
+        return invalid(error)
+
+
+@router.get("/me/addresses", auth=TokenAuth(), response=responses(list[AddressOut], 401))
+def my_addresses(request: HttpRequest):
+    return list(selectors.addresses_of(user=request.auth))
+
+
+@router.post("/me/addresses", auth=TokenAuth(), response=_created(AddressOut, 401))
+def add_address(request: HttpRequest, body: AddressIn):
+    try:
+        return 201, services.save_address(user=request.auth, changes=body.dict())
+    except ValidationError as error:
+        return invalid(error)
+
+
+@router.patch(
+    "/me/addresses/{address_id}", auth=TokenAuth(), response=responses(AddressOut, 401, 404)
+)
+def change_address(request: HttpRequest, address_id: int, body: AddressPatch):
+    try:
+        return services.save_address(
+            user=request.auth, changes=_present(body), address_id=address_id
+        )
+    except Address.DoesNotExist:
+        return 404, {"detail": "No such address in your address book."}
+    except ValidationError as error:
+        return invalid(error)
+
+
+@router.delete(
+    "/me/addresses/{address_id}",
+    auth=TokenAuth(),
+    response=_no_content(401, 404),
+)
+def delete_address(request: HttpRequest, address_id: int):
+    try:
+        services.delete_address(user=request.auth, address_id=address_id)
+    except Address.DoesNotExist:
+        return 404, {"detail": "No such address in your address book."}
+    return 204, None

@@ -1,16 +1,59 @@
-"""People: shoppers and staff sign in with their email address (A1)."""
+"""People: shoppers and staff sign in with their email address (A1), keep
+addresses (A3), and use the API with tokens (B2)."""
 
+from functools import cache
+
+from babel import Locale
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-.]{5,24}$",
+    "Enter a phone number with digits, spaces, dashes or brackets, like +1 614 555 0100.",
+)
+
+
+# CLDR territories that are not ISO 3166-1 countries (unions, pseudo-locales,
+# "unknown", exceptionally reserved codes). Kosovo's XK stays: carriers use it.
+NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+)
+
+
+@cache
+def _countries() -> tuple[tuple[str, str], ...]:
+    names = Locale("en").territories
+    return tuple(
+        sorted(
+            (
+                (code, name)
+                for code, name in names.items()
+                if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+            ),
+            key=lambda pair: pair[1],
+        )
+    )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 two-letter countries, named in English (babel's CLDR data)."""
+    return list(_countries())
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        # One person, one address: the whole address is compared lower-cased.
+        return (email or "").strip().lower()
+
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -28,6 +71,9 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
+    # Null only for staff and accounts made before A1 asked for it.
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -36,3 +82,79 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Address(models.Model):
+    """A shipping or billing address in a member's address book."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+    )
+    full_name = models.CharField(max_length=150)
+    line1 = models.CharField("address line 1", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, choices=country_choices)
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    default_billing = models.BooleanField(default=False)
+    default_shipping = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-default_shipping", "-default_billing", "id"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(default_billing=True),
+                name="one_default_billing_address",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(default_shipping=True),
+                name="one_default_shipping_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.line1}, {self.city} {self.country}"
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in, for the lock-outs of A2/V11. Neither the email nor
+    the IP address is kept: only keyed hashes that can be matched again."""
+
+    account_digest = models.CharField(max_length=64)
+    client_digest = models.CharField(max_length=64)
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_digest", "attempted_at"]),
+            models.Index(fields=["client_digest", "attempted_at"]),
+            models.Index(fields=["attempted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Failed sign-in at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the key is
+    shown once, when it is issued, and its prefix identifies it later."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

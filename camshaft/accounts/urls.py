@@ -1,3 +1,32 @@
 """Storefront pages of the accounts app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.accounts import views
+
+urlpatterns = [
+    path("account/register/", views.register, name="register"),
+    path("account/sign-in/", views.sign_in, name="sign_in"),
+    path("account/sign-out/", views.sign_out, name="sign_out"),
+    path("account/password-reset/", views.password_reset, name="password_reset"),
+    path("account/password-reset/done/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/complete/",
+        views.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("account/", views.my_account, name="my_account"),
+    path("account/addresses/", views.addresses, name="addresses"),
+    path("account/addresses/add/", views.address_form, name="address_add"),
+    path("account/addresses/<int:address_id>/", views.address_form, name="address_edit"),
+    path(
+        "account/addresses/<int:address_id>/delete/",
+        views.address_delete,
+        name="address_delete",
+    ),
+]

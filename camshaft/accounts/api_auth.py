@@ -1,0 +1,44 @@
+"""Authentication for API routers (B2): `auth=TokenAuth()` for bearer tokens,
+`auth=SessionOrToken()` to also accept a signed-in browser session. Either
+sets `request.auth` to the User."""
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from camshaft.accounts import selectors
+from camshaft.accounts.models import ApiToken
+from camshaft.accounts.services import hash_token
+
+# Writing last_used_at on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a key from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not token or len(token) > 200:
+            return None
+        api_token = selectors.token_for_key(key_hash=hash_token(token))
+        if api_token is None:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.api_token = api_token
+        request.user = api_token.user
+        return api_token.user
+
+
+class SessionOrToken(TokenAuth):
+    """A bearer token if one is sent, else the browser session (with Django's
+    CSRF check on unsafe methods, as ninja's SessionAuth does)."""
+
+    def __call__(self, request: HttpRequest):
+        user = super().__call__(request)
+        if user is not None:
+            return user
+        return SessionAuth()(request)

@@ -1,0 +1,63 @@
+"""Forms for the account pages: they parse input; the rules live in services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from camshaft.accounts import services
+from camshaft.accounts.models import Address, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+class RegistrationForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password, not only digits.",
+        max_length=200,
+    )
+    date_of_birth = forms.DateField(widget=DateInput, help_text="You must be 13 or older.")
+    accepted_policy_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    accept_policy = forms.BooleanField(
+        label="I have read and accept the privacy policy",
+        error_messages={"required": "Please accept the privacy policy to register."},
+    )
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), max_length=200
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = services.PROFILE_FIELDS
+        widgets = {"date_of_birth": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].required = True
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = services.ADDRESS_FIELDS

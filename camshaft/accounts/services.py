@@ -1,0 +1,360 @@
+"""Account use-cases: registration (A1), sign-in with lock-out and password
+reset (A2, V11), profile and address book (A3), API tokens (B2)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from camshaft.accounts.models import Address, ApiToken, FailedSignIn, User
+from camshaft.privacy import services as privacy
+from camshaft.privacy.models import PrivacyPolicyVersion
+
+MINIMUM_AGE = 13  # A1: younger people may not register.
+OLDEST_PLAUSIBLE_AGE = 120
+
+# A2/V11 lock-outs.
+ACCOUNT_MAX_FAILURES = 5
+CLIENT_MAX_FAILURES = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+
+API_TOKEN_PREFIX_LENGTH = 8
+DUPLICATE_EMAIL = "An account with this email already exists."
+
+
+# Registration -------------------------------------------------------------
+
+
+def age_on(day: date, *, born: date) -> int:
+    """Whole years lived on `day`. Someone born on 29 February turns a year
+    older on 1 March in common years (they have not reached 29 February)."""
+    had_birthday = (day.month, day.day) >= (born.month, born.day)
+    return day.year - born.year - (0 if had_birthday else 1)
+
+
+def check_date_of_birth(born: date | None, *, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if born is None:
+        raise ValidationError({"date_of_birth": "Enter your date of birth."})
+    if born > today:
+        raise ValidationError({"date_of_birth": "Date of birth can't be in the future."})
+    age = age_on(today, born=born)
+    if age > OLDEST_PLAUSIBLE_AGE:
+        raise ValidationError({"date_of_birth": "Please check your date of birth."})
+    if age < MINIMUM_AGE:
+        raise ValidationError({"date_of_birth": f"You must be at least {MINIMUM_AGE} to register."})
+
+
+@transaction.atomic
+def register(
+    *,
+    email: str,
+    password: str,
+    date_of_birth: date | None,
+    accepted_policy_version: PrivacyPolicyVersion | str | None,
+    channel: str,
+    today: date | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a member and record their consent to the policy in force.
+
+    Raises ValidationError keyed by field; nothing is stored when it does."""
+    email = User.objects.normalize_email(email)
+    problems: dict[str, list[str]] = {}
+
+    def problem(field: str, error: ValidationError) -> None:
+        problems.setdefault(field, []).extend(error.messages)
+
+    try:
+        User._meta.get_field("email").run_validators(email)
+        if not email:
+            raise ValidationError("Enter your email address.")
+    except ValidationError as error:
+        problem("email", error)
+    else:
+        if User.objects.filter(email__iexact=email).exists():
+            problem("email", ValidationError(DUPLICATE_EMAIL))
+    try:
+        check_date_of_birth(date_of_birth, today=today)
+    except ValidationError as error:
+        problem("date_of_birth", error)
+    try:
+        validate_password(
+            password or "", user=User(email=email, first_name=first_name, last_name=last_name)
+        )
+    except ValidationError as error:
+        problem("password", error)
+    policy = privacy.current_policy()
+    accepted = getattr(accepted_policy_version, "version", accepted_policy_version)
+    if accepted != policy.version:
+        problem(
+            "accepted_policy_version",
+            ValidationError(
+                f"Please read and accept the current privacy policy (version {policy.version})."
+            ),
+        )
+    if problems:
+        raise ValidationError(problems)
+
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email,
+                password,
+                date_of_birth=date_of_birth,
+                first_name=first_name,
+                last_name=last_name,
+            )
+    except IntegrityError:  # registered by a concurrent request a moment ago
+        raise ValidationError({"email": DUPLICATE_EMAIL}) from None
+    privacy.record_consent(user=user, version=policy, channel=channel)
+    return user
+
+
+# Sign-in and lock-out -----------------------------------------------------
+
+
+class InvalidCredentials(Exception):
+    """Email or password wrong; deliberately says no more than that."""
+
+    message = "The email or password is not right."
+
+
+@dataclass
+class SignInLocked(Exception):
+    """Too many failures for this account or from this client."""
+
+    until: datetime
+
+    def retry_after_seconds(self, *, now: datetime | None = None) -> int:
+        remaining = (self.until - (now or timezone.now())).total_seconds()
+        return max(1, int(remaining) + (remaining % 1 > 0))
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, -(-self.retry_after_seconds() // 60))
+        return (
+            "Too many failed sign-ins. For your security, signing in is paused: "
+            f"try again at {self.until:%H:%M} UTC (in about {minutes} minute"
+            f"{'s' if minutes != 1 else ''}), or reset your password."
+        )
+
+
+def _digest(kind: str, value: str) -> str:
+    return salted_hmac(f"camshaft.accounts.sign-in.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def account_digest(email: str) -> str:
+    return _digest("account", User.objects.normalize_email(email))
+
+
+def client_digest(ip: str | None) -> str:
+    return _digest("client", ip or "unknown")
+
+
+def lock_ends(
+    failures: list[datetime], *, threshold: int, window: timedelta, duration: timedelta
+) -> datetime | None:
+    """When the newest lock brought on by `failures` (ascending) ends: a lock
+    starts at the failure that completes `threshold` failures within `window`
+    and lasts `duration`. None if no such run exists."""
+    for last in range(len(failures) - 1, threshold - 2, -1):
+        if failures[last] - failures[last - threshold + 1] <= window:
+            return failures[last] + duration
+    return None
+
+
+def _locked_until(field: str, digest: str, threshold: int, now: datetime) -> datetime | None:
+    since = now - FAILURE_WINDOW - LOCK_DURATION
+    times = list(
+        FailedSignIn.objects.filter(**{field: digest}, attempted_at__gte=since)
+        .order_by("attempted_at")
+        .values_list("attempted_at", flat=True)
+    )
+    ends = lock_ends(times, threshold=threshold, window=FAILURE_WINDOW, duration=LOCK_DURATION)
+    return ends if ends and ends > now else None
+
+
+def sign_in_lock(*, email: str, client_ip: str | None, now: datetime | None = None):
+    """The later end of the account's and the client's lock, or None."""
+    now = now or timezone.now()
+    ends = [
+        _locked_until("account_digest", account_digest(email), ACCOUNT_MAX_FAILURES, now),
+        _locked_until("client_digest", client_digest(client_ip), CLIENT_MAX_FAILURES, now),
+    ]
+    return max((end for end in ends if end), default=None)
+
+
+def check_credentials(
+    *, email: str, password: str, client_ip: str | None, request=None, now=None
+) -> User:
+    """The user these credentials belong to, or an exception. A locked
+    account or client is refused before the password is even checked, so
+    guessing on cannot succeed while the lock lasts."""
+    now = now or timezone.now()
+    if until := sign_in_lock(email=email, client_ip=client_ip, now=now):
+        raise SignInLocked(until)
+    user = authenticate(request, email=User.objects.normalize_email(email), password=password)
+    if user is None:
+        FailedSignIn.objects.create(
+            account_digest=account_digest(email),
+            client_digest=client_digest(client_ip),
+            attempted_at=now,
+        )
+        # Rows older than any lock can reach are no use: keep the table small.
+        FailedSignIn.objects.filter(attempted_at__lt=now - FAILURE_WINDOW - LOCK_DURATION).delete()
+        raise InvalidCredentials
+    FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()
+    return user
+
+
+# Password reset -----------------------------------------------------------
+
+
+def password_reset_link(*, user: User, origin: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return origin.rstrip("/") + path
+
+
+def request_password_reset(*, email: str, origin: str) -> None:
+    """Mail a reset link if an active account has this email. The caller
+    shows the same answer either way, so the page reveals no accounts."""
+    from camshaft.notifications.services import queue_email
+
+    user = User.objects.filter(
+        email__iexact=User.objects.normalize_email(email), is_active=True
+    ).first()
+    if user is None or not user.has_usable_password():
+        return
+    queue_email(
+        to=user.email,
+        subject="Reset your Camshaft password",
+        template="accounts/email/password_reset",
+        context={
+            "name": user.first_name or user.email,
+            "reset_url": password_reset_link(user=user, origin=origin),
+            "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+        },
+        kind="transactional",
+        category="password_reset",
+        reference=f"user:{user.pk}",
+    )
+
+
+def password_was_reset(*, user: User) -> None:
+    """A new password ends any lock-out and every API token made before."""
+    FailedSignIn.objects.filter(account_digest=account_digest(user.email)).delete()
+    ApiToken.objects.filter(user=user).delete()
+
+
+# Profile and addresses ------------------------------------------------------
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "date_of_birth")
+ADDRESS_FIELDS = (
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "default_billing",
+    "default_shipping",
+)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@transaction.atomic
+def update_profile(*, user: User, changes: dict, today: date | None = None) -> User:
+    """Apply `changes` (a subset of PROFILE_FIELDS) all or nothing."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field can't be changed here." for name in unknown})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for name, value in changes.items():
+        setattr(user, name, _strip(value))
+    if "date_of_birth" in changes:
+        check_date_of_birth(user.date_of_birth, today=today)
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=list(changes))
+    return user
+
+
+@transaction.atomic
+def save_address(*, user: User, changes: dict, address_id: int | None = None) -> Address:
+    """Add an address (no `address_id`) or change one of `user`'s own. At
+    most one default billing and one default shipping address per member."""
+    unknown = set(changes) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown address field." for name in unknown})
+    # Locking the member's row serialises two saves racing for "default".
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    if address_id is None:
+        address = Address(user=user)
+    else:
+        address = Address.objects.get(pk=address_id, user=user)
+    for name, value in changes.items():
+        setattr(address, name, _strip(value))
+    if isinstance(address.country, str):
+        address.country = address.country.upper()
+    address.full_clean(exclude=["user"])
+    others = Address.objects.filter(user=user).exclude(pk=address.pk)
+    if address.default_billing:
+        others.filter(default_billing=True).update(default_billing=False)
+    if address.default_shipping:
+        others.filter(default_shipping=True).update(default_shipping=False)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def delete_address(*, user: User, address_id: int) -> None:
+    deleted, _ = Address.objects.filter(pk=address_id, user=user).delete()
+    if not deleted:
+        raise Address.DoesNotExist
+
+
+# API tokens -----------------------------------------------------------------
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass
+class IssuedToken:
+    key: str
+    token: ApiToken
+
+
+def issue_api_token(*, user: User) -> IssuedToken:
+    """A new random key; only its hash is stored, the key is returned once."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, key_hash=hash_token(key), prefix=key[:API_TOKEN_PREFIX_LENGTH]
+    )
+    return IssuedToken(key=key, token=token)
+
+
+def revoke_api_token(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).delete()

@@ -1,0 +1,187 @@
+"""Account pages: register, sign in and out, password reset, My Account
+with profile and address book (A1, A2, A3)."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from camshaft.accounts import forms, selectors, services
+from camshaft.accounts.models import Address, User
+from camshaft.privacy.services import current_policy
+
+member_required = login_required(login_url="sign_in")
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _next_url(request, default: str = "my_account") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def register(request):
+    policy = current_policy()
+    form = forms.RegistrationForm(
+        request.POST or None, initial={"accepted_policy_version": policy.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register(
+                email=data["email"],
+                password=data["password"],
+                date_of_birth=data["date_of_birth"],
+                accepted_policy_version=data["accepted_policy_version"],
+                channel="web",
+            )
+        except ValidationError as error:
+            forms.apply_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to Camshaft: your account is ready.")
+            return redirect("my_account")
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/register.html", {"form": form, "policy": policy}, status=status
+    )
+
+
+def sign_in(request):
+    form = forms.SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = services.check_credentials(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    client_ip=client_ip(request),
+                    request=request,
+                )
+            except services.SignInLocked as locked:
+                form.add_error(None, locked.message)
+                response = render(request, "accounts/sign_in.html", {"form": form}, status=429)
+                response["Retry-After"] = str(locked.retry_after_seconds())
+                return response
+            except services.InvalidCredentials as wrong:
+                form.add_error(None, wrong.message)
+            else:
+                login(request, user)  # cycles the session key
+                return redirect(_next_url(request))
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+@require_POST
+def sign_out(request):
+    logout(request)  # flushes the session: the old key is no longer valid
+    messages.info(request, "You are signed out.")
+    return redirect("/")
+
+
+def password_reset(request):
+    form = forms.PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(
+            email=form.cleaned_data["email"], origin=request.build_absolute_uri("/")
+        )
+        # The same answer whether or not the account exists.
+        return redirect("password_reset_done")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+def password_reset_done(request):
+    return render(request, "accounts/password_reset_done.html")
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's token check: the link works until the password changes (so
+    once) and for PASSWORD_RESET_TIMEOUT seconds."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_was_reset(user=form.user)
+        return response
+
+
+def password_reset_complete(request):
+    return render(request, "accounts/password_reset_complete.html")
+
+
+@member_required
+def my_account(request):
+    user = User.objects.get(pk=request.user.pk)
+    form = forms.ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
+        try:
+            services.update_profile(user=request.user, changes=changes)
+        except ValidationError as error:
+            forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("my_account")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/my_account.html", {"form": form}, status=status)
+
+
+@member_required
+def addresses(request):
+    return render(
+        request,
+        "accounts/addresses.html",
+        {"addresses": selectors.addresses_of(user=request.user)},
+    )
+
+
+@member_required
+def address_form(request, address_id: int | None = None):
+    address = None
+    if address_id is not None:
+        try:
+            address = selectors.address_of(user=request.user, address_id=address_id)
+        except Address.DoesNotExist:
+            raise Http404("No such address in your address book.") from None
+    form = forms.AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in services.ADDRESS_FIELDS}
+        try:
+            services.save_address(user=request.user, changes=changes, address_id=address_id)
+        except ValidationError as error:
+            forms.apply_errors(form, error)
+        else:
+            messages.success(request, "The address is saved.")
+            return redirect("addresses")
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/address_form.html", {"form": form, "address": address}, status=status
+    )
+
+
+@require_POST
+@member_required
+def address_delete(request, address_id: int):
+    try:
+        services.delete_address(user=request.user, address_id=address_id)
+    except Address.DoesNotExist:
+        raise Http404("No such address in your address book.") from None
+    messages.success(request, "The address is deleted.")
+    return redirect("addresses")
