@@ -5,19 +5,41 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from camshaft.accounts.api import router as accounts_router
+from camshaft.accounts.api_auth import Shopper
 from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
+from camshaft.checkout.api import router as checkout_router
 from camshaft.fitment.api import router as fitment_router
 from camshaft.notifications.api import router as notifications_router
+from camshaft.orders.api import router as orders_router
 from camshaft.payments.api import router as payments_router
 from camshaft.pricing.api import router as pricing_router
 from camshaft.privacy.api import router as privacy_router
 from camshaft.search.api import router as search_router
 
-api = NinjaAPI(
+
+class CamshaftAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document says that the endpoints guests use
+    too (cart, checkout, order lookup) take a bearer token *or nothing*."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        optional = {Shopper.__name__: []}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if optional in operation.get("security", []):
+                    operation["security"] = [{}, *operation["security"]]
+        return schema
+
+
+api = CamshaftAPI(
     title="Camshaft API",
     version="1",
-    description="Catalogue, Part Finder, VIN lookup and search for a parts store.",
+    description=(
+        "Catalogue, Part Finder, VIN lookup, search, accounts, cart, checkout and orders "
+        "for a parts store. Members authenticate with `Authorization: Bearer <token>` from "
+        "POST /auth/token; guests carry their cart in the `X-Cart-Token` header."
+    ),
     urls_namespace="api-v1",
 )
 
@@ -39,6 +61,8 @@ api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cart_router)
+api.add_router("/", checkout_router)
+api.add_router("/", orders_router)
 api.add_router("/", pricing_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)

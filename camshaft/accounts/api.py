@@ -6,11 +6,12 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import StrictBool
 
 from camshaft.accounts import selectors, services
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import created, invalid, no_content, responses
 from camshaft.privacy.services import current_policy
 
 router = Router(tags=["accounts"])
@@ -86,8 +87,8 @@ class AddressIn(Schema):
     postal_code: Annotated[str, Field(max_length=20)]
     country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
     phone: Annotated[str, Field(max_length=30)] = ""
-    default_billing: bool = False
-    default_shipping: bool = False
+    default_billing: StrictBool = False
+    default_shipping: StrictBool = False
 
 
 class AddressPatch(Schema):
@@ -99,38 +100,13 @@ class AddressPatch(Schema):
     postal_code: Annotated[str, Field(max_length=20)] | None = None
     country: Annotated[str, Field(max_length=2)] | None = None
     phone: Annotated[str, Field(max_length=30)] | None = None
-    default_billing: bool | None = None
-    default_shipping: bool | None = None
-
-
-def invalid(error: ValidationError) -> tuple[int, dict]:
-    """A service's ValidationError as the shared 422 body."""
-    if hasattr(error, "error_dict"):
-        problems = [
-            {"field": None if field == "__all__" else field, "message": message}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        problems = [{"field": None, "message": message} for message in error.messages]
-    return 422, {"detail": "The request is not valid.", "errors": problems}
+    default_billing: StrictBool | None = None
+    default_shipping: StrictBool | None = None
 
 
 def _present(schema: Schema) -> dict:
     """The fields a PATCH body actually set; an explicit null is not a value."""
     return {k: v for k, v in schema.dict(exclude_unset=True).items() if v is not None}
-
-
-def _created(schema, *codes: int) -> dict:
-    shapes = responses(schema, *codes)
-    shapes[201] = shapes.pop(200)
-    return shapes
-
-
-def _no_content(*codes: int) -> dict:
-    shapes = responses(None, *codes)
-    del shapes[200]
-    return {204: None, **shapes}
 
 
 def _locked(response: HttpResponse, locked: services.SignInLocked) -> tuple[int, dict]:
@@ -157,7 +133,7 @@ def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
     return {"token": issued.key, "prefix": issued.token.prefix, "user_id": user.pk}
 
 
-@router.delete("/auth/token", auth=TokenAuth(), response=_no_content(401))
+@router.delete("/auth/token", auth=TokenAuth(), response=no_content(401))
 def revoke_token(request: HttpRequest):
     """Revoke the token this request was made with."""
     services.revoke_api_token(token=request.api_token)
@@ -170,7 +146,7 @@ def privacy_policy(request: HttpRequest):
     return current_policy()
 
 
-@router.post("/accounts", response=_created(MeOut))
+@router.post("/accounts", response=created(MeOut))
 def register(request: HttpRequest, body: RegisterIn):
     """Create an account. Consent to the current privacy policy is required
     and recorded; under 13 is refused."""
@@ -207,7 +183,7 @@ def my_addresses(request: HttpRequest):
     return list(selectors.addresses_of(user=request.auth))
 
 
-@router.post("/me/addresses", auth=TokenAuth(), response=_created(AddressOut, 401))
+@router.post("/me/addresses", auth=TokenAuth(), response=created(AddressOut, 401))
 def add_address(request: HttpRequest, body: AddressIn):
     try:
         return 201, services.save_address(user=request.auth, changes=body.dict())
@@ -232,7 +208,7 @@ def change_address(request: HttpRequest, address_id: int, body: AddressPatch):
 @router.delete(
     "/me/addresses/{address_id}",
     auth=TokenAuth(),
-    response=_no_content(401, 404),
+    response=no_content(401, 404),
 )
 def delete_address(request: HttpRequest, address_id: int):
     try:

@@ -4,9 +4,12 @@ sets `request.auth` to the User."""
 
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from camshaft.accounts import selectors
 from camshaft.accounts.models import ApiToken
@@ -14,6 +17,7 @@ from camshaft.accounts.services import hash_token
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
@@ -42,3 +46,20 @@ class SessionOrToken(TokenAuth):
         if user is not None:
             return user
         return SessionAuth()(request)
+
+
+class Shopper(TokenAuth):
+    """For endpoints guests use too (cart, checkout, order lookup): a bearer
+    token when one is sent (a wrong one is a 401), else the signed-in browser
+    session (CSRF-checked on unsafe methods), else an anonymous guest, whose
+    cart travels in the X-Cart-Token header or the cart cookie."""
+
+    def __call__(self, request: HttpRequest):
+        if request.headers.get("Authorization"):
+            return super().__call__(request)
+        if request.user.is_authenticated:
+            if request.method not in SAFE_METHODS and check_csrf(request):
+                raise HttpError(403, "The CSRF check failed: send X-CSRFToken, or use a token.")
+            return request.user
+        request.user = AnonymousUser()
+        return request.user

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import StrictInt
 
+from camshaft.accounts.api_auth import Shopper
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.core.api_schemas import responses
 
-router = Router(tags=["Cart"])
+router = Router(tags=["Cart"], auth=Shopper())
 
 
 class LineOut(Schema):
@@ -34,11 +36,11 @@ class CartOut(Schema):
 
 class AddIn(Schema):
     sku: str = Field(..., max_length=40)
-    quantity: int = Field(1, ge=1, le=99)
+    quantity: StrictInt = Field(1, ge=1, le=99)
 
 
 class QuantityIn(Schema):
-    quantity: int = Field(..., ge=1, le=99)
+    quantity: StrictInt = Field(..., ge=1, le=99)
 
 
 def _cart(request, *, create: bool):
@@ -72,12 +74,12 @@ def _out(request, response: HttpResponse, cart) -> CartOut:
     )
 
 
-@router.get("/cart", response=responses(CartOut))
+@router.get("/cart", response=responses(CartOut, 401))
 def show(request: HttpRequest, response: HttpResponse):
     return _out(request, response, _cart(request, create=False))
 
 
-@router.post("/cart/lines", response=responses(CartOut))
+@router.post("/cart/lines", response=responses(CartOut, 401))
 def add(request: HttpRequest, response: HttpResponse, body: AddIn):
     cart = _cart(request, create=True)
     try:
@@ -87,7 +89,7 @@ def add(request: HttpRequest, response: HttpResponse, body: AddIn):
     return _out(request, response, cart)
 
 
-@router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404))
+@router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
 def change(request: HttpRequest, response: HttpResponse, line_id: int, body: QuantityIn):
     cart = _cart(request, create=False)
     if cart is None:
@@ -96,7 +98,7 @@ def change(request: HttpRequest, response: HttpResponse, line_id: int, body: Qua
     return _out(request, response, cart)
 
 
-@router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404))
+@router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
 def remove(request: HttpRequest, response: HttpResponse, line_id: int):
     cart = _cart(request, create=False)
     if cart is None:

@@ -1,5 +1,6 @@
 """Error bodies shared by every API router, so clients see one shape."""
 
+from django.core.exceptions import ValidationError
 from ninja import Schema
 
 
@@ -22,3 +23,30 @@ def responses(ok, *codes: int) -> dict:
     (400) or fail validation (422), so every endpoint documents both."""
     shapes = {code: ErrorOut for code in (400, *codes)}
     return {200: ok, **shapes, 422: InvalidOut}
+
+
+def created(schema, *codes: int) -> dict:
+    """Like `responses`, with 201 Created in place of 200."""
+    shapes = responses(schema, *codes)
+    shapes[201] = shapes.pop(200)
+    return shapes
+
+
+def no_content(*codes: int) -> dict:
+    """Like `responses`, with 204 No Content in place of 200."""
+    shapes = responses(None, *codes)
+    del shapes[200]
+    return {204: None, **shapes}
+
+
+def invalid(error: ValidationError) -> tuple[int, dict]:
+    """A service's ValidationError as the shared 422 body."""
+    if hasattr(error, "error_dict"):
+        problems = [
+            {"field": None if field == "__all__" else field, "message": message}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        problems = [{"field": None, "message": message} for message in error.messages]
+    return 422, {"detail": "The request is not valid.", "errors": problems}

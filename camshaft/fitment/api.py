@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import StrictInt
 
 from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, page_request
@@ -199,7 +200,7 @@ class GarageOut(Schema):
 
 
 class GarageIn(Schema):
-    vehicle: int = Id
+    vehicle: StrictInt = Id
 
 
 def _garage_response(request, state):
