@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "camshaft.privacy",
     "camshaft.orders",
     "camshaft.cart",
+    "camshaft.checkout",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,17 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Store settings.
 STORE_NAME = os.environ.get("STORE_NAME", "Camshaft Auto Parts")
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "USD")
+# Where shoppers paying by check or money order send it, and how to wire money (Y1).
+STORE_REMIT_ADDRESS = os.environ.get(
+    "STORE_REMIT_ADDRESS",
+    "Camshaft Auto Parts, Accounts Receivable, 100 Main Street, Columbus, OH 43004, USA",
+)
+STORE_WIRE_INSTRUCTIONS = os.environ.get(
+    "STORE_WIRE_INSTRUCTIONS",
+    # A demo value: a real store sets its own bank details.
+    "Bank: Example National Bank. Account name: Camshaft Auto Parts. Routing (ABA): "
+    "021000021. Account: 000123456789. SWIFT: EXNBUS33. Reference: your order number.",
+)
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
 GARAGE_COOKIE = "garage"
 GARAGE_MAX_VEHICLES = 8

@@ -58,21 +58,19 @@ def check_date_of_birth(born: date | None, *, today: date | None = None) -> None
         raise ValidationError({"date_of_birth": f"You must be at least {MINIMUM_AGE} to register."})
 
 
-@transaction.atomic
-def register(
+def check_registration(
     *,
     email: str,
     password: str,
     date_of_birth: date | None,
     accepted_policy_version: PrivacyPolicyVersion | str | None,
-    channel: str,
     today: date | None = None,
     first_name: str = "",
     last_name: str = "",
-) -> User:
-    """Create a member and record their consent to the policy in force.
-
-    Raises ValidationError keyed by field; nothing is stored when it does."""
+) -> PrivacyPolicyVersion:
+    """Raise ValidationError keyed by field if `register` would refuse these
+    details; return the policy they accept. Stores nothing, so a checkout can
+    ask before it charges anything (K4)."""
     email = User.objects.normalize_email(email)
     problems: dict[str, list[str]] = {}
 
@@ -109,7 +107,34 @@ def register(
         )
     if problems:
         raise ValidationError(problems)
+    return policy
 
+
+@transaction.atomic
+def register(
+    *,
+    email: str,
+    password: str,
+    date_of_birth: date | None,
+    accepted_policy_version: PrivacyPolicyVersion | str | None,
+    channel: str,
+    today: date | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a member and record their consent to the policy in force.
+
+    Raises ValidationError keyed by field; nothing is stored when it does."""
+    policy = check_registration(
+        email=email,
+        password=password,
+        date_of_birth=date_of_birth,
+        accepted_policy_version=accepted_policy_version,
+        today=today,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    email = User.objects.normalize_email(email)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -298,6 +323,20 @@ def update_profile(*, user: User, changes: dict, today: date | None = None) -> U
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=list(changes))
     return user
+
+
+def clean_address(values: dict) -> dict:
+    """`values` (ADDRESS_FIELDS without the defaults) checked as an address
+    book entry would be, stripped and with the country upper-cased. Raises
+    ValidationError keyed by field. Checkout uses it for one-off addresses."""
+    fields = [name for name in ADDRESS_FIELDS if not name.startswith("default_")]
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValidationError({name: "Unknown address field." for name in unknown})
+    address = Address(**{name: _strip(values.get(name) or "") for name in fields})
+    address.country = address.country.upper()
+    address.full_clean(exclude=["user"])
+    return {name: getattr(address, name) for name in fields}
 
 
 @transaction.atomic

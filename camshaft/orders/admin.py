@@ -1,0 +1,287 @@
+"""Back office for orders: find one by number, email, name or date (O2),
+read its lines and history (O1), and move it on: process, ship (captures
+the payment), mark delivered, cancel, record an offline payment."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from camshaft.orders import services
+from camshaft.orders.models import Order, OrderEvent, OrderLine
+from camshaft.orders.selectors import payment_summary
+from camshaft.payments.services import PaymentError
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = (
+        "sku",
+        "name",
+        "brand",
+        "mpn",
+        "quantity",
+        "unit_price",
+        "unit_core_charge",
+        "line_total",
+    )
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    verbose_name = "history entry"
+    verbose_name_plural = "history"
+    fields = ("at", "action", "from_status", "to_status", "actor", "by", "note")
+    readonly_fields = fields
+
+
+class OfflinePaymentForm(forms.Form):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reference = forms.CharField(
+        max_length=100, help_text="Check number, money order number or wire reference."
+    )
+
+
+def _lines(lines: list[str]):
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "placed_at",
+        "billing_name",
+        "email",
+        "status",
+        "total_display",
+        "payment_display",
+    )
+    list_filter = ("status", "payment__method", "currency", "placed_at")
+    search_fields = (
+        "=number",
+        "email",
+        "billing_address__full_name",
+        "shipping_address__full_name",
+    )
+    date_hierarchy = "placed_at"
+    list_select_related = ("billing_address", "payment")
+    show_full_result_count = False
+    inlines = (OrderLineInline, OrderEventInline)
+    actions = ("start_processing", "ship", "mark_delivered", "cancel")
+    fieldsets = (
+        (None, {"fields": ("number", "status", "placed_at", "channel", "user", "email")}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "currency",
+                    "exchange_rate",
+                    "items_total",
+                    "core_total",
+                    "shipping_total",
+                    "tax_total",
+                    "discount_total",
+                    "grand_total",
+                    "payment_link",
+                )
+            },
+        ),
+        (
+            "Delivery",
+            {
+                "fields": (
+                    "shipping_method_name",
+                    "billing_block",
+                    "shipping_block",
+                    "is_gift",
+                    "gift_message",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "number",
+        "status",
+        "placed_at",
+        "channel",
+        "user",
+        "email",
+        "currency",
+        "exchange_rate",
+        "items_total",
+        "core_total",
+        "shipping_total",
+        "tax_total",
+        "discount_total",
+        "grand_total",
+        "payment_link",
+        "shipping_method_name",
+        "billing_block",
+        "shipping_block",
+        "is_gift",
+        "gift_message",
+    )
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_ship_permission(self, request):
+        return request.user.has_perm("orders.ship_order")
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("orders.cancel_order")
+
+    def has_record_payment_permission(self, request):
+        return request.user.has_perm("orders.record_offline_payment")
+
+    @admin.display(description="billing name", ordering="billing_address__full_name")
+    def billing_name(self, order):
+        return order.billing_address.full_name
+
+    @admin.display(description="total", ordering="grand_total")
+    def total_display(self, order):
+        return str(order.total)
+
+    @admin.display(description="payment")
+    def payment_display(self, order):
+        return payment_summary(order)
+
+    @admin.display(description="payment")
+    def payment_link(self, order):
+        url = reverse("admin:payments_payment_change", args=[order.payment_id])
+        payment = order.payment
+        return format_html(
+            '<a href="{}">{}</a> · {} · captured {} · refunded {}',
+            url,
+            payment_summary(order),
+            payment.get_status_display(),
+            order.money(payment.amount_captured),
+            order.money(payment.amount_refunded),
+        )
+
+    @admin.display(description="billing address")
+    def billing_block(self, order):
+        return _lines(order.billing_address.lines())
+
+    @admin.display(description="shipping address")
+    def shipping_block(self, order):
+        return _lines([*order.shipping_address.lines(), order.shipping_address.phone])
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:order_id>/record-payment/",
+                self.admin_site.admin_view(self.record_payment_view),
+                name="orders_order_record_payment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_record_payment": self.has_record_payment_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def record_payment_view(self, request, order_id: int):
+        if not self.has_record_payment_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order.objects.select_related("payment"), pk=order_id)
+        owed = order.payment.amount - order.payment.amount_received
+        form = OfflinePaymentForm(request.POST or None, initial={"amount": owed})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_offline_payment(
+                    order=order,
+                    amount=data["amount"],
+                    reference=data["reference"],
+                    by=request.user,
+                    idempotency_key=f"receipt:{order.number}:{data['reference']}",
+                )
+            except (PaymentError, services.OrderError, InvalidOperation) as problem:
+                form.add_error(None, getattr(problem, "message", str(problem)))
+            else:
+                self.message_user(
+                    request, f"Recorded {order.money(data['amount'])} for {order.number}."
+                )
+                return redirect("admin:orders_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record a payment for {order.number}",
+            "order": order,
+            "owed": order.money(owed),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/orders/order/record_payment.html", context)
+
+    def _each(self, request, queryset, step, done: str):
+        moved = 0
+        for order in queryset:
+            try:
+                step(order)
+            except (services.OrderError, PaymentError) as problem:
+                self.message_user(request, f"{order.number}: {problem.message}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, f"{moved} order(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Start processing", permissions=("ship",))
+    def start_processing(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda o: services.start_processing(order=o, by=request.user),
+            "now processing",
+        )
+
+    @admin.action(description="Ship (captures the payment)", permissions=("ship",))
+    def ship(self, request, queryset):
+        self._each(
+            request, queryset, lambda o: services.ship_order(order=o, by=request.user), "shipped"
+        )
+
+    @admin.action(description="Mark delivered", permissions=("ship",))
+    def mark_delivered(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda o: services.mark_delivered(order=o, by=request.user),
+            "marked delivered",
+        )
+
+    @admin.action(description="Cancel (voids the payment)", permissions=("cancel",))
+    def cancel(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda o: services.cancel_order(
+                order=o, by=request.user, as_staff=True, reason="Cancelled by staff"
+            ),
+            "cancelled",
+        )

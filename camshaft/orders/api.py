@@ -1,0 +1,217 @@
+"""JSON API for orders (O1-O3, B2): a member's orders, a guest's lookup by
+number and billing email, cancelling. Another person's order is a 404,
+exactly like one that does not exist."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from camshaft.accounts.api_auth import Shopper, TokenAuth
+from camshaft.core.api_schemas import responses
+from camshaft.orders import selectors, services
+from camshaft.orders.models import Order
+
+router = Router(tags=["orders"])
+
+NOT_FOUND = {"detail": "We found no such order."}
+ORDERS_PER_PAGE = 20
+
+
+class OrderLineOut(Schema):
+    sku: str
+    name: str
+    brand: str
+    mpn: str
+    quantity: int
+    unit_price: Decimal
+    unit_core_charge: Decimal
+    line_total: Decimal
+
+
+class OrderAddressOut(Schema):
+    full_name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class OrderEventOut(Schema):
+    at: datetime
+    status: str
+    action: str
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    status: str
+    placed_at: datetime
+    currency: str
+    grand_total: Decimal
+
+
+class OrderOut(OrderSummaryOut):
+    email: str
+    exchange_rate: Decimal
+    items_total: Decimal
+    core_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    discount_total: Decimal
+    shipping_method: str
+    payment: str = Field(description="How it is paid; a card by its last four only")
+    payment_status: str
+    billing_address: OrderAddressOut
+    shipping_address: OrderAddressOut
+    is_gift: bool
+    gift_message: str
+    lines: list[OrderLineOut]
+    history: list[OrderEventOut]
+    can_cancel: bool
+    cancel_refusal: str = Field(description="Why the shopper cannot cancel now, if they cannot")
+    notices: list[str] = Field(default_factory=list)
+
+
+class OrdersPageOut(Schema):
+    page: int
+    pages: int
+    total: int
+    orders: list[OrderSummaryOut]
+
+
+class LookupIn(Schema):
+    number: Annotated[str, Field(max_length=20)]
+    email: Annotated[str, Field(max_length=254)]
+
+
+class CancelIn(Schema):
+    email: Annotated[str, Field(max_length=254)] = Field(
+        "", description="Guests: the billing email, as proof the order is theirs"
+    )
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+def _address(address) -> OrderAddressOut:
+    return OrderAddressOut(
+        **{name: getattr(address, name) for name in OrderAddressOut.model_fields}
+    )
+
+
+def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
+    order = selectors.order_by_number(number=order.number)
+    decision = services.cancel_decision(order=order, as_staff=False)
+    return OrderOut(
+        number=order.number,
+        status=order.status,
+        placed_at=order.placed_at,
+        currency=order.currency,
+        grand_total=order.grand_total,
+        email=order.email,
+        exchange_rate=order.exchange_rate,
+        items_total=order.items_total,
+        core_total=order.core_total,
+        shipping_total=order.shipping_total,
+        tax_total=order.tax_total,
+        discount_total=order.discount_total,
+        shipping_method=order.shipping_method_name,
+        payment=selectors.payment_summary(order),
+        payment_status=order.payment.status,
+        billing_address=_address(order.billing_address),
+        shipping_address=_address(order.shipping_address),
+        is_gift=order.is_gift,
+        gift_message=order.gift_message,
+        lines=[
+            OrderLineOut(
+                sku=line.sku,
+                name=line.name,
+                brand=line.brand,
+                mpn=line.mpn,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                unit_core_charge=line.unit_core_charge,
+                line_total=line.line_total,
+            )
+            for line in order.lines.all()
+        ],
+        history=[
+            OrderEventOut(at=event.at, status=event.to_status, action=event.action)
+            for event in order.events.all()
+        ],
+        can_cancel=decision.allowed,
+        cancel_refusal=decision.reason,
+        notices=notices or [],
+    )
+
+
+def _members_order(request: HttpRequest, number: str) -> Order | None:
+    if not request.auth.is_authenticated:
+        return None
+    try:
+        return selectors.order_for_member(user=request.auth, number=number)
+    except Order.DoesNotExist:
+        return None
+
+
+@router.get("/orders", auth=TokenAuth(), response=responses(OrdersPageOut, 401))
+def my_orders(request: HttpRequest, page: int = Query(1, ge=1, le=10_000)):
+    """The member's orders, newest first, 20 a page."""
+    orders = selectors.orders_of(user=request.auth)
+    total = orders.count()
+    start = (page - 1) * ORDERS_PER_PAGE
+    return {
+        "page": page,
+        "pages": max(1, -(-total // ORDERS_PER_PAGE)),
+        "total": total,
+        "orders": list(orders[start : start + ORDERS_PER_PAGE]),
+    }
+
+
+# Before /orders/{number}: the first matching path decides the allowed methods.
+@router.post("/orders/lookup", response=responses(OrderOut, 404))
+def lookup(request: HttpRequest, body: LookupIn):
+    """A guest finds an order by its number and billing email; either one
+    wrong is the same 404."""
+    try:
+        order = selectors.order_for_guest(number=body.number, email=body.email)
+    except Order.DoesNotExist:
+        return 404, NOT_FOUND
+    return order_out(order)
+
+
+@router.get("/orders/{number}", auth=TokenAuth(), response=responses(OrderOut, 401, 404))
+def my_order(request: HttpRequest, number: str):
+    """One of the member's orders. Guests use POST /orders/lookup."""
+    order = _members_order(request, number[:20])
+    if order is None:
+        return 404, NOT_FOUND
+    return order_out(order)
+
+
+@router.post("/orders/{number}/cancel", auth=Shopper(), response=responses(OrderOut, 401, 404, 409))
+def cancel(request: HttpRequest, number: str, body: CancelIn):
+    """Cancel under O3: within 24 hours, nothing shipped, not placed in
+    weekend processing (Friday 5 PM to Monday 9 AM US Eastern). Members send
+    their token; guests the billing email. A refusal is a 409 saying why."""
+    order = _members_order(request, number[:20])
+    if order is None and body.email:
+        try:
+            order = selectors.order_for_guest(number=number[:20], email=body.email)
+        except Order.DoesNotExist:
+            order = None
+    if order is None:
+        return 404, NOT_FOUND
+    try:
+        order = services.cancel_order(
+            order=order,
+            by=request.auth if request.auth.is_authenticated else None,
+            as_staff=False,
+            reason=body.reason,
+        )
+    except services.OrderError as refused:
+        return 409, {"detail": refused.message}
+    return order_out(order)

@@ -1,0 +1,12 @@
+"""Forms of the order pages."""
+
+from django import forms
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(max_length=20, label="Order number")
+    email = forms.EmailField(max_length=254, label="Billing email")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False, label="Why? (optional)")

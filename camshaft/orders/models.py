@@ -1,0 +1,197 @@
+"""Orders, their lines, the addresses they ship to and the record of every
+state change (O1, O2, O4)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from camshaft.core.money import Money
+
+
+class OrderStatus(models.TextChoices):
+    """O1's states. An order paid offline waits in AWAITING_PAYMENT; every
+    other order starts PLACED."""
+
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    PLACED = "placed", "Placed"
+    PROCESSING = "processing", "Processing"
+    PARTLY_SHIPPED = "partly_shipped", "Partly shipped"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    PARTLY_REFUNDED = "partly_refunded", "Partly refunded"
+    RETURNED = "returned", "Returned"
+
+
+#: States in which nothing has left a warehouse yet.
+UNSHIPPED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PLACED, OrderStatus.PROCESSING})
+
+
+class OrderAddress(models.Model):
+    """An address as it was when the order was placed: later edits to the
+    address book never change where an order went."""
+
+    full_name = models.CharField(max_length=150)
+    line1 = models.CharField("address line 1", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        verbose_name_plural = "order addresses"
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.line1}, {self.city} {self.country}"
+
+    def lines(self) -> list[str]:
+        """The address as it is written on a parcel."""
+        place = " ".join(p for p in (self.city + ("," if self.region else ""), self.region) if p)
+        return [
+            line
+            for line in (
+                self.full_name,
+                self.line1,
+                self.line2,
+                f"{place} {self.postal_code}".strip(),
+                self.country,
+            )
+            if line
+        ]
+
+
+class Order(models.Model):
+    """One placed order. Amounts are in the order's own currency, priced at
+    `exchange_rate` (units of that currency per unit of the store currency),
+    and never change when prices or rates do (P1, K3)."""
+
+    number = models.CharField(max_length=16, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    email = models.EmailField(help_text="Where order mail goes; with the number, a guest's key.")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    placed_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=10, default="web")
+
+    currency = models.CharField(max_length=3)
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal(1))
+    items_total = models.DecimalField(max_digits=12, decimal_places=2)
+    core_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    shipping_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    grand_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    shipping_method = models.CharField(max_length=30)
+    shipping_method_name = models.CharField(max_length=100)
+    billing_address = models.OneToOneField(
+        OrderAddress, on_delete=models.PROTECT, related_name="billed_order"
+    )
+    shipping_address = models.OneToOneField(
+        OrderAddress, on_delete=models.PROTECT, related_name="shipped_order"
+    )
+    #: A gift's recipient is the shipping address; it is never used for marketing (K2).
+    is_gift = models.BooleanField(default=False)
+    gift_message = models.TextField(blank=True, max_length=500)
+
+    payment = models.OneToOneField(
+        "payments.Payment", on_delete=models.PROTECT, related_name="order"
+    )
+    #: A hash of the client's idempotency key and who sent it (Y4).
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["user", "-placed_at"])]
+        permissions = [
+            ("ship_order", "Can ship orders (captures their payment)"),
+            ("cancel_order", "Can cancel any unshipped order"),
+            ("record_offline_payment", "Can record check, money order and wire payments"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grand_total__gte=0, items_total__gte=0), name="order_totals_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def money(self, amount: Decimal) -> Money:
+        return Money(amount, self.currency)
+
+    @property
+    def total(self) -> Money:
+        return self.money(self.grand_total)
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.status not in UNSHIPPED and self.status != OrderStatus.CANCELLED
+
+
+class OrderLine(models.Model):
+    """What was bought, with the price paid: copied from the catalogue at
+    the moment the order was placed."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    part = models.ForeignKey(
+        "catalog.Part", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField("SKU", max_length=40)
+    name = models.CharField(max_length=200)
+    brand = models.CharField(max_length=100)
+    mpn = models.CharField("manufacturer part number", max_length=60)
+    quantity = models.PositiveSmallIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_core_charge = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+    @property
+    def core_total(self) -> Decimal:
+        return self.unit_core_charge * self.quantity
+
+
+class OrderEvent(models.Model):
+    """One change of an order: who did what, when, and the state before
+    and after (O1). Rows are only ever added."""
+
+    class Actor(models.TextChoices):
+        SHOPPER = "shopper", "Shopper"
+        STAFF = "staff", "Staff"
+        SYSTEM = "system", "System"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=10, choices=Actor.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.action} at {self.at:%Y-%m-%d %H:%M}"

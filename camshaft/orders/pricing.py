@@ -1,0 +1,112 @@
+"""What an order costs, worked out on the server only (K3, P1): pure
+functions of the catalogue's prices, the quantities, the shipping price and
+an exchange rate. Nothing a client sends is an input here."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from camshaft.core.money import Money
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One cart line as the catalogue prices it, in the store currency."""
+
+    part_id: int
+    sku: str
+    name: str
+    brand: str
+    mpn: str
+    quantity: int
+    price: Decimal
+    core_charge: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    part_id: int
+    sku: str
+    name: str
+    brand: str
+    mpn: str
+    quantity: int
+    unit_price: Decimal
+    unit_core_charge: Decimal
+    line_total: Decimal
+
+    @property
+    def core_total(self) -> Decimal:
+        return self.unit_core_charge * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuote:
+    """Every amount in `currency`, each already rounded to its minor unit,
+    so the lines add up to the totals exactly as the shopper reads them."""
+
+    currency: str
+    exchange_rate: Decimal
+    lines: tuple[PricedLine, ...]
+    items_total: Decimal
+    core_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    discount_total: Decimal
+    grand_total: Decimal
+
+    def money(self, amount: Decimal) -> Money:
+        return Money(amount, self.currency)
+
+
+def in_currency(amount: Decimal, currency: str, rate: Decimal) -> Decimal:
+    """A store-currency amount in `currency`, rounded half up to its minor unit."""
+    return Money.store(amount).converted(currency, rate=rate).amount
+
+
+def quote_order(
+    *,
+    lines: Iterable[LineInput],
+    currency: str,
+    exchange_rate: Decimal,
+    shipping: Decimal = ZERO,
+    tax: Decimal = ZERO,
+    discount: Decimal = ZERO,
+) -> OrderQuote:
+    """Price `lines` in `currency`. Unit prices are converted and rounded
+    first and then multiplied, so a line's total is exactly quantity × the
+    unit price printed next to it (JPY: whole yen per unit). `shipping`,
+    `tax` and `discount` are store-currency amounts; tax lands with the tax
+    issue and price-match discounts with P2, both zero until then."""
+    priced = tuple(
+        PricedLine(
+            part_id=line.part_id,
+            sku=line.sku,
+            name=line.name,
+            brand=line.brand,
+            mpn=line.mpn,
+            quantity=line.quantity,
+            unit_price=(unit := in_currency(line.price, currency, exchange_rate)),
+            unit_core_charge=in_currency(line.core_charge or ZERO, currency, exchange_rate),
+            line_total=unit * line.quantity,
+        )
+        for line in lines
+    )
+    items = sum((line.line_total for line in priced), ZERO)
+    cores = sum((line.core_total for line in priced), ZERO)
+    shipping_total = in_currency(shipping, currency, exchange_rate)
+    tax_total = in_currency(tax, currency, exchange_rate)
+    discount_total = min(in_currency(discount, currency, exchange_rate), items)
+    return OrderQuote(
+        currency=currency,
+        exchange_rate=exchange_rate,
+        lines=priced,
+        items_total=items,
+        core_total=cores,
+        shipping_total=shipping_total,
+        tax_total=tax_total,
+        discount_total=discount_total,
+        grand_total=items + cores + shipping_total + tax_total - discount_total,
+    )

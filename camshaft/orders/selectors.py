@@ -1,0 +1,89 @@
+"""Reading orders: a member sees their own, a guest the one whose number and
+billing email they know, and nobody anyone else's (O2)."""
+
+import hmac
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from camshaft.orders.models import Order, OrderEvent, OrderLine
+from camshaft.payments.models import PaymentMethod
+
+
+def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("payment", "billing_address", "shipping_address").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")),
+    )
+
+
+def orders_of(*, user) -> QuerySet[Order]:
+    """The member's orders, newest first, for a list (one query per page)."""
+    return Order.objects.filter(user=user).select_related("payment").order_by("-placed_at", "-id")
+
+
+def order_for_member(*, user, number: str) -> Order:
+    """`user`'s order with this number. Another member's number raises
+    Order.DoesNotExist exactly as a number that does not exist."""
+    return _with_details(Order.objects.filter(user=user)).get(number=_clean(number))
+
+
+def order_for_guest(*, number: str, email: str) -> Order:
+    """The order with this number if `email` is its billing email (compared
+    without case). Either one wrong raises Order.DoesNotExist, so the answer
+    never tells which of the two was wrong."""
+    order = _with_details(Order.objects.all()).filter(number=_clean(number)).first()
+    given = (email or "").strip().lower().encode()
+    if order is None or not hmac.compare_digest(order.email.lower().encode(), given):
+        raise Order.DoesNotExist
+    return order
+
+
+def order_by_number(*, number: str) -> Order:
+    """For code that already checked the caller may see the order."""
+    return _with_details(Order.objects.all()).get(number=_clean(number))
+
+
+def _clean(number: str) -> str:
+    """Numbers are read out on the phone and typed in any case."""
+    return (number or "").strip().upper()[:16]
+
+
+def payment_summary(order: Order) -> str:
+    """How the order is paid, as the shopper may see it: only the last four (Y3)."""
+    payment = order.payment
+    if payment.method == PaymentMethod.CARD:
+        return f"{payment.get_card_brand_display()} ending {payment.card_last4}"
+    return payment.get_method_display()
+
+
+def mail_context(order: Order) -> dict:
+    """What the order mails show: lines, totals, address, payment (last four only)."""
+    order = order_by_number(number=order.number)
+    return {
+        "order": order,
+        "lines": [
+            {
+                "quantity": line.quantity,
+                "name": line.name,
+                "sku": line.sku,
+                "unit_price": order.money(line.unit_price),
+                "line_total": order.money(line.line_total),
+                "core": order.money(line.core_total) if line.unit_core_charge else None,
+            }
+            for line in order.lines.all()
+        ],
+        "items_total": order.money(order.items_total),
+        "core_total": order.money(order.core_total),
+        "shipping_total": order.money(order.shipping_total),
+        "tax_total": order.money(order.tax_total),
+        "discount_total": order.money(order.discount_total),
+        "grand_total": order.total,
+        "captured": order.money(order.payment.amount_captured),
+        "refunded": order.money(order.payment.amount_refunded),
+        "payment": payment_summary(order),
+        "offline": order.payment.is_offline,
+        "ship_to": order.shipping_address.lines(),
+        "remit_to": settings.STORE_REMIT_ADDRESS,
+        "wire_instructions": settings.STORE_WIRE_INSTRUCTIONS,
+    }

@@ -1,0 +1,587 @@
+"""Order use-cases: placing an order exactly once (K3, Y2, Y4), recording
+offline payments, shipping, cancelling (O3) and the state history (O1),
+each with its mail through the outbox (O4).
+
+Placing an order is three steps, because a payment gateway is a network
+call that must not sit inside a database transaction that holds locks:
+
+1. price the cart on the server (nothing the client sends is a price);
+2. authorize the payment, under a key derived from the client's
+   idempotency key, so a retry finds the first authorization;
+3. in one transaction, lock the cart, look again for an order under the
+   same key (a twin request may have won), and store the order.
+
+If step 3 fails for any other reason, the authorization is voided, so no
+hold is left on the shopper's card for an order that does not exist."""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from camshaft.cart.models import Cart, CartLine
+from camshaft.cart.selectors import cart_view
+from camshaft.orders import rules
+from camshaft.orders.models import (
+    UNSHIPPED,
+    Order,
+    OrderAddress,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
+from camshaft.orders.pricing import LineInput, OrderQuote, quote_order
+from camshaft.payments import services as payments
+from camshaft.payments.gateways import CardToken, GatewayUnavailable
+from camshaft.payments.models import (
+    OFFLINE_METHODS,
+    WALLET_METHODS,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
+from camshaft.pricing.selectors import NoRate, current_rate
+from camshaft.shipping.selectors import ShippingOption, shipping_options
+
+log = logging.getLogger(__name__)
+
+ADDRESS_FIELDS = (
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+)
+MAX_IDEMPOTENCY_KEY = 200
+Actor = OrderEvent.Actor
+
+
+class OrderError(Exception):
+    """Something the shopper or clerk can act on; `message` says what."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CheckoutProblem(OrderError):
+    """The order cannot be placed as it stands (empty cart, no shipping
+    method, a total that changed since the shopper reviewed it)."""
+
+
+class CancelRefused(OrderError):
+    """O3 does not allow this cancellation."""
+
+
+class TransitionRefused(OrderError):
+    """The order is not in a state that allows this step."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentChoice:
+    """How the shopper pays: a tokenized card, a wallet's token, or an
+    offline method. Never a card number (Y3)."""
+
+    method: str
+    card: CardToken | None = None
+    wallet_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """Everything about an order that is not in the cart. Addresses are
+    dicts of ADDRESS_FIELDS, already validated by the checkout."""
+
+    email: str
+    billing: dict
+    shipping: dict
+    shipping_method: str
+    payment: PaymentChoice
+    currency: str
+    is_gift: bool = False
+    gift_message: str = ""
+    channel: str = "web"
+
+
+@dataclass
+class PlacedOrder:
+    order: Order
+    #: True when this call found the order an earlier call with the same key made.
+    replayed: bool = False
+    notices: list[str] = field(default_factory=list)
+    #: The account a guest opened at checkout (K4), if any.
+    new_member: object = None
+
+
+# ------------------------------------------------------------------ pricing
+
+
+def cart_lines(cart: Cart | None) -> list[LineInput]:
+    """The cart's lines with the catalogue's current prices (store currency)."""
+    return [
+        LineInput(
+            part_id=line.part.id,
+            sku=line.part.sku,
+            name=line.part.name,
+            brand=line.part.brand,
+            mpn=line.part.mpn,
+            quantity=line.quantity,
+            price=line.part.price,
+            core_charge=line.part.core_charge,
+        )
+        for line in cart_view(cart).lines
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CartQuote:
+    """A cart priced for checkout: the amounts, the shipping methods the
+    cart may use, and the chosen one if it is among them."""
+
+    quote: OrderQuote
+    options: tuple[ShippingOption, ...]
+    shipping: ShippingOption | None
+
+
+def quote_cart(*, cart: Cart | None, currency: str, shipping_method: str = "") -> CartQuote:
+    """What this cart costs now in `currency`, with `shipping_method`'s
+    price if it is one the cart may use (else no shipping yet)."""
+    lines = cart_lines(cart)
+    options = tuple(shipping_options(part_ids=[line.part_id for line in lines]))
+    chosen = next((option for option in options if option.code == shipping_method), None)
+    try:
+        rate = current_rate(currency)
+    except NoRate:
+        raise CheckoutProblem(
+            f"We cannot take orders in {currency} at the moment; please choose "
+            f"{settings.STORE_CURRENCY}."
+        ) from None
+    quote = quote_order(
+        lines=lines,
+        currency=currency,
+        exchange_rate=rate,
+        shipping=chosen.price if chosen else Decimal(0),
+    )
+    return CartQuote(quote=quote, options=options, shipping=chosen)
+
+
+# -------------------------------------------------------------- placing
+
+
+def _check_client_key(client_key: str) -> str:
+    key = (client_key or "").strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise CheckoutProblem(
+            f"An idempotency key of 1 to {MAX_IDEMPOTENCY_KEY} printable characters is required."
+        )
+    return key
+
+
+def _owners(*, user, cart_token: str | None) -> list[str]:
+    """Who a client proves to be: a signed-in member, the holder of a guest
+    cart's token, or both. The first one is whom a new order's key is bound to."""
+    owners = []
+    if user is not None and user.is_authenticated:
+        owners.append(f"user:{user.pk}")
+    if cart_token:
+        owners.append(f"cart:{cart_token}")
+    return owners
+
+
+def _scoped(owner: str, client_key: str) -> str:
+    return hashlib.sha256(f"{owner}\n{client_key}".encode()).hexdigest()
+
+
+def scoped_key(*, client_key: str, user, cart: Cart) -> str:
+    """The stored form of a client's idempotency key. It is bound to who sent
+    it (the member, or the guest's cart), so one client's key can never
+    replay, and so reveal, another client's order."""
+    return _scoped(_owners(user=user, cart_token=cart.token)[0], _check_client_key(client_key))
+
+
+def replayed_order(*, user, cart_token: str | None, idempotency_key: str) -> PlacedOrder | None:
+    """The order an earlier call with this key placed for this client, if
+    any. A guest who opened an account at checkout is signed in by then and
+    their guest cart is gone, yet their cart token still finds the order."""
+    key = _check_client_key(idempotency_key)
+    hashed = [_scoped(owner, key) for owner in _owners(user=user, cart_token=cart_token)]
+    if existing := Order.objects.filter(idempotency_key__in=hashed).first():
+        return PlacedOrder(existing, replayed=True)
+    return None
+
+
+def place_order(
+    *,
+    cart: Cart,
+    request: OrderRequest,
+    user,
+    idempotency_key: str,
+    expected_total: Decimal | None = None,
+    now: datetime | None = None,
+) -> PlacedOrder:
+    """Turn the cart into an order and authorize its payment, exactly once
+    per idempotency key (Y4). Raises CheckoutProblem, or PaymentDeclined
+    with the gateway's answer for the shopper."""
+    if replay := replayed_order(user=user, cart_token=cart.token, idempotency_key=idempotency_key):
+        return replay
+    key = scoped_key(client_key=idempotency_key, user=user, cart=cart)
+    quote = _checked_quote(cart, request, expected_total)
+    payment = _authorize(request, quote, key)
+    try:
+        placed = _store_order(
+            cart=cart, request=request, user=user, key=key, payment=payment, now=now
+        )
+    except Exception:
+        _release_unused(payment, key)
+        raise
+    if placed.order.payment_id != payment.pk:  # a twin won with a payment of its own
+        _release_unused(payment, key)
+    return placed
+
+
+def _checked_quote(cart: Cart, request: OrderRequest, expected_total) -> OrderQuote:
+    priced = quote_cart(
+        cart=cart, currency=request.currency, shipping_method=request.shipping_method
+    )
+    quote = priced.quote
+    if not quote.lines:
+        raise CheckoutProblem("Your cart is empty.")
+    if priced.shipping is None:
+        raise CheckoutProblem("Please choose one of the shipping methods offered for this cart.")
+    if expected_total is not None and expected_total != quote.grand_total:
+        raise CheckoutProblem(
+            f"The total is now {quote.money(quote.grand_total)}, not "
+            f"{quote.money(expected_total)} as when you reviewed it (a price or exchange "
+            "rate changed). Please check your order and place it again."
+        )
+    return quote
+
+
+def _authorize(request: OrderRequest, quote: OrderQuote, key: str) -> Payment:
+    """Authorize (or, offline, open) the payment. The gateway key names the
+    instrument and amount too: a double click repeats the same attempt, a
+    retry with another card after a decline is a new one."""
+    choice = request.payment
+    amount, currency = quote.grand_total, quote.currency
+    attempt = hashlib.sha256(
+        f"{choice.method}\n{choice.card.token if choice.card else choice.wallet_token}\n"
+        f"{amount}\n{currency}".encode()
+    ).hexdigest()[:24]
+    gateway_key = f"authorize:{key}:{attempt}"
+    try:
+        if choice.method == PaymentMethod.CARD:
+            if choice.card is None:
+                raise CheckoutProblem("Please enter a card or choose a saved one.")
+            return payments.authorize_card_payment(
+                amount=amount, currency=currency, card=choice.card, idempotency_key=gateway_key
+            )
+        if choice.method in WALLET_METHODS:
+            if not choice.wallet_token:
+                raise CheckoutProblem("Please approve the payment with your wallet first.")
+            return payments.authorize_wallet_payment(
+                wallet=choice.method,
+                amount=amount,
+                currency=currency,
+                wallet_token=choice.wallet_token,
+                idempotency_key=gateway_key,
+            )
+        if choice.method in OFFLINE_METHODS:
+            return payments.start_offline_payment(
+                method=choice.method, amount=amount, currency=currency
+            )
+    except GatewayUnavailable:
+        raise CheckoutProblem(
+            "The payment processor did not answer. Nothing was charged; please try again."
+        ) from None
+    raise CheckoutProblem("Please choose a payment method.")
+
+
+@transaction.atomic
+def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> PlacedOrder:
+    Cart.objects.select_for_update().filter(pk=cart.pk).exists()
+    # A twin request holding the same key may have stored the order while we
+    # waited for the lock: its order is ours, and its payment is this one.
+    if existing := Order.objects.filter(idempotency_key=key).first():
+        return PlacedOrder(existing, replayed=True)
+    priced = quote_cart(
+        cart=cart, currency=request.currency, shipping_method=request.shipping_method
+    )
+    quote = priced.quote
+    if not quote.lines or priced.shipping is None or quote.grand_total != payment.amount:
+        raise CheckoutProblem(
+            "Your cart changed while the order was being placed; please review it."
+        )
+    now = now or timezone.now()
+    offline = payment.method in OFFLINE_METHODS
+    order = Order.objects.create(
+        number=_unused_number(),
+        user=user if user is not None and user.is_authenticated else None,
+        email=request.email,
+        status=OrderStatus.AWAITING_PAYMENT if offline else OrderStatus.PLACED,
+        placed_at=now,
+        channel=request.channel,
+        currency=quote.currency,
+        exchange_rate=quote.exchange_rate,
+        items_total=quote.items_total,
+        core_total=quote.core_total,
+        shipping_total=quote.shipping_total,
+        tax_total=quote.tax_total,
+        discount_total=quote.discount_total,
+        grand_total=quote.grand_total,
+        shipping_method=request.shipping_method,
+        shipping_method_name=priced.shipping.name,
+        billing_address=OrderAddress.objects.create(**_address(request.billing)),
+        shipping_address=OrderAddress.objects.create(**_address(request.shipping)),
+        is_gift=request.is_gift,
+        gift_message=request.gift_message.strip() if request.is_gift else "",
+        payment=payment,
+        idempotency_key=key,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            part_id=line.part_id,
+            sku=line.sku,
+            name=line.name,
+            brand=line.brand,
+            mpn=line.mpn,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            unit_core_charge=line.unit_core_charge,
+            line_total=line.line_total,
+        )
+        for line in quote.lines
+    )
+    _record(order, "placed", "", order.status, actor=Actor.SHOPPER, by=user, at=now)
+    CartLine.objects.filter(cart=cart).delete()
+    _mail(order, "confirmation", f"Order {order.number} confirmed")
+    log.info("order %s placed (%s %s)", order.number, order.grand_total, order.currency)
+    notices = [payments.offline_delay_notice(payment)] if offline else []
+    if payment.method == PaymentMethod.CARD:
+        notices.append(payments.DEBIT_HOLD_NOTICE)
+    return PlacedOrder(order, notices=notices)
+
+
+def _unused_number() -> str:
+    while Order.objects.filter(number=(number := rules.new_order_number())).exists():
+        continue  # one in 6.6e11 per existing order: practically never
+    return number
+
+
+def _address(values: dict) -> dict:
+    return {name: (values.get(name) or "").strip() for name in ADDRESS_FIELDS}
+
+
+def _release_unused(payment: Payment, key: str) -> None:
+    """Void an authorization no order ended up holding (and only then: a
+    twin request's order may hold this very payment)."""
+    if Order.objects.filter(payment=payment).exists():
+        return
+    if payment.status not in {PaymentStatus.AUTHORIZED, PaymentStatus.AWAITING_PAYMENT}:
+        return
+    try:
+        payments.void_payment(payment=payment, idempotency_key=f"void:{key}:{payment.pk}")
+    except Exception:  # the original error matters more; staff see the open hold
+        log.exception("could not void payment %s of an order that was not stored", payment.pk)
+
+
+# ------------------------------------------------------------- after placing
+
+
+@transaction.atomic
+def assign_to_member(*, order: Order, user) -> Order:
+    """A guest who opened an account at checkout (K4) finds the order in it."""
+    order = _locked(order)
+    if order.user_id is None:
+        order.user = user
+        order.save(update_fields=["user", "updated_at"])
+        _record(order, "account_opened", order.status, order.status, actor=Actor.SHOPPER, by=user)
+    return order
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("payment").get(pk=order.pk)
+
+
+def _staff_or_system(by) -> str:
+    return Actor.STAFF if by is not None else Actor.SYSTEM
+
+
+@transaction.atomic
+def record_offline_payment(
+    *, order: Order, amount: Decimal, reference: str, by, idempotency_key: str
+) -> Order:
+    """Staff record a check, money order or wire for `order` (Y1). Once all
+    of it has arrived the order leaves "awaiting payment" and is placed."""
+    order = _locked(order)
+    if order.status == OrderStatus.CANCELLED:
+        raise TransitionRefused("This order is cancelled; return the money to the sender.")
+    payments.record_offline_receipt(
+        payment=order.payment,
+        amount=amount,
+        received_by=by,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+    order.payment.refresh_from_db()
+    if (
+        order.status == OrderStatus.AWAITING_PAYMENT
+        and order.payment.status == PaymentStatus.AUTHORIZED
+    ):
+        _move(order, OrderStatus.PLACED, "payment_received", actor=Actor.STAFF, by=by)
+        _mail(order, "payment_received", f"Payment received for order {order.number}")
+    else:
+        _record(
+            order,
+            "part_payment_received",
+            order.status,
+            order.status,
+            actor=Actor.STAFF,
+            by=by,
+            note=f"{order.money(amount)} received; {reference}"[:300],
+        )
+    return order
+
+
+@transaction.atomic
+def start_processing(*, order: Order, by) -> Order:
+    """The warehouse has started picking the order."""
+    order = _locked(order)
+    if order.status != OrderStatus.PLACED:
+        raise TransitionRefused(
+            f"Only a placed order can start processing; this one is {order.get_status_display()}."
+        )
+    _move(order, OrderStatus.PROCESSING, "processing", actor=Actor.STAFF, by=by)
+    return order
+
+
+@transaction.atomic
+def ship_order(*, order: Order, by, note: str = "") -> Order:
+    """Ship the whole order and capture its payment (Y2). A second call
+    finds the order shipped and captures nothing more."""
+    order = _locked(order)
+    if order.status == OrderStatus.SHIPPED:
+        return order
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        raise TransitionRefused("The payment for this order has not arrived yet.")
+    if order.status not in {OrderStatus.PLACED, OrderStatus.PROCESSING}:
+        raise TransitionRefused(f"A {order.get_status_display().lower()} order cannot be shipped.")
+    payment = order.payment
+    if payment.amount_capturable > 0:
+        payments.capture_payment(
+            payment=payment,
+            amount=payment.amount_capturable,
+            idempotency_key=f"capture:{order.number}:all",
+            by=by,
+        )
+    _move(order, OrderStatus.SHIPPED, "shipped", actor=_staff_or_system(by), by=by, note=note)
+    _mail(order, "shipped", f"Order {order.number} has shipped")
+    if not payment.is_offline:  # an offline payer had this mail when the money came
+        _mail(order, "payment_received", f"Invoice for order {order.number}")
+    return order
+
+
+@transaction.atomic
+def mark_delivered(*, order: Order, by) -> Order:
+    order = _locked(order)
+    if order.status != OrderStatus.SHIPPED:
+        raise TransitionRefused("Only a shipped order can be marked delivered.")
+    _move(order, OrderStatus.DELIVERED, "delivered", actor=_staff_or_system(by), by=by)
+    return order
+
+
+def cancel_decision(*, order: Order, as_staff: bool, now: datetime | None = None):
+    """Whether O3 lets the shopper (or staff) cancel `order` now, and why not."""
+    shipped = order.status not in UNSHIPPED
+    if order.status == OrderStatus.CANCELLED:
+        return rules.CancelDecision(False, "This order is already cancelled.")
+    if as_staff:
+        return rules.staff_may_cancel(shipped=shipped)
+    return rules.shopper_may_cancel(
+        placed_at=order.placed_at, now=now or timezone.now(), shipped=shipped
+    )
+
+
+@transaction.atomic
+def cancel_order(
+    *, order: Order, by, as_staff: bool, reason: str = "", now: datetime | None = None
+) -> Order:
+    """Cancel under O3 and release the money: void the authorization, or
+    give back what an offline payer already sent. A repeated cancel (a
+    double click) finds the order cancelled and does nothing more."""
+    order = _locked(order)
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    decision = cancel_decision(order=order, as_staff=as_staff, now=now)
+    if not decision.allowed:
+        raise CancelRefused(decision.reason)
+    payment = order.payment
+    if payment.is_offline and payment.amount_refundable > 0:
+        payments.refund_payment(
+            payment=payment,
+            amount=payment.amount_refundable,
+            idempotency_key=f"refund:cancel:{order.number}",
+            by=by if as_staff else None,
+        )
+    elif payment.status in {PaymentStatus.AUTHORIZED, PaymentStatus.AWAITING_PAYMENT}:
+        payments.void_payment(
+            payment=payment,
+            idempotency_key=f"void:{order.number}",
+            by=by if as_staff else None,
+        )
+    _move(
+        order,
+        OrderStatus.CANCELLED,
+        "cancelled",
+        actor=Actor.STAFF if as_staff else Actor.SHOPPER,
+        by=by,
+        note=reason,
+    )
+    _mail(order, "cancelled", f"Order {order.number} is cancelled")
+    return order
+
+
+# ------------------------------------------------------------------ history
+
+
+def _move(order: Order, to: str, action: str, *, actor: str, by=None, note: str = "") -> None:
+    before = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    _record(order, action, before, to, actor=actor, by=by, note=note)
+
+
+def _record(order, action, before, after, *, actor, by=None, note="", at=None) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        action=action,
+        from_status=before,
+        to_status=after,
+        at=at or timezone.now(),
+        actor=actor,
+        by=by if by is not None and by.is_authenticated else None,
+        note=note[:300],
+    )
+
+
+def _mail(order: Order, template: str, subject: str) -> None:
+    from camshaft.notifications.services import queue_email
+    from camshaft.orders.selectors import mail_context
+
+    queue_email(
+        to=order.email,
+        subject=subject,
+        template=f"orders/email/{template}",
+        context=mail_context(order),
+        kind="transactional",
+        category=f"order_{template}",
+        reference=f"order:{order.number}",
+    )

@@ -1,0 +1,82 @@
+"""Order pages: the member's list, an order's page (also the confirmation),
+a guest's lookup by number and email, and cancelling (O2, O3)."""
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from camshaft.accounts.views import member_required
+from camshaft.core.paging import BadPage, Page, page_request
+from camshaft.orders import forms, selectors, services
+from camshaft.orders.access import grant_order_access, viewable_order
+from camshaft.orders.models import Order
+
+ORDERS_PER_PAGE = 20
+
+
+@member_required
+def my_orders(request):
+    try:
+        wanted = page_request(request.GET.get("page"), size=ORDERS_PER_PAGE)
+    except BadPage as bad:
+        raise BadRequest(str(bad)) from None
+    orders = selectors.orders_of(user=request.user)
+    page = Page(
+        items=list(orders[wanted.offset : wanted.offset + wanted.size]),
+        number=wanted.number,
+        size=wanted.size,
+        total=orders.count(),
+    )
+    return render(request, "orders/my_orders.html", {"page": page})
+
+
+def order_detail(request, number: str):
+    order = viewable_order(request, number)
+    context = {
+        "order": order,
+        "payment": selectors.payment_summary(order),
+        "cancel": services.cancel_decision(order=order, as_staff=False),
+        "cancel_form": forms.CancelForm(),
+    }
+    return render(request, "orders/detail.html", context)
+
+
+def lookup(request):
+    form = forms.LookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                order = selectors.order_for_guest(
+                    number=form.cleaned_data["number"], email=form.cleaned_data["email"]
+                )
+            except Order.DoesNotExist:
+                form.add_error(None, "We found no order with that number and billing email.")
+                status = 404
+            else:
+                grant_order_access(request, order)
+                return redirect("order_detail", number=order.number)
+    return render(request, "orders/lookup.html", {"form": form}, status=status)
+
+
+@require_POST
+def cancel(request, number: str):
+    order = viewable_order(request, number)
+    form = forms.CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel_order(
+            order=order,
+            by=request.user if request.user.is_authenticated else None,
+            as_staff=False,
+            reason=reason,
+        )
+    except services.OrderError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, f"Order {order.number} is cancelled; a confirmation is on its way."
+        )
+    return redirect("order_detail", number=order.number)

@@ -1,0 +1,1 @@
+"""Shipping: methods and their prices (S1-S3)."""
