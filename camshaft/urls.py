@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("camshaft.search.urls")),
     path("", include("camshaft.accounts.urls")),
     path("", include("camshaft.cart.urls")),
+    path("", include("camshaft.checkout.urls")),
+    path("", include("camshaft.orders.urls")),
     path("", include("camshaft.pricing.urls")),
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),

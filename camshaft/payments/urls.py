@@ -1,3 +1,10 @@
 """Storefront pages of the payments app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.payments import views
+
+urlpatterns = [
+    path("account/cards/", views.saved_cards, name="saved_cards"),
+    path("account/cards/<int:card_id>/delete/", views.delete_saved_card, name="saved_card_delete"),
+]

@@ -1,0 +1,1 @@
+"""Checkout: from a cart to a placed order (K2-K4)."""

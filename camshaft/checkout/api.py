@@ -1,0 +1,344 @@
+"""JSON API for checkout (K2-K4, Y1-Y4, B2): the steps of the web checkout,
+then placing the order with an Idempotency-Key header.
+
+Guests send their cart's X-Cart-Token (from the cart endpoints); members a
+bearer token. Totals are always the server's: nothing sent here is a price."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Router, Schema
+from pydantic import StrictBool, StrictInt
+
+from camshaft.accounts.api_auth import Shopper
+from camshaft.cart import cookie
+from camshaft.cart import services as cart_services
+from camshaft.checkout import selectors, services
+from camshaft.core.api_schemas import created, invalid, responses
+from camshaft.orders.api import OrderOut, order_out
+from camshaft.orders.pricing import in_currency
+from camshaft.orders.services import CheckoutProblem
+from camshaft.payments.models import PaymentMethod
+from camshaft.payments.services import PaymentDeclined
+
+router = Router(tags=["checkout"], auth=Shopper())
+
+Text = Annotated[str, Field(max_length=200)]
+
+
+class AddressIn(Schema):
+    full_name: Annotated[str, Field(max_length=150)]
+    line1: Text
+    line2: Text = ""
+    city: Annotated[str, Field(max_length=100)]
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)]
+    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
+    phone: Annotated[str, Field(max_length=30)] = ""
+
+
+class AddressesIn(Schema):
+    email: Annotated[
+        str,
+        Field(
+            max_length=254, description="Guests only; members' orders go to their account email."
+        ),
+    ] = ""
+    billing: AddressIn | None = None
+    billing_address_id: StrictInt | None = Field(
+        None, ge=1, description="Members: from /me/addresses"
+    )
+    shipping: AddressIn | None = Field(None, description="Leave out to ship to the billing address")
+    shipping_address_id: StrictInt | None = Field(None, ge=1)
+    is_gift: StrictBool = False
+    gift_message: Annotated[str, Field(max_length=500)] = ""
+    save_to_address_book: StrictBool = False
+
+
+class ShippingMethodIn(Schema):
+    code: Annotated[
+        str, Field(max_length=30, description="One of GET /checkout's shipping_options")
+    ]
+
+
+class CardIn(Schema):
+    number: Annotated[str, Field(max_length=30)]
+    exp_month: StrictInt = Field(..., ge=1, le=12)
+    exp_year: StrictInt = Field(..., ge=2000, le=2100)
+    cvc: Annotated[str, Field(max_length=4)]
+    holder: Annotated[str, Field(max_length=100)] = ""
+
+
+class PaymentIn(Schema):
+    method: Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
+    card: CardIn | None = Field(
+        None, description="A new card; it goes to the gateway, never to storage"
+    )
+    saved_card_id: StrictInt | None = Field(None, ge=1, description="Members: from /me/cards")
+    save_card: StrictBool = False
+    wallet_token: Annotated[str, Field(max_length=200)] = Field(
+        "", description="What the wallet handed back (see POST /checkout/wallet)"
+    )
+
+
+class WalletIn(Schema):
+    wallet: Literal["paypal", "amazon_pay", "visa_checkout"]
+    return_url: Annotated[
+        str, Field(max_length=500, description="Where the wallet sends the shopper back")
+    ]
+
+
+class WalletOut(Schema):
+    redirect_url: str
+    wallet_token: str = Field(
+        description="Set it with PUT /checkout/payment once the wallet approved"
+    )
+
+
+class NewAccountIn(Schema):
+    password: Annotated[str, Field(max_length=200)]
+    date_of_birth: date
+    accepted_policy_version: Annotated[
+        str, Field(max_length=20, description="From GET /accounts/policy")
+    ]
+
+
+class PlaceIn(Schema):
+    expected_total: Decimal | None = Field(
+        None,
+        max_digits=14,
+        decimal_places=2,
+        description="The total the shopper saw; if it changed the order is not placed (409). "
+        "It is compared, never charged.",
+    )
+    create_account: NewAccountIn | None = Field(None, description="Guests: open an account (K4)")
+
+
+class ShippingOptionOut(Schema):
+    code: str
+    name: str
+    price: Decimal
+    description: str
+
+
+class LineOut(Schema):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    unit_core_charge: Decimal
+    line_total: Decimal
+
+
+class CheckoutOut(Schema):
+    currency: str
+    email: str
+    billing_address: dict
+    shipping_address: dict
+    is_gift: bool
+    gift_message: str
+    shipping_method: str
+    shipping_options: list[ShippingOptionOut]
+    payment: str = Field(description="The chosen payment as the shopper sees it (last four only)")
+    notices: list[str]
+    lines: list[LineOut]
+    items_total: Decimal
+    core_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    discount_total: Decimal
+    grand_total: Decimal
+    missing: list[str] = Field(description="Steps still to do before POST /checkout/orders")
+
+
+def _cart(request: HttpRequest, *, create: bool = False):
+    return cart_services.cart_for(
+        user=request.auth, token=cookie.token_from(request), create=create
+    )
+
+
+def _out(request: HttpRequest) -> CheckoutOut:
+    summary = selectors.checkout_summary(cart=_cart(request), currency=request.currency)
+    quote, checkout = summary.quote, summary.checkout
+    return CheckoutOut(
+        currency=quote.currency,
+        email=checkout.email if checkout else "",
+        billing_address=checkout.billing_address if checkout else {},
+        shipping_address=checkout.shipping_address if checkout else {},
+        is_gift=checkout.is_gift if checkout else False,
+        gift_message=checkout.gift_message if checkout else "",
+        shipping_method=summary.priced.shipping.code if summary.priced.shipping else "",
+        shipping_options=[
+            ShippingOptionOut(
+                code=o.code,
+                name=o.name,
+                price=in_currency(o.price, quote.currency, quote.exchange_rate),
+                description=o.description,
+            )
+            for o in summary.priced.options
+        ],
+        payment=summary.payment_label,
+        notices=summary.notices,
+        lines=[
+            LineOut(
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                unit_core_charge=line.unit_core_charge,
+                line_total=line.line_total,
+            )
+            for line in quote.lines
+        ],
+        items_total=quote.items_total,
+        core_total=quote.core_total,
+        shipping_total=quote.shipping_total,
+        tax_total=quote.tax_total,
+        discount_total=quote.discount_total,
+        grand_total=quote.grand_total,
+        missing=summary.missing,
+    )
+
+
+def _needs_cart(request: HttpRequest):
+    cart = _cart(request)
+    if cart is None:
+        raise CheckoutProblem("Your cart is empty.")
+    return cart
+
+
+@router.get("/checkout", response=responses(CheckoutOut, 401))
+def show(request: HttpRequest):
+    """The cart priced in the display currency, the choices made so far, the
+    shipping methods open to this cart and the steps still missing."""
+    return _out(request)
+
+
+@router.put("/checkout/addresses", response=responses(CheckoutOut, 401, 409))
+def set_addresses(request: HttpRequest, body: AddressesIn):
+    try:
+        services.set_addresses(
+            cart=_needs_cart(request),
+            user=request.auth,
+            email=body.email,
+            billing=body.billing.dict() if body.billing else None,
+            shipping=body.shipping.dict() if body.shipping else None,
+            billing_address_id=body.billing_address_id,
+            shipping_address_id=body.shipping_address_id,
+            is_gift=body.is_gift,
+            gift_message=body.gift_message,
+            save_to_address_book=body.save_to_address_book,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    except CheckoutProblem as problem:
+        return 409, {"detail": problem.message}
+    return _out(request)
+
+
+@router.put("/checkout/shipping-method", response=responses(CheckoutOut, 401, 409))
+def set_shipping_method(request: HttpRequest, body: ShippingMethodIn):
+    try:
+        services.set_shipping_method(
+            cart=_needs_cart(request), code=body.code, currency=request.currency
+        )
+    except ValidationError as error:
+        return invalid(error)
+    except CheckoutProblem as problem:
+        return 409, {"detail": problem.message}
+    return _out(request)
+
+
+@router.put("/checkout/payment", response=responses(CheckoutOut, 401, 409))
+def set_payment(request: HttpRequest, body: PaymentIn):
+    """Choose how to pay. A card's number and security code go straight to
+    the payment gateway; only its token, brand, last four and expiry stay."""
+    card = None
+    if body.card is not None:
+        card = services.CardDetails(
+            number=body.card.number,
+            exp_month=body.card.exp_month,
+            exp_year=body.card.exp_year,
+            cvc=body.card.cvc,
+            holder=body.card.holder,
+        )
+    try:
+        services.choose_payment(
+            cart=_needs_cart(request),
+            user=request.auth,
+            method=body.method,
+            card=card,
+            saved_card_id=body.saved_card_id,
+            wallet_token=body.wallet_token,
+            save_card=body.save_card,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    except CheckoutProblem as problem:
+        return 409, {"detail": problem.message}
+    return _out(request)
+
+
+@router.post("/checkout/wallet", response=responses(WalletOut, 401, 409))
+def start_wallet(request: HttpRequest, body: WalletIn):
+    """Begin a wallet payment: send the shopper to `redirect_url`; when the
+    wallet approves, PUT /checkout/payment with the wallet and its token."""
+    try:
+        session = services.start_wallet(
+            cart=_needs_cart(request),
+            wallet=body.wallet,
+            currency=request.currency,
+            return_url=body.return_url,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    except CheckoutProblem as problem:
+        return 409, {"detail": problem.message}
+    return {"redirect_url": session.redirect_url, "wallet_token": session.token}
+
+
+@router.post("/checkout/orders", response={**created(OrderOut, 401, 402, 409), 200: OrderOut})
+def place_order(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: PlaceIn,
+    idempotency_key: str = Header(
+        ...,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Unique per order attempt. Repeating the request with the same key "
+        "returns the same order (200) instead of placing another. After a decline, use a new key.",
+    ),
+):
+    """Place the order and authorize its payment (201). A declined card is a
+    402 with the gateway's reason; an incomplete checkout or a total that
+    changed is a 409."""
+    account = None
+    if body.create_account is not None:
+        account = services.NewAccount(
+            password=body.create_account.password,
+            date_of_birth=body.create_account.date_of_birth,
+            accepted_policy_version=body.create_account.accepted_policy_version,
+        )
+    try:
+        placed = services.place(
+            cart=_cart(request),
+            cart_token=cookie.token_from(request),
+            user=request.auth,
+            currency=request.currency,
+            idempotency_key=idempotency_key,
+            expected_total=body.expected_total,
+            account=account,
+            channel="api",
+        )
+    except ValidationError as error:
+        return invalid(error)
+    except PaymentDeclined as declined:
+        return 402, {"detail": declined.message}
+    except CheckoutProblem as problem:
+        return 409, {"detail": problem.message}
+    return (200 if placed.replayed else 201), order_out(placed.order, notices=placed.notices)

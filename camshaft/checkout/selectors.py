@@ -1,0 +1,90 @@
+"""Reading a checkout: its prices, what is still missing and what comes next (K2, K3)."""
+
+from dataclasses import dataclass, field
+
+from camshaft.cart.models import Cart
+from camshaft.checkout.models import Checkout
+from camshaft.orders.services import CartQuote, quote_cart
+from camshaft.payments import services as payments
+from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
+
+#: The steps of the checkout, in order; "review" is where the order is placed.
+STEPS = ("address", "shipping", "payment", "review")
+
+
+@dataclass
+class CheckoutSummary:
+    checkout: Checkout | None
+    priced: CartQuote
+    #: Steps that still need the shopper: some of "cart", "address", "shipping", "payment".
+    missing: list[str]
+    payment_label: str = ""
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def quote(self):
+        return self.priced.quote
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    @property
+    def next_step(self) -> str:
+        """ "cart" when there is nothing to check out, else the first step to do."""
+        return next((step for step in ("cart", *STEPS) if step in self.missing), "review")
+
+
+def checkout_of(*, cart: Cart | None) -> Checkout | None:
+    if cart is None:
+        return None
+    return Checkout.objects.filter(cart=cart).first()
+
+
+def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
+    """The cart priced in `currency` with what the shopper chose so far."""
+    checkout = checkout_of(cart=cart)
+    priced = quote_cart(
+        cart=cart, currency=currency, shipping_method=checkout.shipping_method if checkout else ""
+    )
+    missing = []
+    if not priced.quote.lines:
+        missing.append("cart")
+    if checkout is None or not (checkout.email and checkout.billing_address):
+        missing.append("address")
+    if priced.shipping is None:
+        missing.append("shipping")
+    if checkout is None or not payment_ready(checkout):
+        missing.append("payment")
+    summary = CheckoutSummary(checkout=checkout, priced=priced, missing=missing)
+    if checkout is not None and payment_ready(checkout):
+        summary.payment_label = payment_label(checkout)
+        summary.notices = payment_notices(checkout)
+    return summary
+
+
+def payment_ready(checkout: Checkout) -> bool:
+    method = checkout.payment_method
+    if method == PaymentMethod.CARD:
+        return bool(checkout.card_token)
+    if method in WALLET_METHODS:
+        return bool(checkout.wallet_token)
+    return method in OFFLINE_METHODS
+
+
+def payment_label(checkout: Checkout) -> str:
+    """The chosen payment as the shopper may see it: a card by its last four only."""
+    if checkout.payment_method == PaymentMethod.CARD:
+        return f"{checkout.get_card_brand_display()} ending {checkout.card_last4}"
+    return checkout.get_payment_method_display()
+
+
+def payment_notices(checkout: Checkout) -> list[str]:
+    """What the shopper must know before paying this way (Y1, Y2)."""
+    method = checkout.payment_method
+    if method in OFFLINE_METHODS:
+        name = PaymentMethod(method).label.lower()
+        return [payments.DELAY_NOTICE.format(method=name)]
+    if method == PaymentMethod.CARD:
+        return [payments.DEBIT_HOLD_NOTICE]
+    return []
