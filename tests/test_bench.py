@@ -17,6 +17,7 @@ OPERATIONS = {
     "vehicle_parts",
     "part_page",
     "add_to_cart",
+    "place_order",
 }
 
 
@@ -43,6 +44,15 @@ def test_B3_bench_writes_percentiles_for_every_operation(tmp_path):
     for stats in result["operations"].values():
         assert stats["n"] == 4
         assert 0 <= stats["p50"] <= stats["p95"] <= stats["p99"]
+
+
+def test_B3_bench_leaves_no_orders_behind(tmp_path):
+    from camshaft.orders.models import Order
+    from camshaft.payments.models import Payment
+
+    bench(tmp_path, operation=["place_order"])
+    assert not Order.objects.exists()
+    assert not Payment.objects.exists()
 
 
 def test_B3_bench_reuses_a_catalogue_of_the_same_size(tmp_path):

@@ -8,11 +8,13 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.test import Client
 
+from camshaft.cart import cookie
 from camshaft.catalog.models import Brand, Part
 from camshaft.core.paging import PageRequest
 from camshaft.fitment import selectors as fitment_selectors
@@ -46,6 +48,10 @@ class Workload:
     words: list[str]
     word_cum: list[int]
     client: Client
+    #: Undo what the operations wrote (orders, carts), run after measuring.
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    bench_carts: list[int] = field(default_factory=list)
+    order_client: Client = field(default_factory=lambda: Client(raise_request_exception=True))
 
     @classmethod
     def sample(cls, *, seed: int) -> "Workload":
@@ -188,6 +194,94 @@ def add_to_cart(w: Workload) -> Callable[[], object]:
     return run
 
 
+# Orders the bench places go to an address that can never receive mail
+# (RFC 2606 reserves .invalid) and are deleted again when it is done.
+BENCH_EMAIL = "bench@camshaft.invalid"
+BENCH_CARD = "4242424242424242"
+
+
+def place_order(w: Workload) -> Callable[[], object]:
+    """POST /api/v1/checkout/orders for a guest cart of 1-3 parts whose
+    address, shipping method and tokenized test card were set before the
+    clock started: pricing, authorization (test gateway), the order, its
+    lines and history, the confirmation mail in the outbox, the empty cart."""
+    from camshaft.cart import services as cart_services
+    from camshaft.checkout import services as checkout
+    from camshaft.checkout.selectors import checkout_summary
+
+    if not w.bench_carts:
+        w.cleanups.append(lambda: _delete_bench_orders(w.bench_carts))
+    cart = cart_services.cart_for(user=None)
+    w.bench_carts.append(cart.id)
+    for _ in range(w.rng.randint(1, 3)):
+        cart_services.add_to_cart(cart=cart, sku=w.part().sku, quantity=w.rng.randint(1, 2))
+    checkout.set_addresses(cart=cart, user=None, email=BENCH_EMAIL, billing=BENCH_ADDRESS)
+    currency = settings.STORE_CURRENCY
+    cheapest = checkout_summary(cart=cart, currency=currency).priced.options[0]
+    checkout.set_shipping_method(cart=cart, code=cheapest.code, currency=currency)
+    checkout.choose_payment(
+        cart=cart,
+        user=None,
+        method="card",
+        card=checkout.CardDetails(
+            number=BENCH_CARD, exp_month=12, exp_year=2099, cvc="123", holder="Bench"
+        ),
+    )
+    # A client of its own, without the cart cookie add_to_cart's client keeps
+    # (a cookie would win over the X-Cart-Token header).
+    client = w.order_client
+    headers = {"X-Cart-Token": cookie.signed(cart.token), "Idempotency-Key": f"bench:{cart.id}"}
+
+    def run():
+        response = client.post(
+            "/api/v1/checkout/orders", {}, content_type="application/json", headers=headers
+        )
+        if response.status_code != 201:
+            raise BenchError(
+                f"Placing an order answered {response.status_code}: {response.content[:300]!r}"
+            )
+        return response
+
+    return run
+
+
+BENCH_ADDRESS = {
+    "full_name": "Bench Shopper",
+    "line1": "1 Benchmark Way",
+    "city": "Columbus",
+    "region": "OH",
+    "postal_code": "43004",
+    "country": "US",
+}
+
+
+def _delete_bench_orders(cart_ids: list[int]) -> None:
+    """Remove every trace of the bench's orders, so a later `camshaft demo
+    --replace` is not blocked by orders pointing at the parts."""
+    from camshaft.cart.models import Cart
+    from camshaft.notifications.models import OutboxMessage
+    from camshaft.orders.models import Order, OrderAddress
+    from camshaft.payments.models import Payment, PaymentTransaction, TestGatewayOperation
+
+    orders = Order.objects.filter(email=BENCH_EMAIL)
+    payments = list(orders.values_list("payment_id", flat=True))
+    addresses = [
+        pk
+        for pair in orders.values_list("billing_address_id", "shipping_address_id")
+        for pk in pair
+    ]
+    references = list(
+        Payment.objects.filter(pk__in=payments).values_list("authorization_reference", flat=True)
+    )
+    orders.delete()
+    OrderAddress.objects.filter(pk__in=addresses).delete()
+    PaymentTransaction.objects.filter(payment_id__in=payments).delete()
+    Payment.objects.filter(pk__in=payments).delete()
+    TestGatewayOperation.objects.filter(reference__in=references).delete()
+    OutboxMessage.objects.filter(to_address=BENCH_EMAIL).delete()
+    Cart.objects.filter(pk__in=cart_ids).delete()
+
+
 OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "search_text": search_text,
     "search_sku": search_sku,
@@ -195,4 +289,5 @@ OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "vehicle_parts": vehicle_parts,
     "part_page": part_page,
     "add_to_cart": add_to_cart,
+    "place_order": place_order,
 }

@@ -150,17 +150,21 @@ def run_bench(
     load_seconds, note, load_timings = prepare_catalogue(parts=parts, seed=seed, progress=progress)
     workload = Workload.sample(seed=seed)
     warmup = min(30, max(1, iterations // 10))
-    stats = {
-        name: measure(
-            name,
-            OPERATIONS[name],
-            workload,
-            iterations=iterations,
-            warmup=warmup,
-            progress=progress,
-        )
-        for name in (operations or OPERATIONS)
-    }
+    try:
+        stats = {
+            name: measure(
+                name,
+                OPERATIONS[name],
+                workload,
+                iterations=iterations,
+                warmup=warmup,
+                progress=progress,
+            )
+            for name in (operations or OPERATIONS)
+        }
+    finally:
+        for cleanup in workload.cleanups:
+            cleanup()
     return BenchReport(
         machine=machine_info(),
         catalogue=catalogue_counts(),
