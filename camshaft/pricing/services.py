@@ -39,3 +39,29 @@ def set_rate(
     row.full_clean()
     row.save()
     return row
+
+
+# Roughly the rates of late 2026, for a demo store only: a real store's
+# staff set their own in the back office before selling in these currencies.
+DEMO_RATES = {
+    "EUR": Decimal("0.92"),
+    "GBP": Decimal("0.79"),
+    "CAD": Decimal("1.37"),
+    "AUD": Decimal("1.53"),
+    "INR": Decimal("83.40"),
+    "JPY": Decimal("151.20"),
+}
+
+
+@transaction.atomic
+def seed_demo_rates() -> list[str]:
+    """Give every currency that has no rate yet a demo rate, so a new demo
+    store's currency picker works; returns the currencies seeded."""
+    seeded = []
+    for currency, rate in DEMO_RATES.items():
+        if currency == settings.STORE_CURRENCY:
+            continue
+        if not ExchangeRate.objects.filter(currency=currency).exists():
+            set_rate(currency=currency, rate=rate)
+            seeded.append(currency)
+    return seeded

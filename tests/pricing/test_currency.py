@@ -266,3 +266,13 @@ def test_P1_currency_picker_offers_every_currency_and_marks_the_choice(rf):
     assert 'name="next" value="/parts/CS1/?page=2"' in html
     assert '<option value="JPY" selected>JPY ¥ Japanese Yen</option>' in html
     assert html.count("<option") == len(CURRENCIES)
+
+
+@pytest.mark.django_db
+def test_P1_a_demo_store_gets_demo_rates_but_staff_rates_stay():
+    services.set_rate(currency="EUR", rate=Decimal("0.5"))
+    seeded = services.seed_demo_rates()
+    assert "EUR" not in seeded and "JPY" in seeded
+    assert selectors.current_rate("EUR") == Decimal("0.5")
+    assert selectors.current_rate("JPY") == services.DEMO_RATES["JPY"]
+    assert services.seed_demo_rates() == []

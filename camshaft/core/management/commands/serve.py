@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from camshaft.accounts.models import User
         from camshaft.catalog.models import Part
+        from camshaft.pricing.services import seed_demo_rates
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -38,6 +39,11 @@ class Command(BaseCommand):
                 f"Empty store: building a demo catalogue of {opts['demo_parts']} parts"
             )
             call_command("demo", parts=opts["demo_parts"])
+            if seeded := seed_demo_rates():
+                self.stdout.write(
+                    f"Demo exchange rates for {', '.join(seeded)}: set real ones at "
+                    "/staff/pricing/exchangerate/"
+                )
         if not User.objects.filter(is_staff=True).exists():
             User.objects.create_superuser(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
             self.stdout.write(
