@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: each app contributes a router (B2)."""
 
+from django.core.exceptions import ValidationError as InvalidInput
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -9,10 +10,13 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
 from camshaft.checkout.api import router as checkout_router
+from camshaft.core.api_schemas import invalid
 from camshaft.fitment.api import router as fitment_router
 from camshaft.notifications.api import router as notifications_router
 from camshaft.orders.api import router as orders_router
+from camshaft.orders.services import OrderError
 from camshaft.payments.api import router as payments_router
+from camshaft.payments.services import PaymentDeclined
 from camshaft.pricing.api import router as pricing_router
 from camshaft.privacy.api import router as privacy_router
 from camshaft.search.api import router as search_router
@@ -54,6 +58,27 @@ def validation_failed(request: HttpRequest, exc: ValidationError):
     return api.create_response(
         request, {"detail": "The request is not valid.", "errors": problems}, status=422
     )
+
+
+@api.exception_handler(InvalidInput)
+def refused_by_a_service(request: HttpRequest, exc: InvalidInput):
+    """A service refused the input (a bad address, a card that fails its
+    checks): 422 with each field's problem, nothing stored."""
+    status, body = invalid(exc)
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(OrderError)
+def order_cannot_go_on(request: HttpRequest, exc: OrderError):
+    """The checkout or the order is not in a state for this (an empty cart,
+    a total that changed, a cancellation O3 does not allow): 409 saying why."""
+    return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(PaymentDeclined)
+def payment_declined(request: HttpRequest, exc: PaymentDeclined):
+    """The payment gateway declined: 402 with its reason for the shopper."""
+    return api.create_response(request, {"detail": exc.message}, status=402)
 
 
 api.add_router("/", fitment_router)

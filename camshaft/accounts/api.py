@@ -11,7 +11,7 @@ from pydantic import StrictBool
 from camshaft.accounts import selectors, services
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
-from camshaft.core.api_schemas import created, invalid, no_content, responses
+from camshaft.core.api_schemas import PostalAddressIn, created, invalid, no_content, responses
 from camshaft.privacy.services import current_policy
 
 router = Router(tags=["accounts"])
@@ -78,15 +78,7 @@ class AddressOut(Schema):
     default_shipping: bool
 
 
-class AddressIn(Schema):
-    full_name: Annotated[str, Field(max_length=150)]
-    line1: Short
-    line2: Short = ""
-    city: Annotated[str, Field(max_length=100)]
-    region: Annotated[str, Field(max_length=100)] = ""
-    postal_code: Annotated[str, Field(max_length=20)]
-    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
-    phone: Annotated[str, Field(max_length=30)] = ""
+class AddressIn(PostalAddressIn):
     default_billing: StrictBool = False
     default_shipping: StrictBool = False
 

@@ -291,7 +291,8 @@ def password_was_reset(*, user: User) -> None:
 # Profile and addresses ------------------------------------------------------
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "date_of_birth")
-ADDRESS_FIELDS = (
+#: The fields of a postal address, wherever one is kept (address book, orders).
+POSTAL_FIELDS = (
     "full_name",
     "line1",
     "line2",
@@ -300,9 +301,8 @@ ADDRESS_FIELDS = (
     "postal_code",
     "country",
     "phone",
-    "default_billing",
-    "default_shipping",
 )
+ADDRESS_FIELDS = (*POSTAL_FIELDS, "default_billing", "default_shipping")
 
 
 def _strip(value):
@@ -326,10 +326,10 @@ def update_profile(*, user: User, changes: dict, today: date | None = None) -> U
 
 
 def clean_address(values: dict) -> dict:
-    """`values` (ADDRESS_FIELDS without the defaults) checked as an address
-    book entry would be, stripped and with the country upper-cased. Raises
-    ValidationError keyed by field. Checkout uses it for one-off addresses."""
-    fields = [name for name in ADDRESS_FIELDS if not name.startswith("default_")]
+    """`values` (POSTAL_FIELDS) checked as an address book entry would be,
+    stripped and with the country upper-cased. Raises ValidationError keyed
+    by field. Checkout uses it for one-off addresses."""
+    fields = POSTAL_FIELDS
     unknown = set(values) - set(fields)
     if unknown:
         raise ValidationError({name: "Unknown address field." for name in unknown})

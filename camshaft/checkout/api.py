@@ -1,5 +1,7 @@
 """JSON API for checkout (K2-K4, Y1-Y4, B2): the steps of the web checkout,
-then placing the order with an Idempotency-Key header.
+then placing the order with an Idempotency-Key header. Refusals are answered
+by the API's handlers: bad input 422, a checkout that cannot go on 409, a
+declined payment 402 (see camshaft/api.py).
 
 Guests send their cart's X-Cart-Token (from the cart endpoints); members a
 bearer token. Totals are always the server's: nothing sent here is a price."""
@@ -8,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Router, Schema
 from pydantic import StrictBool, StrictInt
@@ -17,27 +18,13 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import selectors, services
-from camshaft.core.api_schemas import created, invalid, responses
+from camshaft.core.api_schemas import PostalAddressIn, created, responses
 from camshaft.orders.api import OrderOut, order_out
 from camshaft.orders.pricing import in_currency
 from camshaft.orders.services import CheckoutProblem
 from camshaft.payments.models import PaymentMethod
-from camshaft.payments.services import PaymentDeclined
 
 router = Router(tags=["checkout"], auth=Shopper())
-
-Text = Annotated[str, Field(max_length=200)]
-
-
-class AddressIn(Schema):
-    full_name: Annotated[str, Field(max_length=150)]
-    line1: Text
-    line2: Text = ""
-    city: Annotated[str, Field(max_length=100)]
-    region: Annotated[str, Field(max_length=100)] = ""
-    postal_code: Annotated[str, Field(max_length=20)]
-    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
-    phone: Annotated[str, Field(max_length=30)] = ""
 
 
 class AddressesIn(Schema):
@@ -47,11 +34,13 @@ class AddressesIn(Schema):
             max_length=254, description="Guests only; members' orders go to their account email."
         ),
     ] = ""
-    billing: AddressIn | None = None
+    billing: PostalAddressIn | None = None
     billing_address_id: StrictInt | None = Field(
         None, ge=1, description="Members: from /me/addresses"
     )
-    shipping: AddressIn | None = Field(None, description="Leave out to ship to the billing address")
+    shipping: PostalAddressIn | None = Field(
+        None, description="Leave out to ship to the billing address"
+    )
     shipping_address_id: StrictInt | None = Field(None, ge=1)
     is_gift: StrictBool = False
     gift_message: Annotated[str, Field(max_length=500)] = ""
@@ -219,36 +208,26 @@ def show(request: HttpRequest):
 
 @router.put("/checkout/addresses", response=responses(CheckoutOut, 401, 409))
 def set_addresses(request: HttpRequest, body: AddressesIn):
-    try:
-        services.set_addresses(
-            cart=_needs_cart(request),
-            user=request.auth,
-            email=body.email,
-            billing=body.billing.dict() if body.billing else None,
-            shipping=body.shipping.dict() if body.shipping else None,
-            billing_address_id=body.billing_address_id,
-            shipping_address_id=body.shipping_address_id,
-            is_gift=body.is_gift,
-            gift_message=body.gift_message,
-            save_to_address_book=body.save_to_address_book,
-        )
-    except ValidationError as error:
-        return invalid(error)
-    except CheckoutProblem as problem:
-        return 409, {"detail": problem.message}
+    services.set_addresses(
+        cart=_needs_cart(request),
+        user=request.auth,
+        email=body.email,
+        billing=body.billing.dict() if body.billing else None,
+        shipping=body.shipping.dict() if body.shipping else None,
+        billing_address_id=body.billing_address_id,
+        shipping_address_id=body.shipping_address_id,
+        is_gift=body.is_gift,
+        gift_message=body.gift_message,
+        save_to_address_book=body.save_to_address_book,
+    )
     return _out(request)
 
 
 @router.put("/checkout/shipping-method", response=responses(CheckoutOut, 401, 409))
 def set_shipping_method(request: HttpRequest, body: ShippingMethodIn):
-    try:
-        services.set_shipping_method(
-            cart=_needs_cart(request), code=body.code, currency=request.currency
-        )
-    except ValidationError as error:
-        return invalid(error)
-    except CheckoutProblem as problem:
-        return 409, {"detail": problem.message}
+    services.set_shipping_method(
+        cart=_needs_cart(request), code=body.code, currency=request.currency
+    )
     return _out(request)
 
 
@@ -265,20 +244,15 @@ def set_payment(request: HttpRequest, body: PaymentIn):
             cvc=body.card.cvc,
             holder=body.card.holder,
         )
-    try:
-        services.choose_payment(
-            cart=_needs_cart(request),
-            user=request.auth,
-            method=body.method,
-            card=card,
-            saved_card_id=body.saved_card_id,
-            wallet_token=body.wallet_token,
-            save_card=body.save_card,
-        )
-    except ValidationError as error:
-        return invalid(error)
-    except CheckoutProblem as problem:
-        return 409, {"detail": problem.message}
+    services.choose_payment(
+        cart=_needs_cart(request),
+        user=request.auth,
+        method=body.method,
+        card=card,
+        saved_card_id=body.saved_card_id,
+        wallet_token=body.wallet_token,
+        save_card=body.save_card,
+    )
     return _out(request)
 
 
@@ -286,17 +260,12 @@ def set_payment(request: HttpRequest, body: PaymentIn):
 def start_wallet(request: HttpRequest, body: WalletIn):
     """Begin a wallet payment: send the shopper to `redirect_url`; when the
     wallet approves, PUT /checkout/payment with the wallet and its token."""
-    try:
-        session = services.start_wallet(
-            cart=_needs_cart(request),
-            wallet=body.wallet,
-            currency=request.currency,
-            return_url=body.return_url,
-        )
-    except ValidationError as error:
-        return invalid(error)
-    except CheckoutProblem as problem:
-        return 409, {"detail": problem.message}
+    session = services.start_wallet(
+        cart=_needs_cart(request),
+        wallet=body.wallet,
+        currency=request.currency,
+        return_url=body.return_url,
+    )
     return {"redirect_url": session.redirect_url, "wallet_token": session.token}
 
 
@@ -310,8 +279,8 @@ def place_order(
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Unique per order attempt. Repeating the request with the same key "
-        "returns the same order (200) instead of placing another. After a decline, use a new key.",
+        description="Unique per order. Repeating the request with the same key returns "
+        "the same order (200) instead of placing another.",
     ),
 ):
     """Place the order and authorize its payment (201). A declined card is a
@@ -324,21 +293,14 @@ def place_order(
             date_of_birth=body.create_account.date_of_birth,
             accepted_policy_version=body.create_account.accepted_policy_version,
         )
-    try:
-        placed = services.place(
-            cart=_cart(request),
-            cart_token=cookie.token_from(request),
-            user=request.auth,
-            currency=request.currency,
-            idempotency_key=idempotency_key,
-            expected_total=body.expected_total,
-            account=account,
-            channel="api",
-        )
-    except ValidationError as error:
-        return invalid(error)
-    except PaymentDeclined as declined:
-        return 402, {"detail": declined.message}
-    except CheckoutProblem as problem:
-        return 409, {"detail": problem.message}
+    placed = services.place(
+        cart=_cart(request),
+        cart_token=cookie.token_from(request),
+        user=request.auth,
+        currency=request.currency,
+        idempotency_key=idempotency_key,
+        expected_total=body.expected_total,
+        account=account,
+        channel="api",
+    )
     return (200 if placed.replayed else 201), order_out(placed.order, notices=placed.notices)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from camshaft.accounts.forms import DateInput
 from camshaft.accounts.models import country_choices
+from camshaft.checkout.services import CardDetails
 from camshaft.payments.models import PaymentMethod
 
 ADDRESS_PARTS = (
@@ -144,6 +145,23 @@ class PaymentStepForm(forms.Form):
         if not member:
             del self.fields["save_card"]
         self.fields["exp_year"].widget.attrs["placeholder"] = str(date.today().year + 2)
+
+    def card(self) -> tuple[CardDetails | None, int | None]:
+        """(a newly typed card, None) or (None, the id of a saved card)."""
+        data = self.cleaned_data
+        saved = data.get("saved_card") or NEW
+        if saved != NEW:
+            return None, int(saved)
+        return (
+            CardDetails(
+                number=data["card_number"],
+                exp_month=data["exp_month"] or 0,
+                exp_year=data["exp_year"] or 0,
+                cvc=data["cvc"],
+                holder=data["holder"],
+            ),
+            None,
+        )
 
 
 class ReviewForm(forms.Form):

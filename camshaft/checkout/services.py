@@ -88,7 +88,7 @@ def _address(prefix: str, values: dict | None, address_id: int | None, user) -> 
             raise ValidationError(
                 {f"{prefix}_address_id": "There is no such address in your address book."}
             ) from None
-        values = {name: getattr(saved, name) for name in orders.ADDRESS_FIELDS}
+        values = {name: getattr(saved, name) for name in accounts.POSTAL_FIELDS}
     try:
         return accounts.clean_address(values or {})
     except ValidationError as error:

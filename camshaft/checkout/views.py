@@ -17,7 +17,8 @@ from camshaft.cart import services as cart_services
 from camshaft.checkout import forms, selectors, services
 from camshaft.orders import services as orders
 from camshaft.orders.access import grant_order_access
-from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod, SavedCard
+from camshaft.payments import selectors as payments_selectors
+from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
 from camshaft.payments.services import PaymentDeclined
 from camshaft.privacy.services import current_policy
 
@@ -179,13 +180,14 @@ def payment(request):
     summary = _summary(request)
     if bounce := _unless_ready_for(request, summary, "payment"):
         return bounce
-    saved_cards = list(SavedCard.objects.filter(user=request.user)) if _member(request) else []
+    member = _member(request)
+    saved_cards = list(payments_selectors.saved_cards_of(user=request.user)) if member else []
     checkout = summary.checkout
     form = forms.PaymentStepForm(
         request.POST or None,
         initial={"method": (checkout.payment_method if checkout else "") or PaymentMethod.CARD},
         saved_cards=saved_cards,
-        member=_member(request),
+        member=member,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -201,18 +203,7 @@ def payment(request):
                     ),
                 )
                 return redirect(session.redirect_url)
-            card = saved_id = None
-            if method == PaymentMethod.CARD:
-                saved_id = data.get("saved_card") or forms.NEW
-                saved_id = None if saved_id == forms.NEW else int(saved_id)
-                if saved_id is None:
-                    card = services.CardDetails(
-                        number=data["card_number"],
-                        exp_month=data["exp_month"] or 0,
-                        exp_year=data["exp_year"] or 0,
-                        cvc=data["cvc"],
-                        holder=data["holder"],
-                    )
+            card, saved_id = form.card() if method == PaymentMethod.CARD else (None, None)
             services.choose_payment(
                 cart=_cart(request),
                 user=request.user,

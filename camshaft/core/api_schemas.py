@@ -1,7 +1,9 @@
 """Error bodies shared by every API router, so clients see one shape."""
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorOut(Schema):
@@ -16,6 +18,19 @@ class FieldProblem(Schema):
 class InvalidOut(Schema):
     detail: str
     errors: list[FieldProblem]
+
+
+class PostalAddressIn(Schema):
+    """A postal address as clients send it; the services check its meaning."""
+
+    full_name: Annotated[str, Field(max_length=150)]
+    line1: Annotated[str, Field(max_length=200)]
+    line2: Annotated[str, Field(max_length=200)] = ""
+    city: Annotated[str, Field(max_length=100)]
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)]
+    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
+    phone: Annotated[str, Field(max_length=30)] = ""
 
 
 def responses(ok, *codes: int) -> dict:

@@ -205,13 +205,10 @@ def cancel(request: HttpRequest, number: str, body: CancelIn):
             order = None
     if order is None:
         return 404, NOT_FOUND
-    try:
-        order = services.cancel_order(
-            order=order,
-            by=request.auth if request.auth.is_authenticated else None,
-            as_staff=False,
-            reason=body.reason,
-        )
-    except services.OrderError as refused:
-        return 409, {"detail": refused.message}
+    order = services.cancel_order(
+        order=order,
+        by=request.auth if request.auth.is_authenticated else None,
+        as_staff=False,
+        reason=body.reason,
+    )
     return order_out(order)

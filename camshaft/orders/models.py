@@ -134,10 +134,6 @@ class Order(models.Model):
     def total(self) -> Money:
         return self.money(self.grand_total)
 
-    @property
-    def is_shipped(self) -> bool:
-        return self.status not in UNSHIPPED and self.status != OrderStatus.CANCELLED
-
 
 class OrderLine(models.Model):
     """What was bought, with the price paid: copied from the catalogue at

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from camshaft.accounts.services import POSTAL_FIELDS
 from camshaft.cart.models import Cart, CartLine
 from camshaft.cart.selectors import cart_view
 from camshaft.orders import rules
@@ -50,16 +51,6 @@ from camshaft.shipping.selectors import ShippingOption, shipping_options
 
 log = logging.getLogger(__name__)
 
-ADDRESS_FIELDS = (
-    "full_name",
-    "line1",
-    "line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "phone",
-)
 MAX_IDEMPOTENCY_KEY = 200
 Actor = OrderEvent.Actor
 
@@ -98,7 +89,7 @@ class PaymentChoice:
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     """Everything about an order that is not in the cart. Addresses are
-    dicts of ADDRESS_FIELDS, already validated by the checkout."""
+    dicts of POSTAL_FIELDS, already validated by the checkout."""
 
     email: str
     billing: dict
@@ -377,7 +368,7 @@ def _unused_number() -> str:
 
 
 def _address(values: dict) -> dict:
-    return {name: (values.get(name) or "").strip() for name in ADDRESS_FIELDS}
+    return {name: (values.get(name) or "").strip() for name in POSTAL_FIELDS}
 
 
 def _release_unused(payment: Payment, key: str) -> None:

@@ -56,8 +56,3 @@ def shipping_options(*, part_ids: Iterable[int]) -> list[ShippingOption]:
     if any(performance or hazardous for _, performance, hazardous in flags):
         return [STANDARD]
     return [STANDARD, TWO_DAY, OVERNIGHT]
-
-
-def shipping_option(code: str, *, part_ids: Iterable[int]) -> ShippingOption | None:
-    """The method `code` if this cart may use it, else None."""
-    return next((o for o in shipping_options(part_ids=part_ids) if o.code == code), None)

@@ -1,7 +1,6 @@
 """N4: every mail is stored, then sent by a worker with retries; staff can read the mailbox."""
 
 import copy
-import threading
 import time
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from camshaft.notifications.services import (
     deliver_due_messages,
     queue_email,
 )
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -275,24 +275,14 @@ def test_N4_two_workers_never_send_the_same_mail(settings):
         OutboxMessage.objects.create(
             to_address=f"buyer{n}@example.com", subject=f"Mail {n}", body_text="hi", category="test"
         )
-    start = threading.Barrier(2)
-    results, errors = [], []
 
-    def worker():
-        try:
-            start.wait()
-            while sent := deliver_due_messages(limit=5):
-                results.append(sent)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def worker() -> int:
+        sent = 0
+        while batch := deliver_due_messages(limit=5):
+            sent += batch
+        return sent
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(worker, threads=2)
 
     assert errors == []
     assert sum(results) == 30

@@ -172,3 +172,23 @@ def test_O2_api_guest_lookup_and_cancel_need_the_billing_email(client):
     )
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_O2_order_pages_do_not_grow_queries_with_orders_or_lines(
+    client, member, django_assert_max_num_queries
+):
+    parts = [stocked_part() for _ in range(3)]
+    orders = []
+    for n in range(6):
+        cart = ready_cart(user=member, parts=parts)
+        orders.append(
+            checkout.place(cart=cart, user=member, currency="USD", idempotency_key=f"k{n}").order
+        )
+    client.force_login(member)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("my_orders")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("order_detail", args=[orders[0].number])).status_code == 200
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/api/v1/orders/{orders[0].number}", headers=bearer(member))
+        assert response.status_code == 200

@@ -1,6 +1,5 @@
 """K2-K4, P1, Y1-Y4, O1, O4 through the order and checkout services."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from camshaft.payments.models import (
 from camshaft.payments.services import PaymentDeclined
 from camshaft.pricing.services import set_rate
 from camshaft.privacy.services import current_policy
+from tests.concurrency import at_once
 from tests.shopping import (
     ADDRESS,
     DECLINES,
@@ -395,23 +395,7 @@ def test_Y4_eight_simultaneous_submits_place_one_order_and_one_authorization():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL")
     cart = ready_cart()
-    barrier = threading.Barrier(8)
-    results, errors = [], []
-
-    def submit():
-        try:
-            barrier.wait()
-            results.append(place(cart, key="one-click").order.pk)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(lambda: place(cart, key="one-click").order.pk)
 
     assert errors == []
     assert len(set(results)) == 1

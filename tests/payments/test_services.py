@@ -1,7 +1,6 @@
 """Y1, Y2, Y4, Y5: authorize now, capture per shipment, void, refund, offline
 payments, saved cards, and every call exactly once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -18,6 +17,7 @@ from camshaft.payments.models import (
     TestGatewayOperation,
     TransactionKind,
 )
+from tests.concurrency import at_once
 from tests.payments.conftest import (
     AMEX,
     DECLINES,
@@ -218,27 +218,13 @@ def test_Y4_eight_threads_capturing_with_the_same_key_capture_once(tokenize):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent row locks need PostgreSQL")
     payment = authorize(tokenize, amount="100.00")
-    barrier = threading.Barrier(8)
-    results, errors = [], []
-
-    def ship():
-        try:
-            barrier.wait()
-            results.append(
-                services.capture_payment(
-                    payment=payment, amount=Decimal("25.00"), idempotency_key="capture:shipment-1"
-                ).pk
-            )
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ship) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(
+        lambda: (
+            services.capture_payment(
+                payment=payment, amount=Decimal("25.00"), idempotency_key="capture:shipment-1"
+            ).pk
+        )
+    )
 
     assert errors == []
     assert len(set(results)) == 1
@@ -253,26 +239,13 @@ def test_Y4_eight_threads_authorizing_with_the_same_key_authorize_once(tokenize)
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent inserts need PostgreSQL")
     card = tokenize(VISA)
-    barrier = threading.Barrier(8)
-    results, errors = [], []
-
-    def place_order():
-        try:
-            barrier.wait()
-            payment = services.authorize_card_payment(
+    results, errors = at_once(
+        lambda: (
+            services.authorize_card_payment(
                 amount=Decimal("70.00"), currency="USD", card=card, idempotency_key="authorize:o-1"
-            )
-            results.append(payment.pk)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=place_order) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+            ).pk
+        )
+    )
 
     assert errors == []
     assert len(set(results)) == 1
