@@ -63,9 +63,27 @@ STEP_LABELS = (
 )
 
 
+def _steps(summary, current: str) -> list[dict]:
+    """The step bar: a step is a link once every step before it is done."""
+    steps, blocked = [], False
+    for name, label in STEP_LABELS:
+        done = name not in summary.missing and name != "review"
+        steps.append(
+            {
+                "label": label,
+                "url": STEP_URLS[name],
+                "current": name == current,
+                "done": done,
+                "reachable": not blocked,
+            }
+        )
+        blocked = blocked or not done
+    return steps
+
+
 def _page(request, template, context, form):
     status = 400 if form.is_bound and form.errors else 200
-    context = {**context, "checkout_steps": STEP_LABELS}
+    context = {**context, "checkout_steps": _steps(context["summary"], context["step"])}
     return render(request, f"checkout/{template}.html", context, status=status)
 
 
@@ -311,6 +329,11 @@ def _placed(request, placed):
         login(request, placed.new_member, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready: this order is in My Account.")
     grant_order_access(request, placed.order)
+    messages.success(
+        request,
+        f"Thank you: order {placed.order.number} is placed. "
+        f"A confirmation is on its way to {placed.order.email}.",
+    )
     for notice in placed.notices:
         messages.info(request, notice)
     return redirect("order_detail", number=placed.order.number)
