@@ -11,6 +11,7 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.core.api_schemas import responses
+from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
 
@@ -27,6 +28,7 @@ class LineOut(Schema):
 
 class CartOut(Schema):
     token: str | None = Field(description="Guests: send it back as the X-Cart-Token header")
+    currency: str = Field(description="The display currency every amount here is in")
     lines: list[LineOut]
     count: int
     items_total: Decimal
@@ -49,27 +51,29 @@ def _cart(request, *, create: bool):
 
 def _out(request, response: HttpResponse, cart) -> CartOut:
     view = selectors.cart_view(cart)
+    quote = quote_view(view, currency=request.currency)
     token = None
     if cart is not None and not request.user.is_authenticated:
         token = cookie.signed(cart.token)
         cookie.remember(response, cart.token)
     return CartOut(
         token=token,
+        currency=quote.currency,
         count=view.count,
-        items_total=view.items_total,
-        core_total=view.core_total,
-        subtotal=view.subtotal,
+        items_total=quote.items_total,
+        core_total=quote.core_total,
+        subtotal=quote.grand_total,
         lines=[
             LineOut(
                 id=line.id,
                 sku=line.part.sku,
                 name=line.part.name,
-                price=line.part.price,
-                core_charge=line.part.core_charge,
+                price=priced.unit_price,
+                core_charge=priced.unit_core_charge if line.part.core_charge else None,
                 quantity=line.quantity,
-                line_total=line.line_total,
+                line_total=priced.line_total,
             )
-            for line in view.lines
+            for line, priced in zip(view.lines, quote.lines, strict=True)
         ],
     )
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.fitment.garage import garage_for
+from camshaft.orders.services import quote_view
 
 
 def _cart(request, *, create: bool):
@@ -27,7 +28,9 @@ def _back(request, cart, fallback: str = "cart"):
 def cart_page(request):
     cart = _cart(request, create=False)
     view = selectors.cart_view(cart, vehicle_id=garage_for(request).selected_id)
-    return render(request, "cart/cart.html", {"cart": view})
+    quote = quote_view(view, currency=request.currency)
+    rows = list(zip(view.lines, quote.lines, strict=True))
+    return render(request, "cart/cart.html", {"cart": view, "quote": quote, "rows": rows})
 
 
 @require_POST

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from camshaft.accounts.services import POSTAL_FIELDS
 from camshaft.cart.models import Cart, CartLine
-from camshaft.cart.selectors import cart_view
+from camshaft.cart.selectors import CartView, cart_view
 from camshaft.orders import rules
 from camshaft.orders.models import (
     UNSHIPPED,
@@ -117,6 +117,10 @@ class PlacedOrder:
 
 def cart_lines(cart: Cart | None) -> list[LineInput]:
     """The cart's lines with the catalogue's current prices (store currency)."""
+    return view_lines(cart_view(cart))
+
+
+def view_lines(view: CartView) -> list[LineInput]:
     return [
         LineInput(
             part_id=line.part.id,
@@ -128,8 +132,18 @@ def cart_lines(cart: Cart | None) -> list[LineInput]:
             price=line.part.price,
             core_charge=line.part.core_charge,
         )
-        for line in cart_view(cart).lines
+        for line in view.lines
     ]
+
+
+def quote_view(view: CartView, *, currency: str) -> OrderQuote:
+    """A cart as its page shows it, priced exactly as checkout will price it
+    (shipping not yet chosen)."""
+    try:
+        rate = current_rate(currency)
+    except NoRate:
+        currency, rate = settings.STORE_CURRENCY, Decimal(1)
+    return quote_order(lines=view_lines(view), currency=currency, exchange_rate=rate)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,20 +2,28 @@
 
 from django.conf import settings
 
-from camshaft.core.money import DisplayCurrency, UnsupportedCurrency, display_currency
+from camshaft.core.money import (
+    DisplayCurrency,
+    UnsupportedCurrency,
+    display_currency,
+    supported_currency,
+)
 from camshaft.pricing import selectors
 from camshaft.pricing.views import CURRENCY_COOKIE
 
+CURRENCY_HEADER = "X-Currency"  # API clients without cookies
+
 
 def display_currency_for(request) -> DisplayCurrency | None:
-    """The shopper's chosen currency and its current rate; None (the store
-    currency) when they chose none, chose something we do not sell in, or
-    staff have not set a rate for it yet."""
+    """The shopper's chosen currency (the X-Currency header, else the
+    currency cookie) and its current rate; None (the store currency) when
+    they chose none, chose something we do not sell in, or staff have not
+    set a rate for it yet."""
     try:
-        return DisplayCurrency(
-            currency=(code := request.COOKIES[CURRENCY_COOKIE]),
-            rate=selectors.current_rate(code),
+        code = supported_currency(
+            request.headers.get(CURRENCY_HEADER) or request.COOKIES[CURRENCY_COOKIE]
         )
+        return DisplayCurrency(currency=code, rate=selectors.current_rate(code))
     except (KeyError, UnsupportedCurrency, selectors.NoRate):
         return None
 

@@ -215,3 +215,31 @@ def test_P1_order_is_placed_in_the_display_currency_at_its_rate(client):
     assert order.items_total == Decimal("27.00")
     assert order.shipping_total == Decimal("8.96")  # 9.95 × 0.9 = 8.955, half up
     assert order.payment.currency == "EUR" and order.payment.amount == Decimal("35.96")
+
+
+def test_P1_cart_and_checkout_show_the_same_yen(client):
+    set_rate(currency="JPY", rate=Decimal("151.237"))
+    client.cookies["currency"] = "JPY"
+    part = stocked_part(price=Decimal("19.99"))
+    client.post(reverse("cart_add"), {"sku": part.sku, "quantity": "3"})
+    cart_page = client.get(reverse("cart")).content.decode()
+    # 3 × ¥3,023 (19.99 × 151.237 rounded per unit), not ¥9,070 from 59.97 × 151.237.
+    assert "¥9,069" in cart_page and "¥9,070" not in cart_page
+    review = web_checkout(client, part, quantity=None)
+    assert review.context["summary"].quote.items_total == Decimal("9069")
+
+
+def test_P1_api_cart_in_the_currency_the_app_asks_for(client):
+    set_rate(currency="GBP", rate=Decimal("0.8"))
+    part = stocked_part(price=Decimal("10.00"), core_charge=Decimal("5.00"))
+    response = client.post(
+        "/api/v1/cart/lines",
+        {"sku": part.sku, "quantity": 2},
+        content_type="application/json",
+        headers={"X-Currency": "gbp"},
+    )
+    body = response.json()
+    assert body["currency"] == "GBP"
+    assert body["lines"][0]["price"] == "8.00"
+    assert body["lines"][0]["core_charge"] == "4.00"
+    assert (body["items_total"], body["core_total"], body["subtotal"]) == ("16.00", "8.00", "24.00")
