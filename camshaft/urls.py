@@ -6,10 +6,6 @@ from django.urls import include, path
 from camshaft.api import api
 from camshaft.core import views as core_views
 
-admin.site.site_header = "Camshaft back office"
-admin.site.site_title = "Camshaft staff"
-admin.site.index_title = "Store administration"
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("staff/", admin.site.urls),

@@ -39,3 +39,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the staff second factor (A2)."""
+    from tests.staff import sign_in_staff
+
+    return sign_in_staff(client, admin_user)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A superuser signed in with their password and past the second factor."""
+    from tests.staff import pass_second_factor
+
+    user = django_user_model.objects.create_superuser("clerk@example.com", "a long staff password")
+    assert client.login(email="clerk@example.com", password="a long staff password")
+    pass_second_factor(client, user)
+    return client

@@ -42,6 +42,15 @@ class SignInForm(forms.Form):
     )
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(max_length=254)
 

@@ -1,11 +1,13 @@
-"""Account use-cases: registration (A1), sign-in with lock-out and password
-reset (A2, V11), profile and address book (A3), API tokens (B2)."""
+"""Account use-cases: registration (A1), sign-in with lock-out, password
+reset and staff two-factor sign-in (A2, V11), profile and address book (A3),
+API tokens (B2)."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +19,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from camshaft.accounts.models import Address, ApiToken, FailedSignIn, User
 from camshaft.privacy import services as privacy
@@ -397,3 +401,78 @@ def issue_api_token(*, user: User) -> IssuedToken:
 
 def revoke_api_token(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).delete()
+
+
+# Two-factor sign-in for staff (A2) -------------------------------------------
+#
+# Staff prove a second factor with an authenticator app (TOTP, RFC 6238)
+# before the back office opens: django-otp keeps the device, verifies codes
+# with replay protection and slows down guessing. Ten single-use backup codes
+# are issued when the app is set up, for a lost phone.
+
+BACKUP_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "Authenticator app"
+BACKUP_CODES_NAME = "Backup codes"
+
+
+class InvalidSecondFactor(Exception):
+    message = "That code is not right, or it was used already. Try the newest code from the app."
+
+
+def needs_second_factor(user) -> bool:
+    """Staff accounts sign in with a second factor; shoppers need not."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def has_second_factor(user) -> bool:
+    return django_otp.user_has_device(user, confirmed=True)
+
+
+@transaction.atomic
+def authenticator_to_set_up(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator whose secret the setup page shows (one
+    per member, kept until it is confirmed, so reloading shows the same QR)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def _code(token: str) -> str:
+    return "".join((token or "").split())[:16]
+
+
+@transaction.atomic
+def confirm_authenticator(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the app with a code it shows; returns the device and a fresh
+    set of backup codes (shown once). Raises InvalidSecondFactor."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("id")
+        .first()
+    )
+    if device is None or not device.verify_token(_code(token)):
+        raise InvalidSecondFactor
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return device, new_backup_codes(user=user)
+
+
+@transaction.atomic
+def new_backup_codes(*, user: User) -> list[str]:
+    """Replace the member's backup codes with BACKUP_CODE_COUNT new ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def check_second_factor(*, user: User, token: str):
+    """The confirmed device (app or backup code) that accepts `token`; each
+    code works once and wrong guesses slow further tries. Raises
+    InvalidSecondFactor."""
+    device = django_otp.match_token(user, _code(token))
+    if device is None:
+        raise InvalidSecondFactor
+    return device

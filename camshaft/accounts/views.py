@@ -1,6 +1,10 @@
 """Account pages: register, sign in and out, password reset, My Account
 with profile and address book (A1, A2, A3)."""
 
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -11,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from camshaft.accounts import forms, selectors, services
 from camshaft.accounts.models import Address, User
@@ -81,9 +86,57 @@ def sign_in(request):
                 form.add_error(None, wrong.message)
             else:
                 login(request, user)  # cycles the session key
+                if services.needs_second_factor(user):
+                    return redirect(_second_factor_url(request))
                 return redirect(_next_url(request))
     context = {"form": form, "next": request.GET.get("next", "")}
     return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _second_factor_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return (
+        f"{reverse('two_factor')}?{urlencode({'next': target})}"
+        if target
+        else reverse("two_factor")
+    )
+
+
+@member_required
+def two_factor(request):
+    """A2: staff type a code from their authenticator app (or a backup code);
+    the first time, they add the store to the app and confirm it here."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request, default="admin:index"))
+    setting_up = not services.has_second_factor(user)
+    form = forms.SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            token = form.cleaned_data["code"]
+            try:
+                if setting_up:
+                    device, codes = services.confirm_authenticator(user=user, token=token)
+                else:
+                    device, codes = services.check_second_factor(user=user, token=token), None
+            except services.InvalidSecondFactor as wrong:
+                form.add_error("code", wrong.message)
+            else:
+                otp_login(request, device)
+                if codes:
+                    context = {"codes": codes, "next": _next_url(request, default="admin:index")}
+                    return render(request, "accounts/backup_codes.html", context)
+                return redirect(_next_url(request, default="admin:index"))
+    context = {"form": form, "next": request.GET.get("next", ""), "setting_up": setting_up}
+    if setting_up:
+        device = services.authenticator_to_set_up(user=user)
+        context.update(
+            secret=b32encode(device.bin_key).decode(),
+            qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=5, border=2),
+        )
+    return render(request, "accounts/two_factor.html", context, status=status)
 
 
 @require_POST

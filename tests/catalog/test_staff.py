@@ -3,18 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from camshaft.accounts.models import User
 from camshaft.search.selectors import search_parts
 from tests.factories import PartFactory, StockLevelFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    User.objects.create_superuser("clerk@example.com", "a long staff password")
-    assert client.login(email="clerk@example.com", password="a long staff password")
-    return client
 
 
 def change_form_data(client, part, **changes) -> tuple[str, dict]:

@@ -19,6 +19,7 @@ from camshaft.notifications.services import (
     queue_email,
 )
 from tests.concurrency import at_once
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +214,7 @@ def superuser():
 
 def test_N4_staff_can_read_the_mailbox(client, superuser):
     message = queue()
-    client.force_login(superuser)
+    sign_in_staff(client, superuser)
 
     listing = client.get("/staff/notifications/outboxmessage/", {"q": "ann@example.com"})
     assert listing.status_code == 200
@@ -244,7 +245,7 @@ def test_N4_staff_can_retry_a_failed_mail_now(
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxMessage.Status.FAILED, attempts=6, last_error="SMTPException: down"
     )
-    client.force_login(superuser)
+    sign_in_staff(client, superuser)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

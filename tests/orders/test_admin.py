@@ -11,6 +11,7 @@ from camshaft.checkout import services as checkout
 from camshaft.orders.models import Order, OrderStatus
 from camshaft.payments.models import PaymentStatus
 from tests.shopping import ready_cart
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_B1_a_clerk_without_the_permission_cannot_ship_or_record_money(client, d
         email="cs@example.com", password="a long clerk password", is_staff=True
     )
     clerk.user_permissions.add(Permission.objects.get(codename="view_order"))
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
     order = placed(method="check")
     listing = client.get(reverse("admin:orders_order_changelist"))
     assert listing.status_code == 200

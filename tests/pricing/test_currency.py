@@ -12,7 +12,6 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from camshaft.accounts.models import User
 from camshaft.core.money import (
     CURRENCIES,
     DisplayCurrency,
@@ -26,13 +25,6 @@ from camshaft.pricing.models import ExchangeRate
 from tests.factories import PartFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    User.objects.create_superuser("clerk@example.com", "a long staff password")
-    assert client.login(email="clerk@example.com", password="a long staff password")
-    return client
 
 
 def test_P1_jpy_has_no_minor_unit():
