@@ -11,7 +11,14 @@ from pydantic import StrictBool
 from camshaft.accounts import selectors, services
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
-from camshaft.core.api_schemas import PostalAddressIn, created, invalid, no_content, responses
+from camshaft.core.api_schemas import (
+    PostalAddressIn,
+    answering,
+    created,
+    invalid,
+    no_content,
+    responses,
+)
 from camshaft.privacy.services import current_policy
 
 router = Router(tags=["accounts"])
@@ -22,6 +29,14 @@ Short = Annotated[str, Field(max_length=200)]
 class TokenIn(Schema):
     email: Annotated[str, Field(max_length=254)]
     password: Annotated[str, Field(max_length=200)]
+
+
+class PasswordResetIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+
+
+class AcceptedOut(Schema):
+    detail: str
 
 
 class TokenOut(Schema):
@@ -123,6 +138,16 @@ def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
         return 401, {"detail": wrong.message}
     issued = services.issue_api_token(user=user)
     return {"token": issued.key, "prefix": issued.token.prefix, "user_id": user.pk}
+
+
+@router.post("/auth/password-reset", response=answering(202, AcceptedOut))
+def request_password_reset(request: HttpRequest, body: PasswordResetIn):
+    """Mail a link to choose a new password (opened in the browser). The
+    answer is the same whether or not an account has this email."""
+    services.request_password_reset(email=body.email, origin=request.build_absolute_uri("/"))
+    return 202, {
+        "detail": "If an account has this email, a link to reset its password is on its way."
+    }
 
 
 @router.delete("/auth/token", auth=TokenAuth(), response=no_content(401))

@@ -40,11 +40,15 @@ def responses(ok, *codes: int) -> dict:
     return {200: ok, **shapes, 422: InvalidOut}
 
 
-def created(schema, *codes: int) -> dict:
-    """Like `responses`, with 201 Created in place of 200."""
+def answering(status: int, schema, *codes: int) -> dict:
+    """Like `responses`, with `status` (201 Created, 202 Accepted…) in place of 200."""
     shapes = responses(schema, *codes)
-    shapes[201] = shapes.pop(200)
+    shapes[status] = shapes.pop(200)
     return shapes
+
+
+def created(schema, *codes: int) -> dict:
+    return answering(201, schema, *codes)
 
 
 def no_content(*codes: int) -> dict:

@@ -113,3 +113,20 @@ def test_A2_a_new_password_ends_the_lock_and_old_tokens(
     assert services.check_credentials(
         email=member.email, password=NEW_PASSWORD, client_ip="10.0.0.2"
     )
+
+
+def test_A2_api_password_reset_mails_a_link_and_reveals_no_accounts(client, member):
+    from camshaft.notifications.models import OutboxMessage
+
+    known = client.post(
+        "/api/v1/auth/password-reset", {"email": member.email}, content_type="application/json"
+    )
+    unknown = client.post(
+        "/api/v1/auth/password-reset",
+        {"email": "nobody@example.com"},
+        content_type="application/json",
+    )
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    mail = OutboxMessage.objects.get()
+    assert mail.to_address == member.email and "/account/password-reset/" in mail.body_text
