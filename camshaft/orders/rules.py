@@ -3,10 +3,10 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from camshaft.core.business_days import STORE_ZONE
 
 # O3, as the spec words it.
-STORE_ZONE = ZoneInfo("America/New_York")
 SHOPPER_CANCEL_WINDOW = timedelta(hours=24)
 WEEKEND_STARTS = (4, time(17, 0))  # Friday 5:00 PM US Eastern (Monday is 0)
 WEEKEND_ENDS = (0, time(9, 0))  # Monday 9:00 AM US Eastern
