@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "camshaft.orders",
     "camshaft.cart",
     "camshaft.checkout",
+    "camshaft.shipping",
+    "camshaft.tax",
 ]
 
 MIDDLEWARE = [

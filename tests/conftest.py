@@ -58,3 +58,23 @@ def staff_client(client, django_user_model):
     assert client.login(email="clerk@example.com", password="a long staff password")
     pass_second_factor(client, user)
     return client
+
+
+def _uses_database(request) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _default_shipping_rates(request):
+    """A transactional test flushes every table afterwards, the carriers and
+    rate tables a migration installed included: put them back for the tests
+    that follow."""
+    if not _uses_database(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from camshaft.shipping.defaults import install_default_rates
+    from camshaft.shipping.models import Carrier, ShippingRate
+
+    install_default_rates(Carrier, ShippingRate)

@@ -107,3 +107,57 @@ def place_from_review(client, review_response, **extra):
         **extra,
     }
     return client.post(reverse("checkout_review"), data)
+
+
+FLAT_RATES = {
+    "standard": Decimal("9.95"),
+    "two_day": Decimal("24.95"),
+    "overnight": Decimal("44.95"),
+}
+FLAT_TRUCK = Decimal("149.00")
+
+
+def flat_rates() -> None:
+    """Replace the rate tables with one flat price per method (any zone, up
+    to 150 lb by parcel, 5,000 lb by truck), so order totals in tests read
+    simply. tests/shipping tests the real tables."""
+    from camshaft.shipping.models import Carrier, ShippingRate
+    from camshaft.shipping.selectors import forget_rates
+
+    ShippingRate.objects.all().delete()
+    rows = []
+    for carrier in Carrier.objects.all():
+        truck = carrier.mode == Carrier.Mode.TRUCK
+        prices = {"standard": FLAT_TRUCK} if truck else FLAT_RATES
+        for method, price in prices.items():
+            for zone in range(1, 11):
+                rows.append(
+                    ShippingRate(
+                        carrier=carrier,
+                        method=method,
+                        zone=zone,
+                        max_weight_lb=Decimal(5000 if truck else 150),
+                        price=price,
+                    )
+                )
+    ShippingRate.objects.bulk_create(rows)
+    forget_rates()
+
+
+def ship_everything(order, *, by, carrier_code: str = "fedex") -> list:
+    """Ship every parcel the order still waits for, as the warehouse would."""
+    from camshaft.orders import services as orders
+    from camshaft.orders.selectors import waiting_to_ship
+    from camshaft.shipping.models import Carrier
+
+    carrier = Carrier.objects.get(code=carrier_code)
+    return [
+        orders.create_shipment(
+            order=order,
+            warehouse=parcel.warehouse,
+            carrier=carrier,
+            tracking_number=f"TRK{order.pk}W{parcel.warehouse.pk}",
+            by=by,
+        )
+        for parcel in waiting_to_ship(order_id=order.pk)
+    ]

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Max, Min
 from django.test import Client
 
+from camshaft.bench.orders import delete_bench_orders, ready_bench_cart
 from camshaft.cart import cookie
 from camshaft.catalog.models import Brand, Part
 from camshaft.core.paging import PageRequest
@@ -194,39 +194,17 @@ def add_to_cart(w: Workload) -> Callable[[], object]:
     return run
 
 
-# Orders the bench places go to an address that can never receive mail
-# (RFC 2606 reserves .invalid) and are deleted again when it is done.
-BENCH_EMAIL = "bench@camshaft.invalid"
-BENCH_CARD = "4242424242424242"
-
-
 def place_order(w: Workload) -> Callable[[], object]:
-    """POST /api/v1/checkout/orders for a guest cart of 1-3 parts whose
-    address, shipping method and tokenized test card were set before the
-    clock started: pricing, authorization (test gateway), the order, its
-    lines and history, the confirmation mail in the outbox, the empty cart."""
-    from camshaft.cart import services as cart_services
-    from camshaft.checkout import services as checkout
-    from camshaft.checkout.selectors import checkout_summary
-
+    """POST /api/v1/checkout/orders for a guest cart of 1-3 in-stock parts
+    whose address, shipping method and tokenized test card were set before
+    the clock started: pricing, shipping quote, tax, authorization (test
+    gateway), stock reservation, the order, its lines and history, the
+    confirmation mail in the outbox, the empty cart."""
     if not w.bench_carts:
-        w.cleanups.append(lambda: _delete_bench_orders(w.bench_carts))
-    cart = cart_services.cart_for(user=None)
+        w.cleanups.append(lambda: delete_bench_orders(w.bench_carts))
+    quantity = w.rng.randint(1, 2)
+    cart = ready_bench_cart(in_stock_skus(w, w.rng.randint(1, 3), quantity), quantity=quantity)
     w.bench_carts.append(cart.id)
-    for _ in range(w.rng.randint(1, 3)):
-        cart_services.add_to_cart(cart=cart, sku=w.part().sku, quantity=w.rng.randint(1, 2))
-    checkout.set_addresses(cart=cart, user=None, email=BENCH_EMAIL, billing=BENCH_ADDRESS)
-    currency = settings.STORE_CURRENCY
-    cheapest = checkout_summary(cart=cart, currency=currency).priced.options[0]
-    checkout.set_shipping_method(cart=cart, code=cheapest.code, currency=currency)
-    checkout.choose_payment(
-        cart=cart,
-        user=None,
-        method="card",
-        card=checkout.CardDetails(
-            number=BENCH_CARD, exp_month=12, exp_year=2099, cvc="123", holder="Bench"
-        ),
-    )
     # A client of its own, without the cart cookie add_to_cart's client keeps
     # (a cookie would win over the X-Cart-Token header).
     client = w.order_client
@@ -245,41 +223,40 @@ def place_order(w: Workload) -> Callable[[], object]:
     return run
 
 
-BENCH_ADDRESS = {
-    "full_name": "Bench Shopper",
-    "line1": "1 Benchmark Way",
-    "city": "Columbus",
-    "region": "OH",
-    "postal_code": "43004",
-    "country": "US",
-}
+def shipping_quote(w: Workload) -> Callable[[], object]:
+    """Rates and delivery estimates for a 5-line cart to a random US state:
+    allocation plan, packages, billable weights, rate tables, calendar."""
+    from camshaft.shipping.selectors import Destination, quote_shipping
+
+    ids = dict(Part.objects.filter(sku__in=in_stock_skus(w, 5, 1)).values_list("sku", "id"))
+    lines = [(part_id, 1) for part_id in ids.values()]
+    destination = Destination(country="US", region=w.rng.choice(US_STATES), residential=True)
+
+    def run():
+        return quote_shipping(lines=lines, destination=destination)
+
+    return run
 
 
-def _delete_bench_orders(cart_ids: list[int]) -> None:
-    """Remove every trace of the bench's orders, so a later `camshaft demo
-    --replace` is not blocked by orders pointing at the parts."""
-    from camshaft.cart.models import Cart
-    from camshaft.notifications.models import OutboxMessage
-    from camshaft.orders.models import Order, OrderAddress
-    from camshaft.payments.models import Payment, PaymentTransaction, TestGatewayOperation
+def in_stock_skus(w: Workload, count: int, quantity: int) -> list[str]:
+    """`count` random SKUs a warehouse can ship `quantity` of (or made to order)."""
+    from camshaft.inventory.selectors import free_stock
 
-    orders = Order.objects.filter(email=BENCH_EMAIL)
-    payments = list(orders.values_list("payment_id", flat=True))
-    addresses = [
-        pk
-        for pair in orders.values_list("billing_address_id", "shipping_address_id")
-        for pk in pair
-    ]
-    references = list(
-        Payment.objects.filter(pk__in=payments).values_list("authorization_reference", flat=True)
-    )
-    orders.delete()
-    OrderAddress.objects.filter(pk__in=addresses).delete()
-    PaymentTransaction.objects.filter(payment_id__in=payments).delete()
-    Payment.objects.filter(pk__in=payments).delete()
-    TestGatewayOperation.objects.filter(reference__in=references).delete()
-    OutboxMessage.objects.filter(to_address=BENCH_EMAIL).delete()
-    Cart.objects.filter(pk__in=cart_ids).delete()
+    skus: list[str] = []
+    for _ in range(count * 50):
+        sku = w.part().sku
+        part = Part.objects.only("id", "is_special_order", "is_custom_made").get(sku=sku)
+        made = part.is_special_order or part.is_custom_made
+        if sku not in skus and (
+            made or sum(free_stock([part.id]).get(part.id, {}).values()) >= quantity
+        ):
+            skus.append(sku)
+        if len(skus) == count:
+            break
+    return skus
+
+
+US_STATES = ("CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "WA", "AZ", "CO", "OR")
 
 
 OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
@@ -290,4 +267,5 @@ OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "part_page": part_page,
     "add_to_cart": add_to_cart,
     "place_order": place_order,
+    "shipping_quote": shipping_quote,
 }

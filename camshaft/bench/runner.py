@@ -14,12 +14,15 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 from tqdm import tqdm
 
+from camshaft.bench.orders import concurrent_orders
 from camshaft.bench.queries import OPERATIONS, Workload
 from camshaft.catalog.demo import build_demo_catalogue
 from camshaft.catalog.models import Part
 from camshaft.fitment.models import Fitment, Vehicle
 
 DEFAULT_ITERATIONS = 300
+CONCURRENT_BUYERS = 8
+SCARCE_PARTS = 6
 PERCENTILES = (50, 95, 99)
 
 
@@ -43,6 +46,8 @@ class BenchReport:
     iterations: int = DEFAULT_ITERATIONS
     seed: int = 1
     load_timings: dict[str, float] = field(default_factory=dict)
+    #: Eight buyers at once for a few scarce parts (I2): orders/s and oversold units.
+    concurrency: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -137,6 +142,19 @@ def measure(
     return summarize(timings)
 
 
+def scarce_parts(workload: Workload) -> list[int]:
+    """A few stocked parts for the buyers to fight over."""
+    from camshaft.inventory.selectors import free_stock
+
+    skus = [p.sku for p in workload.parts[:200]]
+    candidates = Part.objects.filter(
+        sku__in=skus, is_special_order=False, is_custom_made=False
+    ).values_list("id", flat=True)
+    stocked = free_stock(candidates)
+    ids = [pid for pid, by_site in stocked.items() if sum(by_site.values()) > 0]
+    return sorted(ids)[:SCARCE_PARTS]
+
+
 def run_bench(
     *,
     parts: int,
@@ -144,6 +162,7 @@ def run_bench(
     seed: int = 1,
     progress: bool = False,
     operations: Sequence[str] | None = None,
+    buyers: int = CONCURRENT_BUYERS,
 ) -> BenchReport:
     if parts < 1 or iterations < 1:
         raise ValueError("parts and iterations must be at least 1")
@@ -162,6 +181,11 @@ def run_bench(
             )
             for name in (operations or OPERATIONS)
         }
+        concurrency = {}
+        if "place_order" in (operations or OPERATIONS):
+            concurrency = concurrent_orders(
+                part_ids=scarce_parts(workload), threads=buyers, seed=seed
+            )
     finally:
         for cleanup in workload.cleanups:
             cleanup()
@@ -174,6 +198,7 @@ def run_bench(
         iterations=iterations,
         seed=seed,
         load_timings={k: round(v, 2) for k, v in load_timings.items()},
+        concurrency=concurrency,
     )
 
 
@@ -188,4 +213,11 @@ def format_table(report: BenchReport) -> str:
     ]
     for name, s in report.operations.items():
         lines.append(f"{name:<16}{s.p50:>10.2f}{s.p95:>10.2f}{s.p99:>10.2f}{s.n:>7}")
+    if c := report.concurrency:
+        lines.append(
+            f"\n{c['threads']} buyers at once: {c['orders']} orders of {c['attempts']} tries "
+            f"in {c['seconds']} s ({c['orders_per_second']} orders/s), "
+            f"{c['refused_out_of_stock']} refused as out of stock, "
+            f"{c['oversold_units']} units oversold"
+        )
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.fitment.garage import garage_for
-from camshaft.orders.services import quote_view
+from camshaft.orders.services import cart_shortages, quote_view
 
 
 def _cart(request, *, create: bool):
@@ -29,8 +29,13 @@ def cart_page(request):
     cart = _cart(request, create=False)
     view = selectors.cart_view(cart, vehicle_id=garage_for(request).selected_id)
     quote = quote_view(view, currency=request.currency)
-    rows = list(zip(view.lines, quote.lines, strict=True))
-    return render(request, "cart/cart.html", {"cart": view, "quote": quote, "rows": rows})
+    short = cart_shortages(view)
+    rows = [
+        (line, priced, short.get(line.part.id))
+        for line, priced in zip(view.lines, quote.lines, strict=True)
+    ]
+    context = {"cart": view, "quote": quote, "rows": rows, "short": short}
+    return render(request, "cart/cart.html", context)
 
 
 @require_POST

@@ -214,7 +214,7 @@ def availability_text(part: Part, available: int) -> str:
         return f"In stock, ships in {SHIPS_WITHIN_HOURS} hours"
     if part.is_special_order or part.is_custom_made:
         return f"Made to order: ships in about {part.lead_time_days} business days"
-    return f"Out of stock: usually ships in {part.lead_time_days} business days"
+    return f"Out of stock: usually back within {part.lead_time_days} business days"
 
 
 def part_for_page(

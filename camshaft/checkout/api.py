@@ -45,6 +45,9 @@ class AddressesIn(Schema):
     is_gift: StrictBool = False
     gift_message: Annotated[str, Field(max_length=500)] = ""
     save_to_address_book: StrictBool = False
+    business_address: StrictBool = Field(
+        False, description="Delivered to a business, not a home (air to a home may take a day more)"
+    )
 
 
 class ShippingMethodIn(Schema):
@@ -109,8 +112,23 @@ class PlaceIn(Schema):
 class ShippingOptionOut(Schema):
     code: str
     name: str
-    price: Decimal
+    price: Decimal = Field(description="In the display currency")
+    earliest: date = Field(description="Earliest delivery day (business days, S3)")
+    latest: date
+    carriers: list[str]
     description: str
+
+    @staticmethod
+    def of(option, quote) -> "ShippingOptionOut":
+        return ShippingOptionOut(
+            code=option.code,
+            name=option.name,
+            price=in_currency(option.price, quote.currency, quote.exchange_rate),
+            earliest=option.window.earliest,
+            latest=option.window.latest,
+            carriers=list(option.carriers),
+            description=option.description,
+        )
 
 
 class LineOut(Schema):
@@ -120,6 +138,8 @@ class LineOut(Schema):
     unit_price: Decimal
     unit_core_charge: Decimal
     line_total: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
 
 
 class CheckoutOut(Schema):
@@ -138,6 +158,7 @@ class CheckoutOut(Schema):
     core_total: Decimal
     shipping_total: Decimal
     tax_total: Decimal
+    shipping_tax: Decimal
     discount_total: Decimal
     grand_total: Decimal
     missing: list[str] = Field(description="Steps still to do before POST /checkout/orders")
@@ -160,15 +181,7 @@ def _out(request: HttpRequest) -> CheckoutOut:
         is_gift=checkout.is_gift if checkout else False,
         gift_message=checkout.gift_message if checkout else "",
         shipping_method=summary.priced.shipping.code if summary.priced.shipping else "",
-        shipping_options=[
-            ShippingOptionOut(
-                code=o.code,
-                name=o.name,
-                price=in_currency(o.price, quote.currency, quote.exchange_rate),
-                description=o.description,
-            )
-            for o in summary.priced.options
-        ],
+        shipping_options=[ShippingOptionOut.of(o, quote) for o in summary.priced.options],
         payment=summary.payment_label,
         notices=summary.notices,
         lines=[
@@ -179,6 +192,8 @@ def _out(request: HttpRequest) -> CheckoutOut:
                 unit_price=line.unit_price,
                 unit_core_charge=line.unit_core_charge,
                 line_total=line.line_total,
+                tax_rate=line.tax_rate,
+                tax_amount=line.tax_amount,
             )
             for line in quote.lines
         ],
@@ -186,6 +201,7 @@ def _out(request: HttpRequest) -> CheckoutOut:
         core_total=quote.core_total,
         shipping_total=quote.shipping_total,
         tax_total=quote.tax_total,
+        shipping_tax=quote.shipping_tax,
         discount_total=quote.discount_total,
         grand_total=quote.grand_total,
         missing=summary.missing,
@@ -197,6 +213,37 @@ def _needs_cart(request: HttpRequest):
     if cart is None:
         raise CheckoutProblem("Your cart is empty.")
     return cart
+
+
+class QuoteIn(Schema):
+    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    business_address: StrictBool = False
+
+
+class QuoteOut(Schema):
+    currency: str
+    options: list[ShippingOptionOut]
+
+
+@router.post("/shipping/quote", response=responses(QuoteOut, 401, 409))
+def shipping_quote(request: HttpRequest, body: QuoteIn):
+    """Shipping methods for the current cart to a destination, with prices
+    and delivery dates (S1-S3), before any address is given at checkout.
+    A part the warehouses are short of is a 409 saying which."""
+    priced = selectors.quote_for_destination(
+        cart=_needs_cart(request),
+        currency=request.currency,
+        country=body.country,
+        region=body.region,
+        postal_code=body.postal_code,
+        residential=not body.business_address,
+    )
+    return {
+        "currency": priced.quote.currency,
+        "options": [ShippingOptionOut.of(o, priced.quote) for o in priced.options],
+    }
 
 
 @router.get("/checkout", response=responses(CheckoutOut, 401))
@@ -219,6 +266,7 @@ def set_addresses(request: HttpRequest, body: AddressesIn):
         is_gift=body.is_gift,
         gift_message=body.gift_message,
         save_to_address_book=body.save_to_address_book,
+        business_address=body.business_address,
     )
     return _out(request)
 

@@ -40,6 +40,11 @@ class AddressStepForm(forms.Form):
     ship_elsewhere = forms.BooleanField(
         required=False, label="Ship to a different address (or to a gift recipient)"
     )
+    business_address = forms.BooleanField(
+        required=False,
+        label="It is delivered to a business",
+        help_text="Air freight to a home may take a day more.",
+    )
     is_gift = forms.BooleanField(required=False, label="This order is a gift")
     gift_message = forms.CharField(
         required=False,

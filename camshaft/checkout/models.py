@@ -17,6 +17,8 @@ class Checkout(models.Model):
     billing_address = models.JSONField(default=dict, blank=True)
     shipping_address = models.JSONField(default=dict, blank=True)
     ship_to_billing = models.BooleanField(default=True)
+    #: The shipping address is a home (air freight may take a day more, S2).
+    residential = models.BooleanField(default=True)
     is_gift = models.BooleanField(default=False)
     gift_message = models.CharField(max_length=500, blank=True)
     shipping_method = models.CharField(max_length=30, blank=True)

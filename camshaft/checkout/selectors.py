@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
+from camshaft.accounts.models import country_choices
 from camshaft.cart.models import Cart
 from camshaft.checkout.models import Checkout
-from camshaft.orders.services import CartQuote, quote_cart
+from camshaft.orders.services import CartQuote, CheckoutProblem, destination_of, quote_cart
 from camshaft.payments import services as payments
 from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
 
@@ -44,11 +47,17 @@ def checkout_of(*, cart: Cart | None) -> Checkout | None:
 def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
     """The cart priced in `currency` with what the shopper chose so far."""
     checkout = checkout_of(cart=cart)
+    destination = None
+    if checkout is not None and checkout.shipping_address:
+        destination = destination_of(checkout.shipping_address, residential=checkout.residential)
     priced = quote_cart(
-        cart=cart, currency=currency, shipping_method=checkout.shipping_method if checkout else ""
+        cart=cart,
+        currency=currency,
+        shipping_method=checkout.shipping_method if checkout else "",
+        destination=destination,
     )
     missing = []
-    if not priced.quote.lines:
+    if not priced.quote.lines or priced.short:
         missing.append("cart")
     if checkout is None or not (checkout.email and checkout.billing_address):
         missing.append("address")
@@ -61,6 +70,31 @@ def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
         summary.payment_label = payment_label(checkout)
         summary.notices = payment_notices(checkout)
     return summary
+
+
+def quote_for_destination(
+    *,
+    cart: Cart,
+    currency: str,
+    country: str,
+    region: str = "",
+    postal_code: str = "",
+    residential: bool = True,
+) -> CartQuote:
+    """The cart priced for a destination the shopper has not given as an
+    address yet (a shipping estimate). Raises CheckoutProblem for parts the
+    warehouses are short of, ValidationError for an unknown country."""
+    country = (country or "").strip().upper()
+    if country not in dict(country_choices()):
+        raise ValidationError({"country": "Choose a country by its two-letter ISO code."})
+    destination = destination_of(
+        {"country": country, "region": region, "postal_code": postal_code},
+        residential=residential,
+    )
+    priced = quote_cart(cart=cart, currency=currency, destination=destination)
+    if priced.shortage:
+        raise CheckoutProblem(priced.shortage.message)
+    return priced
 
 
 def payment_ready(checkout: Checkout) -> bool:

@@ -108,6 +108,7 @@ def set_addresses(
     is_gift: bool = False,
     gift_message: str = "",
     save_to_address_book: bool = False,
+    business_address: bool = False,
 ) -> Checkout:
     """Step 1: who the order is for. No `shipping` (nor its id) ships to the
     billing address. A gift ships to its recipient with an optional message,
@@ -146,6 +147,7 @@ def set_addresses(
     checkout.billing_address = addresses["billing"]
     checkout.ship_to_billing = "shipping" not in addresses
     checkout.shipping_address = addresses.get("shipping", addresses["billing"])
+    checkout.residential = not business_address
     checkout.is_gift = bool(is_gift)
     checkout.gift_message = gift_message
     checkout.save()
@@ -169,6 +171,8 @@ def set_shipping_method(*, cart: Cart, code: str, currency: str) -> Checkout:
     checkout = checkout_for(cart=cart)
     checkout.shipping_method = (code or "").strip()[:30]
     priced = checkout_summary(cart=cart, currency=currency).priced
+    if priced.shortage:
+        raise CheckoutProblem(priced.shortage.message)
     options = {option.code for option in priced.options}
     if checkout.shipping_method not in options:
         offered = ", ".join(sorted(options)) or "none (your cart is empty)"
@@ -291,6 +295,8 @@ def place(
     if cart is None:
         raise CheckoutProblem("Your cart is empty.")
     summary = checkout_summary(cart=cart, currency=currency)
+    if summary.priced.shortage:
+        raise CheckoutProblem(summary.priced.shortage.message)
     if summary.missing:
         needed = ", ".join(STEP_NAMES[step] for step in summary.missing)
         raise CheckoutProblem(f"Before placing the order, please give {needed}.")
@@ -358,6 +364,7 @@ def _order_request(checkout: Checkout, currency: str, channel: str) -> OrderRequ
         is_gift=checkout.is_gift,
         gift_message=checkout.gift_message,
         channel=channel,
+        residential=checkout.residential,
     )
 
 

@@ -46,7 +46,8 @@ def _member(request) -> bool:
 def _unless_ready_for(request, summary, step: str):
     """A redirect to the first step still missing before `step`, or None."""
     if "cart" in summary.missing:
-        messages.info(request, "Your cart is empty.")
+        shortage = summary.priced.shortage
+        messages.info(request, shortage.message if shortage else "Your cart is empty.")
         return redirect("cart")
     order = selectors.STEPS
     earlier = [s for s in summary.missing if s in order and order.index(s) < order.index(step)]
@@ -119,6 +120,7 @@ def address(request):
                 is_gift=form.cleaned_data["is_gift"],
                 gift_message=form.cleaned_data["gift_message"],
                 save_to_address_book=form.cleaned_data.get("save_to_address_book", False),
+                business_address=form.cleaned_data["business_address"],
             )
         except ValidationError as error:
             forms.apply_errors(
@@ -147,6 +149,7 @@ def _address_initial(checkout, saved) -> dict:
         initial.update(
             email=checkout.email,
             ship_elsewhere=not checkout.ship_to_billing,
+            business_address=not checkout.residential,
             is_gift=checkout.is_gift,
             gift_message=checkout.gift_message,
             billing_saved=forms.NEW,

@@ -45,3 +45,41 @@ class StockLevel(models.Model):
     @property
     def available(self) -> int:
         return self.quantity - self.reserved
+
+
+class Allocation(models.Model):
+    """Units of one order line promised from one warehouse (I2). While
+    `reserved` they count in StockLevel.reserved; a shipment consumes them,
+    a cancellation releases them. Parts made to order (special-order and
+    custom-made) are allocated to the warehouse that will ship them without
+    touching stock."""
+
+    class Status(models.TextChoices):
+        RESERVED = "reserved", "Reserved"
+        SHIPPED = "shipped", "Shipped"
+        RELEASED = "released", "Released"
+
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.CASCADE, related_name="allocations"
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="allocations")
+    quantity = models.PositiveIntegerField()
+    made_to_order = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RESERVED)
+    shipment = models.ForeignKey(
+        "shipping.Shipment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["warehouse", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="allocation_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of line {self.order_line_id} from {self.warehouse_id}"

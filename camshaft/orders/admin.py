@@ -1,6 +1,7 @@
 """Back office for orders: find one by number, email, name or date (O2),
-read its lines and history (O1), and move it on: process, ship (captures
-the payment), mark delivered, cancel, record an offline payment."""
+read its lines, shipments and history (O1), and move it on: process, ship
+from a warehouse with a carrier and tracking number (S4, captures that
+shipment's payment), mark delivered, cancel, record an offline payment."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -12,10 +13,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from camshaft.orders import services
+from camshaft.inventory.models import Warehouse
+from camshaft.orders import selectors, services
 from camshaft.orders.models import Order, OrderEvent, OrderLine
 from camshaft.orders.selectors import payment_summary
 from camshaft.payments.services import PaymentError
+from camshaft.shipping.models import Carrier, Shipment
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -52,6 +55,33 @@ class OrderEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ShipmentInline(ReadOnlyInline):
+    model = Shipment
+    fields = (
+        "shipped_at",
+        "warehouse",
+        "carrier",
+        "tracking_number",
+        "amount_captured",
+        "shipped_by",
+    )
+    readonly_fields = fields
+
+
+class ShipmentForm(forms.Form):
+    """S4: one parcel, from one warehouse, with its carrier and tracking number."""
+
+    warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none())
+    carrier = forms.ModelChoiceField(queryset=Carrier.objects.filter(is_active=True))
+    tracking_number = forms.CharField(max_length=60)
+
+    def __init__(self, *args, warehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses
+        if warehouses.count() == 1:
+            self.fields["warehouse"].initial = warehouses.first()
+
+
 class OfflinePaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     reference = forms.CharField(
@@ -84,8 +114,8 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     list_select_related = ("billing_address", "payment")
     show_full_result_count = False
-    inlines = (OrderLineInline, OrderEventInline)
-    actions = ("start_processing", "ship", "mark_delivered", "cancel")
+    inlines = (OrderLineInline, ShipmentInline, OrderEventInline)
+    actions = ("start_processing", "mark_delivered", "cancel")
     fieldsets = (
         (None, {"fields": ("number", "status", "placed_at", "channel", "user", "email")}),
         (
@@ -196,6 +226,11 @@ class OrderAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.record_payment_view),
                 name="orders_order_record_payment",
             ),
+            path(
+                "<int:order_id>/ship/",
+                self.admin_site.admin_view(self.ship_view),
+                name="orders_order_ship",
+            ),
             *super().get_urls(),
         ]
 
@@ -203,6 +238,8 @@ class OrderAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_record_payment": self.has_record_payment_permission(request),
+            "can_ship": self.has_ship_permission(request),
+            "waiting": selectors.waiting_to_ship(order_id=int(object_id)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -239,6 +276,44 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/orders/order/record_payment.html", context)
 
+    def ship_view(self, request, order_id: int):
+        if not self.has_ship_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=order_id)
+        waiting = selectors.waiting_to_ship(order_id=order.pk)
+        warehouses = Warehouse.objects.filter(pk__in=[w.warehouse.pk for w in waiting])
+        form = ShipmentForm(request.POST or None, warehouses=warehouses)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                shipment = services.create_shipment(
+                    order=order,
+                    warehouse=data["warehouse"],
+                    carrier=data["carrier"],
+                    tracking_number=data["tracking_number"],
+                    by=request.user,
+                )
+            except (PaymentError, services.OrderError) as problem:
+                form.add_error(None, problem.message)
+            else:
+                captured = order.money(shipment.amount_captured)
+                self.message_user(
+                    request,
+                    f"Shipped from {shipment.warehouse}: {shipment.carrier} "
+                    f"{shipment.tracking_number}; captured {captured}.",
+                )
+                return redirect("admin:orders_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Ship order {order.number}",
+            "order": order,
+            "waiting": waiting,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return render(request, "admin/orders/order/ship.html", context, status=status)
+
     def _each(self, request, queryset, step, done: str):
         moved = 0
         for order in queryset:
@@ -258,12 +333,6 @@ class OrderAdmin(admin.ModelAdmin):
             queryset,
             lambda o: services.start_processing(order=o, by=request.user),
             "now processing",
-        )
-
-    @admin.action(description="Ship (captures the payment)", permissions=("ship",))
-    def ship(self, request, queryset):
-        self._each(
-            request, queryset, lambda o: services.ship_order(order=o, by=request.user), "shipped"
         )
 
     @admin.action(description="Mark delivered", permissions=("ship",))

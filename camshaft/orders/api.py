@@ -2,7 +2,7 @@
 number and billing email, cancelling. Another person's order is a 404,
 exactly like one that does not exist."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -29,6 +29,16 @@ class OrderLineOut(Schema):
     unit_price: Decimal
     unit_core_charge: Decimal
     line_total: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+
+
+class ShipmentOut(Schema):
+    shipped_at: datetime
+    carrier: str
+    tracking_number: str
+    tracking_url: str = Field(description="The carrier's tracking page, when it has one")
+    ships_from: str
 
 
 class OrderAddressOut(Schema):
@@ -62,8 +72,11 @@ class OrderOut(OrderSummaryOut):
     core_total: Decimal
     shipping_total: Decimal
     tax_total: Decimal
+    shipping_tax: Decimal
     discount_total: Decimal
     shipping_method: str
+    delivery_earliest: date | None = Field(description="Expected delivery window (S3)")
+    delivery_latest: date | None
     payment: str = Field(description="How it is paid; a card by its last four only")
     payment_status: str
     billing_address: OrderAddressOut
@@ -71,6 +84,7 @@ class OrderOut(OrderSummaryOut):
     is_gift: bool
     gift_message: str
     lines: list[OrderLineOut]
+    shipments: list[ShipmentOut]
     history: list[OrderEventOut]
     can_cancel: bool
     cancel_refusal: str = Field(description="Why the shopper cannot cancel now, if they cannot")
@@ -117,8 +131,11 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
         core_total=order.core_total,
         shipping_total=order.shipping_total,
         tax_total=order.tax_total,
+        shipping_tax=order.shipping_tax,
         discount_total=order.discount_total,
         shipping_method=order.shipping_method_name,
+        delivery_earliest=order.delivery_earliest,
+        delivery_latest=order.delivery_latest,
         payment=selectors.payment_summary(order),
         payment_status=order.payment.status,
         billing_address=_address(order.billing_address),
@@ -135,8 +152,20 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
                 unit_price=line.unit_price,
                 unit_core_charge=line.unit_core_charge,
                 line_total=line.line_total,
+                tax_rate=line.tax_rate,
+                tax_amount=line.tax_amount,
             )
             for line in order.lines.all()
+        ],
+        shipments=[
+            ShipmentOut(
+                shipped_at=shipment.shipped_at,
+                carrier=shipment.carrier.name,
+                tracking_number=shipment.tracking_number,
+                tracking_url=shipment.tracking_link,
+                ships_from=f"{shipment.warehouse.city}, {shipment.warehouse.country}",
+            )
+            for shipment in order.shipments.all()
         ],
         history=[
             OrderEventOut(at=event.at, status=event.to_status, action=event.action)

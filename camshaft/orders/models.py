@@ -87,12 +87,20 @@ class Order(models.Model):
     items_total = models.DecimalField(max_digits=12, decimal_places=2)
     core_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     shipping_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
-    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    tax_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal(0), help_text="Lines' tax and shipping's."
+    )
+    shipping_tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     grand_total = models.DecimalField(max_digits=12, decimal_places=2)
 
     shipping_method = models.CharField(max_length=30)
     shipping_method_name = models.CharField(max_length=100)
+    #: The delivery window promised at checkout (S3), in business days.
+    delivery_earliest = models.DateField(null=True, blank=True)
+    delivery_latest = models.DateField(null=True, blank=True)
+    #: A home, not a business: air freight may take a day more (S2).
+    residential = models.BooleanField(default=True)
     billing_address = models.OneToOneField(
         OrderAddress, on_delete=models.PROTECT, related_name="billed_order"
     )
@@ -151,6 +159,10 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     unit_core_charge = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    #: The tax charged on this line and its combined rate, kept so a later
+    #: rate change never alters an order (T1).
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=6, default=Decimal(0))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
 
     class Meta:
         ordering = ["id"]

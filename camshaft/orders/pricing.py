@@ -3,7 +3,7 @@ functions of the catalogue's prices, the quantities, the shipping price and
 an exchange rate. Nothing a client sends is an input here."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from camshaft.core.money import Money
@@ -36,6 +36,8 @@ class PricedLine:
     unit_price: Decimal
     unit_core_charge: Decimal
     line_total: Decimal
+    tax_rate: Decimal = ZERO
+    tax_amount: Decimal = ZERO
 
     @property
     def core_total(self) -> Decimal:
@@ -56,6 +58,7 @@ class OrderQuote:
     tax_total: Decimal
     discount_total: Decimal
     grand_total: Decimal
+    shipping_tax: Decimal = ZERO
 
     def money(self, amount: Decimal) -> Money:
         return Money(amount, self.currency)
@@ -72,14 +75,13 @@ def quote_order(
     currency: str,
     exchange_rate: Decimal,
     shipping: Decimal = ZERO,
-    tax: Decimal = ZERO,
     discount: Decimal = ZERO,
 ) -> OrderQuote:
     """Price `lines` in `currency`. Unit prices are converted and rounded
     first and then multiplied, so a line's total is exactly quantity × the
-    unit price printed next to it (JPY: whole yen per unit). `shipping`,
-    `tax` and `discount` are store-currency amounts; tax lands with the tax
-    issue and price-match discounts with P2, both zero until then."""
+    unit price printed next to it (JPY: whole yen per unit). `shipping` and
+    `discount` are store-currency amounts (price-match discounts come with
+    P2); tax is added by `with_tax`, on the amounts in `currency`."""
     priced = tuple(
         PricedLine(
             part_id=line.part_id,
@@ -97,7 +99,6 @@ def quote_order(
     items = sum((line.line_total for line in priced), ZERO)
     cores = sum((line.core_total for line in priced), ZERO)
     shipping_total = in_currency(shipping, currency, exchange_rate)
-    tax_total = in_currency(tax, currency, exchange_rate)
     discount_total = min(in_currency(discount, currency, exchange_rate), items)
     return OrderQuote(
         currency=currency,
@@ -106,7 +107,27 @@ def quote_order(
         items_total=items,
         core_total=cores,
         shipping_total=shipping_total,
-        tax_total=tax_total,
+        tax_total=ZERO,
         discount_total=discount_total,
-        grand_total=items + cores + shipping_total + tax_total - discount_total,
+        grand_total=items + cores + shipping_total - discount_total,
+    )
+
+
+def with_tax(
+    quote: OrderQuote, *, line_taxes: list[tuple[Decimal, Decimal]], shipping_tax: Decimal
+) -> OrderQuote:
+    """`quote` with the tax the tax rules worked out (T1): (rate, amount) for
+    each line in order, already rounded in the quote's currency, and the tax
+    on shipping. Core deposits are never taxed."""
+    lines = tuple(
+        replace(line, tax_rate=rate, tax_amount=amount)
+        for line, (rate, amount) in zip(quote.lines, line_taxes, strict=True)
+    )
+    tax_total = sum((line.tax_amount for line in lines), ZERO) + shipping_tax
+    return replace(
+        quote,
+        lines=lines,
+        tax_total=tax_total,
+        shipping_tax=shipping_tax,
+        grand_total=quote.grand_total - quote.tax_total + tax_total,
     )

@@ -2,18 +2,25 @@
 billing email they know, and nobody anyone else's (O2)."""
 
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from camshaft.inventory.models import Allocation
 from camshaft.orders.models import Order, OrderEvent, OrderLine
 from camshaft.payments.models import PaymentMethod
+from camshaft.shipping.models import Shipment
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.select_related("payment", "billing_address", "shipping_address").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")),
+        Prefetch(
+            "shipments",
+            queryset=Shipment.objects.select_related("carrier", "warehouse").order_by("id"),
+        ),
     )
 
 
@@ -69,6 +76,7 @@ def mail_context(order: Order) -> dict:
                 "sku": line.sku,
                 "unit_price": order.money(line.unit_price),
                 "line_total": order.money(line.line_total),
+                "tax": order.money(line.tax_amount) if line.tax_amount else None,
                 "core": order.money(line.core_total) if line.unit_core_charge else None,
             }
             for line in order.lines.all()
@@ -77,6 +85,7 @@ def mail_context(order: Order) -> dict:
         "core_total": order.money(order.core_total),
         "shipping_total": order.money(order.shipping_total),
         "tax_total": order.money(order.tax_total),
+        "shipping_tax": order.money(order.shipping_tax),
         "discount_total": order.money(order.discount_total),
         "grand_total": order.total,
         "captured": order.money(order.payment.amount_captured),
@@ -87,3 +96,32 @@ def mail_context(order: Order) -> dict:
         "remit_to": settings.STORE_REMIT_ADDRESS,
         "wire_instructions": settings.STORE_WIRE_INSTRUCTIONS,
     }
+
+
+@dataclass(frozen=True)
+class WaitingParcel:
+    warehouse: object
+    items: list[dict]
+
+
+def waiting_to_ship(*, order_id: int) -> list[WaitingParcel]:
+    """What each warehouse still has to send for the order (S4)."""
+    parcels: dict[int, WaitingParcel] = {}
+    allocations = (
+        Allocation.objects.filter(order_line__order_id=order_id, status=Allocation.Status.RESERVED)
+        .select_related("warehouse", "order_line")
+        .order_by("warehouse__code", "id")
+    )
+    for allocation in allocations:
+        parcel = parcels.setdefault(
+            allocation.warehouse_id, WaitingParcel(allocation.warehouse, [])
+        )
+        parcel.items.append(
+            {
+                "quantity": allocation.quantity,
+                "sku": allocation.order_line.sku,
+                "name": allocation.order_line.name,
+                "made_to_order": allocation.made_to_order,
+            }
+        )
+    return list(parcels.values())

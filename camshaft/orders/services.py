@@ -18,7 +18,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +27,11 @@ from django.utils import timezone
 from camshaft.accounts.services import POSTAL_FIELDS
 from camshaft.cart.models import Cart, CartLine
 from camshaft.cart.selectors import CartView, cart_view
+from camshaft.core.business_days import STORE_ZONE
+from camshaft.core.money import minor_unit
+from camshaft.inventory import services as inventory
+from camshaft.inventory.models import Allocation
+from camshaft.inventory.services import OutOfStock
 from camshaft.orders import rules
 from camshaft.orders.models import (
     UNSHIPPED,
@@ -36,7 +41,7 @@ from camshaft.orders.models import (
     OrderLine,
     OrderStatus,
 )
-from camshaft.orders.pricing import LineInput, OrderQuote, quote_order
+from camshaft.orders.pricing import LineInput, OrderQuote, quote_order, with_tax
 from camshaft.payments import services as payments
 from camshaft.payments.gateways import CardToken, GatewayUnavailable
 from camshaft.payments.models import (
@@ -47,7 +52,10 @@ from camshaft.payments.models import (
     PaymentStatus,
 )
 from camshaft.pricing.selectors import NoRate, current_rate
-from camshaft.shipping.selectors import ShippingOption, shipping_options
+from camshaft.shipping.models import Shipment
+from camshaft.shipping.selectors import Destination, ShippingOption, quote_shipping
+from camshaft.tax.selectors import Destination as TaxDestination
+from camshaft.tax.selectors import TaxableLine, tax_for
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +108,21 @@ class OrderRequest:
     is_gift: bool = False
     gift_message: str = ""
     channel: str = "web"
+    #: The shipping address is a home (air freight may take a day more, S2).
+    residential: bool = True
+
+    @property
+    def destination(self) -> Destination:
+        return destination_of(self.shipping, residential=self.residential)
+
+
+def destination_of(address: dict, *, residential: bool = True) -> Destination:
+    return Destination(
+        country=(address.get("country") or "").upper(),
+        region=(address.get("region") or "").upper(),
+        postal_code=address.get("postal_code") or "",
+        residential=residential,
+    )
 
 
 @dataclass
@@ -146,22 +169,70 @@ def quote_view(view: CartView, *, currency: str) -> OrderQuote:
     return quote_order(lines=view_lines(view), currency=currency, exchange_rate=rate)
 
 
+def _taxed(quote: OrderQuote, destination: Destination, on) -> OrderQuote:
+    """Sales tax or VAT where the store has nexus (T1), per line and on
+    shipping, in the quote's currency; core deposits are not taxed."""
+    taxes = tax_for(
+        destination=TaxDestination(
+            country=destination.country,
+            region=destination.region,
+            postal_code=destination.postal_code,
+        ),
+        lines=[TaxableLine(key=n, amount=line.line_total) for n, line in enumerate(quote.lines)],
+        shipping=quote.shipping_total,
+        currency=quote.currency,
+        on=on,
+    )
+    return with_tax(
+        quote,
+        line_taxes=[(taxes.line_rates[n], taxes.line_taxes[n]) for n in range(len(quote.lines))],
+        shipping_tax=taxes.shipping_tax,
+    )
+
+
+def cart_shortages(view: CartView) -> dict[int, int]:
+    """part_id -> units left, for the cart's lines the warehouses cannot fill."""
+    lines = [(line.part.id, line.quantity) for line in view.lines]
+    return quote_shipping(lines=lines, destination=None).short
+
+
 @dataclass(frozen=True, slots=True)
 class CartQuote:
     """A cart priced for checkout: the amounts, the shipping methods the
-    cart may use, and the chosen one if it is among them."""
+    cart may use to its destination, the chosen one if it is among them,
+    and the parts there are too few of."""
 
     quote: OrderQuote
     options: tuple[ShippingOption, ...]
     shipping: ShippingOption | None
+    #: (sku, name) -> units left, for parts the warehouses cannot supply.
+    short: dict
+
+    @property
+    def shortage(self) -> OutOfStock | None:
+        return OutOfStock(self.short) if self.short else None
 
 
-def quote_cart(*, cart: Cart | None, currency: str, shipping_method: str = "") -> CartQuote:
-    """What this cart costs now in `currency`, with `shipping_method`'s
-    price if it is one the cart may use (else no shipping yet)."""
+def quote_cart(
+    *,
+    cart: Cart | None,
+    currency: str,
+    shipping_method: str = "",
+    destination: Destination | None = None,
+    placed_at: datetime | None = None,
+) -> CartQuote:
+    """What this cart costs now in `currency` delivered to `destination`,
+    with `shipping_method`'s price and dates if the cart may use it there
+    (no shipping yet otherwise)."""
     lines = cart_lines(cart)
-    options = tuple(shipping_options(part_ids=[line.part_id for line in lines]))
+    shipping = quote_shipping(
+        lines=[(line.part_id, line.quantity) for line in lines],
+        destination=destination,
+        placed_at=placed_at,
+    )
+    options = shipping.options
     chosen = next((option for option in options if option.code == shipping_method), None)
+    named = {line.part_id: (line.sku, line.name) for line in lines}
     try:
         rate = current_rate(currency)
     except NoRate:
@@ -175,7 +246,12 @@ def quote_cart(*, cart: Cart | None, currency: str, shipping_method: str = "") -
         exchange_rate=rate,
         shipping=chosen.price if chosen else Decimal(0),
     )
-    return CartQuote(quote=quote, options=options, shipping=chosen)
+    if destination is not None:
+        # The rate in force on the store's (US Eastern) calendar day.
+        day = (placed_at or timezone.now()).astimezone(STORE_ZONE).date()
+        quote = _taxed(quote, destination, day)
+    short = {named[part_id]: left for part_id, left in shipping.short.items()}
+    return CartQuote(quote=quote, options=options, shipping=chosen, short=short)
 
 
 # -------------------------------------------------------------- placing
@@ -238,12 +314,16 @@ def place_order(
     if replay := replayed_order(user=user, cart_token=cart.token, idempotency_key=idempotency_key):
         return replay
     key = scoped_key(client_key=idempotency_key, user=user, cart=cart)
-    quote = _checked_quote(cart, request, expected_total)
+    now = now or timezone.now()
+    quote = _checked_quote(cart, request, expected_total, now)
     payment = _authorize(request, quote, key)
     try:
         placed = _store_order(
             cart=cart, request=request, user=user, key=key, payment=payment, now=now
         )
+    except OutOfStock as gone:  # another buyer took the last units meanwhile (I2)
+        _release_unused(payment, key)
+        raise CheckoutProblem(gone.message) from None
     except Exception:
         _release_unused(payment, key)
         raise
@@ -252,13 +332,19 @@ def place_order(
     return placed
 
 
-def _checked_quote(cart: Cart, request: OrderRequest, expected_total) -> OrderQuote:
+def _checked_quote(cart: Cart, request: OrderRequest, expected_total, now) -> OrderQuote:
     priced = quote_cart(
-        cart=cart, currency=request.currency, shipping_method=request.shipping_method
+        cart=cart,
+        currency=request.currency,
+        shipping_method=request.shipping_method,
+        destination=request.destination,
+        placed_at=now,
     )
     quote = priced.quote
     if not quote.lines:
         raise CheckoutProblem("Your cart is empty.")
+    if priced.shortage:  # checked before authorizing: no hold for what cannot ship
+        raise CheckoutProblem(priced.shortage.message)
     if priced.shipping is None:
         raise CheckoutProblem("Please choose one of the shipping methods offered for this cart.")
     if expected_total is not None and expected_total != quote.grand_total:
@@ -317,14 +403,19 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
     if existing := Order.objects.filter(idempotency_key=key).first():
         return PlacedOrder(existing, replayed=True)
     priced = quote_cart(
-        cart=cart, currency=request.currency, shipping_method=request.shipping_method
+        cart=cart,
+        currency=request.currency,
+        shipping_method=request.shipping_method,
+        destination=request.destination,
+        placed_at=now,
     )
     quote = priced.quote
+    if priced.shortage:
+        raise priced.shortage
     if not quote.lines or priced.shipping is None or quote.grand_total != payment.amount:
         raise CheckoutProblem(
             "Your cart changed while the order was being placed; please review it."
         )
-    now = now or timezone.now()
     offline = payment.method in OFFLINE_METHODS
     order = Order.objects.create(
         number=_unused_number(),
@@ -341,8 +432,12 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
         tax_total=quote.tax_total,
         discount_total=quote.discount_total,
         grand_total=quote.grand_total,
+        shipping_tax=quote.shipping_tax,
         shipping_method=request.shipping_method,
         shipping_method_name=priced.shipping.name,
+        delivery_earliest=priced.shipping.window.earliest,
+        delivery_latest=priced.shipping.window.latest,
+        residential=request.residential,
         billing_address=OrderAddress.objects.create(**_address(request.billing)),
         shipping_address=OrderAddress.objects.create(**_address(request.shipping)),
         is_gift=request.is_gift,
@@ -362,9 +457,13 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
             unit_price=line.unit_price,
             unit_core_charge=line.unit_core_charge,
             line_total=line.line_total,
+            tax_rate=line.tax_rate,
+            tax_amount=line.tax_amount,
         )
         for line in quote.lines
     )
+    destination = request.destination
+    inventory.reserve_stock(order=order, country=destination.country, region=destination.region)
     _record(order, "placed", "", order.status, actor=Actor.SHOPPER, by=user, at=now)
     CartLine.objects.filter(cart=cart).delete()
     _mail(order, "confirmation", f"Order {order.number} confirmed")
@@ -468,37 +567,110 @@ def start_processing(*, order: Order, by) -> Order:
     return order
 
 
+MAX_TRACKING_NUMBER = 60
+SHIPPABLE = frozenset({OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PARTLY_SHIPPED})
+
+
 @transaction.atomic
-def ship_order(*, order: Order, by, note: str = "") -> Order:
-    """Ship the whole order and capture its payment (Y2). A second call
-    finds the order shipped and captures nothing more."""
+def create_shipment(
+    *, order: Order, warehouse, carrier, tracking_number: str, by, now: datetime | None = None
+) -> Shipment:
+    """S4: everything of `order` waiting in `warehouse` leaves with `carrier`
+    under `tracking_number`. The stock is consumed, the payment for these
+    lines is captured (Y2; the first shipment also carries the shipping
+    charge, the last one whatever is left), the order becomes partly shipped
+    or shipped and the shopper gets the tracking number. A repeated call
+    finds nothing left to ship from there: nothing is captured twice."""
     order = _locked(order)
-    if order.status == OrderStatus.SHIPPED:
-        return order
+    tracking = "".join((tracking_number or "").split())
+    if not tracking or len(tracking) > MAX_TRACKING_NUMBER or not tracking.isalnum():
+        raise TransitionRefused(
+            f"A tracking number is 1 to {MAX_TRACKING_NUMBER} letters and digits."
+        )
+    if not carrier.is_active:
+        raise TransitionRefused(f"{carrier} is not an active carrier.")
     if order.status == OrderStatus.AWAITING_PAYMENT:
         raise TransitionRefused("The payment for this order has not arrived yet.")
-    if order.status not in {OrderStatus.PLACED, OrderStatus.PROCESSING}:
+    if order.status not in SHIPPABLE:
         raise TransitionRefused(f"A {order.get_status_display().lower()} order cannot be shipped.")
+    waiting = list(
+        Allocation.objects.select_for_update()
+        .select_related("order_line")
+        .filter(order_line__order=order, warehouse=warehouse, status=Allocation.Status.RESERVED)
+        .order_by("id")
+    )
+    if not waiting:
+        raise TransitionRefused(f"Nothing of order {order.number} is waiting in {warehouse}.")
+    first = not order.shipments.exists()
+    shipment = Shipment.objects.create(
+        order=order,
+        warehouse=warehouse,
+        carrier=carrier,
+        tracking_number=tracking,
+        shipped_at=now or timezone.now(),
+        shipped_by=by if by is not None and by.is_authenticated else None,
+        amount_captured=Decimal(0),
+    )
+    inventory.consume_stock(allocations=waiting, shipment=shipment)
+    more_to_come = Allocation.objects.filter(
+        order_line__order=order, status=Allocation.Status.RESERVED
+    ).exists()
     payment = order.payment
-    if payment.amount_capturable > 0:
+    amount = min(
+        payment.amount_capturable,
+        _shipment_amount(order, waiting, first=first, last=not more_to_come),
+    )
+    if amount > 0:
         payments.capture_payment(
-            payment=payment,
-            amount=payment.amount_capturable,
-            idempotency_key=f"capture:{order.number}:all",
-            by=by,
+            payment=payment, amount=amount, idempotency_key=f"capture:shipment:{shipment.pk}", by=by
         )
-    _move(order, OrderStatus.SHIPPED, "shipped", actor=_staff_or_system(by), by=by, note=note)
-    _mail(order, "shipped", f"Order {order.number} has shipped")
+    shipment.amount_captured = amount
+    shipment.save(update_fields=["amount_captured"])
+    _move(
+        order,
+        OrderStatus.PARTLY_SHIPPED if more_to_come else OrderStatus.SHIPPED,
+        "shipped",
+        actor=_staff_or_system(by),
+        by=by,
+        note=f"{carrier} {tracking} from {warehouse.code}",
+    )
+    extra = {"shipment": shipment, "shipment_lines": _shipment_lines(waiting)}
+    _mail(order, "shipped", f"Order {order.number}: shipped, tracking {tracking}", extra)
     if not payment.is_offline:  # an offline payer had this mail when the money came
-        _mail(order, "payment_received", f"Invoice for order {order.number}")
-    return order
+        extra["charged"] = order.money(amount)
+        _mail(order, "payment_received", f"Invoice for order {order.number}", extra)
+    return shipment
+
+
+def _shipment_amount(order: Order, allocations, *, first: bool, last: bool) -> Decimal:
+    """What the shipped lines cost with their core deposits and tax; the
+    first shipment adds the shipping charge and its tax; the last takes the
+    rest of the authorization, so rounding never leaves a cent behind."""
+    if last:
+        return order.payment.amount_capturable
+    step = minor_unit(order.currency)
+    amount = Decimal(0)
+    for allocation in allocations:
+        line, quantity = allocation.order_line, allocation.quantity
+        tax = (line.tax_amount * quantity / line.quantity).quantize(step, rounding=ROUND_HALF_UP)
+        amount += (line.unit_price + line.unit_core_charge) * quantity + tax
+    if first:
+        amount += order.shipping_total + order.shipping_tax
+    return amount
+
+
+def _shipment_lines(allocations) -> list[dict]:
+    return [
+        {"quantity": a.quantity, "name": a.order_line.name, "sku": a.order_line.sku}
+        for a in allocations
+    ]
 
 
 @transaction.atomic
 def mark_delivered(*, order: Order, by) -> Order:
     order = _locked(order)
     if order.status != OrderStatus.SHIPPED:
-        raise TransitionRefused("Only a shipped order can be marked delivered.")
+        raise TransitionRefused("Only an order that has shipped in full can be marked delivered.")
     _move(order, OrderStatus.DELIVERED, "delivered", actor=_staff_or_system(by), by=by)
     return order
 
@@ -542,6 +714,7 @@ def cancel_order(
             idempotency_key=f"void:{order.number}",
             by=by if as_staff else None,
         )
+    inventory.release_stock(order=order)
     _move(
         order,
         OrderStatus.CANCELLED,
@@ -577,7 +750,7 @@ def _record(order, action, before, after, *, actor, by=None, note="", at=None) -
     )
 
 
-def _mail(order: Order, template: str, subject: str) -> None:
+def _mail(order: Order, template: str, subject: str, extra: dict | None = None) -> None:
     from camshaft.notifications.services import queue_email
     from camshaft.orders.selectors import mail_context
 
@@ -585,7 +758,7 @@ def _mail(order: Order, template: str, subject: str) -> None:
         to=order.email,
         subject=subject,
         template=f"orders/email/{template}",
-        context=mail_context(order),
+        context={**mail_context(order), **(extra or {})},
         kind="transactional",
         category=f"order_{template}",
         reference=f"order:{order.number}",

@@ -7,13 +7,14 @@ import pytest
 
 from camshaft.orders.models import Order
 from tests.factories import PartFactory, StockLevelFactory
-from tests.shopping import ADDRESS
+from tests.shopping import ADDRESS, flat_rates
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def rotor():
+    flat_rates()  # two-day: $24.95
     part = PartFactory(sku="ROT-88", name="Vented Front Brake Rotor", price=Decimal("64.00"))
     StockLevelFactory(part=part, quantity=4)
     return part

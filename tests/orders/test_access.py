@@ -187,8 +187,8 @@ def test_O2_order_pages_do_not_grow_queries_with_orders_or_lines(
     client.force_login(member)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("my_orders")).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("order_detail", args=[orders[0].number])).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get(f"/api/v1/orders/{orders[0].number}", headers=bearer(member))
         assert response.status_code == 200

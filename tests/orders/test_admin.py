@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from camshaft.checkout import services as checkout
 from camshaft.orders.models import Order, OrderStatus
+from camshaft.orders.selectors import waiting_to_ship
 from camshaft.payments.models import PaymentStatus
 from tests.shopping import ready_cart
 from tests.staff import sign_in_staff
@@ -43,20 +44,43 @@ def test_O2_staff_find_an_order_by_customer_name_and_date(admin_client):
     assert order.number not in nobody.content.decode()
 
 
-def test_O1_staff_see_the_history_and_ship_which_captures(admin_client, admin_user):
+def ship_in_back_office(client, order, tracking="1Z999AA10123456784"):
+    from camshaft.shipping.models import Carrier
+
+    parcel = waiting_to_ship(order_id=order.pk)[0]
+    url = reverse("admin:orders_order_ship", args=[order.pk])
+    return client.post(
+        url,
+        {
+            "warehouse": parcel.warehouse.pk,
+            "carrier": Carrier.objects.get(code="ups").pk,
+            "tracking_number": tracking,
+        },
+    )
+
+
+def test_S4_staff_see_the_history_and_ship_with_a_tracking_number(admin_client, admin_user):
     order = placed()
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert page.status_code == 200
-    assert "Visa ending 4242" in page.content.decode()
+    content = page.content.decode()
+    assert "Visa ending 4242" in content and "Waiting to ship" in content
     act(admin_client, "start_processing", order)
-    response = act(admin_client, "ship", order)
-    assert "1 order(s) shipped" in response.content.decode()
+    form = admin_client.get(reverse("admin:orders_order_ship", args=[order.pk]))
+    assert form.status_code == 200
+    bad = ship_in_back_office(admin_client, order, tracking="")
+    assert bad.status_code == 400
+    response = ship_in_back_office(admin_client, order)
+    assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
     assert order.payment.status == PaymentStatus.CAPTURED
     assert order.events.get(action="shipped").by == admin_user
+    shipment = order.shipments.get()
+    assert (shipment.carrier.code, shipment.tracking_number) == ("ups", "1Z999AA10123456784")
     history = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
-    assert "processing" in history.content.decode()
+    assert "1Z999AA10123456784" in history.content.decode()
+    assert "Waiting to ship" not in history.content.decode()
 
 
 def test_O3_staff_cancel_any_unshipped_order_even_from_the_weekend(admin_client):
@@ -67,7 +91,7 @@ def test_O3_staff_cancel_any_unshipped_order_even_from_the_weekend(admin_client)
     assert order.status == OrderStatus.CANCELLED
     assert order.payment.status == PaymentStatus.VOIDED
     shipped = placed(key="k2")
-    act(admin_client, "ship", shipped)
+    ship_in_back_office(admin_client, shipped)
     response = act(admin_client, "cancel", shipped)
     assert "already shipped" in response.content.decode()
     shipped.refresh_from_db()
@@ -106,5 +130,6 @@ def test_B1_a_clerk_without_the_permission_cannot_ship_or_record_money(client, d
     assert "ship" not in actions and "cancel" not in actions
     url = reverse("admin:orders_order_record_payment", args=[order.pk])
     assert client.post(url, {"amount": "1.00", "reference": "x"}).status_code == 403
+    assert client.get(reverse("admin:orders_order_ship", args=[order.pk])).status_code == 403
     order.payment.refresh_from_db()
     assert order.payment.amount_received == Decimal(0)

@@ -28,10 +28,16 @@ class Command(BaseCommand):
             help="only this operation (repeatable); all by default",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+        parser.add_argument(
+            "--buyers",
+            type=int,
+            default=8,
+            help="threads placing orders at once in the concurrency run (with place_order)",
+        )
 
     def handle(self, *args, **opts):
-        if opts["parts"] < 1 or opts["iterations"] < 1:
-            raise CommandError("--parts and --iterations must be at least 1")
+        if opts["parts"] < 1 or opts["iterations"] < 1 or opts["buyers"] < 1:
+            raise CommandError("--parts, --iterations and --buyers must be at least 1")
         call_command("migrate", interactive=False, verbosity=0)
         # The part page is rendered as in production: hashed static file names.
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                 seed=opts["seed"],
                 progress=not opts["no_progress"],
                 operations=opts["operation"],
+                buyers=opts["buyers"],
             )
         except (BenchError, CatalogueNotEmpty) as problem:
             raise CommandError(str(problem)) from None

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         from camshaft.accounts.models import User
         from camshaft.catalog.models import Part
         from camshaft.pricing.services import seed_demo_rates
+        from camshaft.tax.services import seed_demo_tax
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -43,6 +44,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Demo exchange rates for {', '.join(seeded)}: set real ones at "
                     "/staff/pricing/exchangerate/"
+                )
+            if taxes := seed_demo_tax():
+                self.stdout.write(
+                    f"Demo tax rates for the demo warehouses' states and countries "
+                    f"({len(taxes)}): check them at /staff/tax/taxjurisdiction/"
                 )
         if not User.objects.filter(is_staff=True).exists():
             User.objects.create_superuser(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
