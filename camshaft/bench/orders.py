@@ -31,9 +31,9 @@ BENCH_ADDRESS = {
 }
 
 
-def ready_bench_cart(skus: list[str], *, quantity: int = 1):
+def ready_bench_cart(skus: list[str], *, quantity: int = 1, cart=None):
     """A guest cart of `skus` with address, cheapest shipping and a test card set."""
-    cart = cart_services.cart_for(user=None)
+    cart = cart or cart_services.cart_for(user=None)
     for sku in dict.fromkeys(skus):
         cart_services.add_to_cart(cart=cart, sku=sku, quantity=quantity)
     checkout.set_addresses(cart=cart, user=None, email=BENCH_EMAIL, billing=BENCH_ADDRESS)
@@ -76,10 +76,11 @@ def concurrent_orders(
             barrier.wait()
             for attempt in range(attempts_per_thread):
                 part_id = rng.choice(part_ids)
-                cart = ready_bench_cart([skus[part_id]])
+                cart = cart_services.cart_for(user=None)
                 with lock:
                     carts.append(cart.id)
-                try:
+                try:  # the stock may run out while the cart is made ready, too
+                    ready_bench_cart([skus[part_id]], cart=cart)
                     checkout.place(
                         cart=cart,
                         user=None,

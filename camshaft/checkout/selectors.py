@@ -56,20 +56,39 @@ def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
         shipping_method=checkout.shipping_method if checkout else "",
         destination=destination,
     )
-    missing = []
-    if not priced.quote.lines or priced.short:
-        missing.append("cart")
-    if checkout is None or not (checkout.email and checkout.billing_address):
-        missing.append("address")
-    if priced.shipping is None:
-        missing.append("shipping")
-    if checkout is None or not payment_ready(checkout):
-        missing.append("payment")
+    missing = [
+        step
+        for step in ("cart", "address", "shipping", "payment")
+        if step in _unfilled(checkout)
+        or (step == "cart" and (not priced.quote.lines or priced.short))
+        or (step == "shipping" and priced.shipping is None)
+    ]
     summary = CheckoutSummary(checkout=checkout, priced=priced, missing=missing)
     if checkout is not None and payment_ready(checkout):
         summary.payment_label = payment_label(checkout)
         summary.notices = payment_notices(checkout)
     return summary
+
+
+def _unfilled(checkout: Checkout | None) -> set[str]:
+    unfilled = set()
+    if checkout is None or not (checkout.email and checkout.billing_address):
+        unfilled.add("address")
+    if checkout is None or not checkout.shipping_method:
+        unfilled.add("shipping")
+    if checkout is None or not payment_ready(checkout):
+        unfilled.add("payment")
+    return unfilled
+
+
+def steps_to_do(*, cart: Cart, checkout: Checkout | None) -> list[str]:
+    """The steps still missing, without pricing anything: for placing an
+    order, which prices the cart itself (and refuses a shipping method the
+    cart may not use, or parts there are too few of)."""
+    unfilled = _unfilled(checkout)
+    if not cart.lines.exists():
+        unfilled.add("cart")
+    return [step for step in ("cart", *STEPS) if step in unfilled]
 
 
 def quote_for_destination(

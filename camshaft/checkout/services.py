@@ -16,7 +16,7 @@ from camshaft.accounts import services as accounts
 from camshaft.accounts.models import Address, User
 from camshaft.cart.models import Cart
 from camshaft.checkout.models import Checkout
-from camshaft.checkout.selectors import checkout_summary
+from camshaft.checkout.selectors import checkout_of, checkout_summary, steps_to_do
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem, OrderRequest, PaymentChoice, PlacedOrder
 from camshaft.payments import services as payments
@@ -294,13 +294,10 @@ def place(
         return replay
     if cart is None:
         raise CheckoutProblem("Your cart is empty.")
-    summary = checkout_summary(cart=cart, currency=currency)
-    if summary.priced.shortage:
-        raise CheckoutProblem(summary.priced.shortage.message)
-    if summary.missing:
-        needed = ", ".join(STEP_NAMES[step] for step in summary.missing)
+    checkout = checkout_of(cart=cart)
+    if missing := steps_to_do(cart=cart, checkout=checkout):
+        needed = ", ".join(STEP_NAMES[step] for step in missing)
         raise CheckoutProblem(f"Before placing the order, please give {needed}.")
-    checkout = summary.checkout
     member = _member(user)
     if account is not None and member is None:
         accounts.check_registration(

@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
@@ -21,6 +22,7 @@ from camshaft.payments import selectors as payments_selectors
 from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
 from camshaft.payments.services import PaymentDeclined
 from camshaft.privacy.services import current_policy
+from camshaft.shipping.estimates import expedited_cutoff_passed
 
 STEP_URLS = {
     "cart": "cart",
@@ -190,8 +192,13 @@ def shipping(request):
             forms.apply_errors(form, error)
         else:
             return redirect("checkout_payment")
-    chosen = form["shipping_method"].value()
-    context = {"summary": summary, "form": form, "chosen": chosen, "step": "shipping"}
+    context = {
+        "summary": summary,
+        "form": form,
+        "chosen": form["shipping_method"].value(),
+        "step": "shipping",
+        "cutoff_passed": expedited_cutoff_passed(timezone.now()),
+    }
     return _page(request, "shipping", context, form)
 
 

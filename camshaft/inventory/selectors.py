@@ -9,6 +9,8 @@ over the nearest warehouses only when no single one has enough."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+
 from camshaft.core.places import location_of, miles_between
 from camshaft.inventory.models import StockLevel, Warehouse
 
@@ -145,11 +147,25 @@ def _busiest(picks: list[Pick]) -> int | None:
 # ------------------------------------------------------------------ reads
 
 
+SITES_CACHE_KEY = "inventory:active-sites"
+SITES_CACHE_SECONDS = 300
+
+
 def active_sites() -> list[Site]:
-    return [
-        Site(w.id, w.code, w.name, w.country, w.state, _float(w.latitude), _float(w.longitude))
-        for w in Warehouse.objects.filter(is_active=True).order_by("code")
-    ]
+    """The active warehouses, cached: every checkout step plans with them
+    (a warehouse saved or deleted clears the cache)."""
+    sites = cache.get(SITES_CACHE_KEY)
+    if sites is None:
+        sites = [
+            Site(w.id, w.code, w.name, w.country, w.state, _float(w.latitude), _float(w.longitude))
+            for w in Warehouse.objects.filter(is_active=True).order_by("code")
+        ]
+        cache.set(SITES_CACHE_KEY, sites, SITES_CACHE_SECONDS)
+    return sites
+
+
+def forget_sites(**kwargs) -> None:
+    cache.delete(SITES_CACHE_KEY)
 
 
 def _float(value) -> float | None:

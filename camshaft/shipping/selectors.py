@@ -191,10 +191,21 @@ def forget_rates(**kwargs) -> None:
 
 
 def package_price(package: Package, method: str, destination: Destination):
-    """(price, carrier name) of the cheapest carrier that takes `package`
-    by `method`, or None when none does (too heavy, no rate to that zone)."""
-    mode = Carrier.Mode.TRUCK if package.truck else Carrier.Mode.PARCEL
+    """(price, carrier name, mode) of the cheapest carrier that takes
+    `package` by `method`, or None when none does. A parcel too big or too
+    heavy for every parcel table travels as standard truck freight, as an
+    oversized part does."""
     zone_number = zone(package.site, destination)
+    modes = [Carrier.Mode.TRUCK] if package.truck else [Carrier.Mode.PARCEL, Carrier.Mode.TRUCK]
+    for mode in modes:
+        if mode == Carrier.Mode.TRUCK and method != Method.STANDARD:
+            break
+        if best := _cheapest(package, method, zone_number, mode):
+            return (*best, mode)
+    return None
+
+
+def _cheapest(package: Package, method: str, zone_number: int, mode: str):
     best = None
     for card in rate_cards():
         if card.mode != mode:
@@ -278,24 +289,24 @@ def options_for_packages(
             continue
         windows = [
             estimate(
-                method="truck_freight" if p.truck else method.value,
+                method="truck_freight" if mode == Carrier.Mode.TRUCK else method.value,
                 placed_at=placed_at,
                 residential=destination.residential,
                 lead_time_days=p.lead_time_days,
             )
-            for p in packages
+            for p, (_, _, mode) in zip(packages, priced, strict=True)
         ]
-        truck = any(p.truck for p in packages)
+        truck = any(mode == Carrier.Mode.TRUCK for _, _, mode in priced)
         options.append(
             ShippingOption(
                 code=method.value,
                 name="Truck freight" if truck else method.label,
-                price=sum((price for price, _ in priced), Decimal(0)),
+                price=sum((price for price, _, _ in priced), Decimal(0)),
                 window=DeliveryWindow(
                     earliest=max(w.earliest for w in windows),
                     latest=max(w.latest for w in windows),
                 ),
-                carriers=tuple(dict.fromkeys(carrier for _, carrier in priced)),
+                carriers=tuple(dict.fromkeys(carrier for _, carrier, _ in priced)),
                 description=TRUCK_DESCRIPTION if truck else DESCRIPTIONS[method],
                 expedited=method in EXPEDITED,
             )

@@ -64,14 +64,14 @@ def test_S1_billable_weight_is_the_larger_of_actual_and_dimensional():
 
 def test_S1_the_cheapest_carrier_for_the_zone_and_weight_wins_and_staff_edits_count():
     package = Package(COLUMBUS, (item(weight="4"),))
-    price, carrier = package_price(package, "standard", Destination("US", "OH"))
+    price, carrier, _ = package_price(package, "standard", Destination("US", "OH"))
     assert carrier == "AGS"  # the ground carrier is the cheapest for standard
     ags = Carrier.objects.get(code="ags")
     cell = ShippingRate.objects.get(carrier=ags, method="standard", zone=2, max_weight_lb=5)
     assert price == cell.price
     cell.price = Decimal("99.00")
     cell.save()  # a staff edit clears the cached tables
-    price, carrier = package_price(package, "standard", Destination("US", "OH"))
+    price, carrier, _ = package_price(package, "standard", Destination("US", "OH"))
     assert carrier != "AGS" and price < Decimal("99.00")
     ups_and_fedex = package_price(package, "overnight", Destination("US", "OH"))
     assert ups_and_fedex[1] in {"FedEx", "UPS"}  # AGS has no air service
@@ -96,6 +96,12 @@ def test_S2_expedited_only_for_small_and_medium_parcels_without_special_parts():
     assert methods(item(hazardous=True)) == ["standard"]
     truck = Package(COLUMBUS, (item(weight="380", box=("36", "30", "30"), truck=True),))
     [only] = options_for_packages([truck], destination, TUESDAY_MORNING)
+    assert (only.code, only.name, only.carriers) == ("standard", "Truck freight", ("R+L Carriers",))
+
+
+def test_S1_a_parcel_too_big_for_the_parcel_tables_goes_by_truck():
+    hood = Package(COLUMBUS, (item(weight="40", box=("66", "40", "12")),))  # 228 lb by volume
+    [only] = options_for_packages([hood], Destination("US", "OH"), TUESDAY_MORNING)
     assert (only.code, only.name, only.carriers) == ("standard", "Truck freight", ("R+L Carriers",))
 
 
