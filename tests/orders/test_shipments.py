@@ -201,3 +201,25 @@ def test_I2_twenty_buyers_for_the_last_three_units():
     dangling = Payment.objects.filter(status=PaymentStatus.AUTHORIZED).exclude(order__isnull=False)
     assert not dangling.exists()
     assert Order.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_Y2_eight_clerks_shipping_the_same_parcel_capture_once(fedex):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent row locks need PostgreSQL")
+    warehouse = WarehouseFactory(code="CMH", state="OH")
+    order = place(ready_cart(parts=[part_in(warehouse)]))
+
+    def ship():
+        return orders.create_shipment(
+            order=order, warehouse=warehouse, carrier=fedex, tracking_number="1Z1", by=None
+        ).pk
+
+    results, errors = at_once(ship)
+    assert len(results) == 1
+    assert len(errors) == 7 and all(isinstance(e, orders.TransitionRefused) for e in errors)
+    assert PaymentTransaction.objects.filter(kind="capture").count() == 1
+    level = StockLevel.objects.get(warehouse=warehouse)
+    assert (level.quantity, level.reserved) == (4, 0)
