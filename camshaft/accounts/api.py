@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
@@ -15,7 +14,6 @@ from camshaft.core.api_schemas import (
     PostalAddressIn,
     answering,
     created,
-    invalid,
     no_content,
     responses,
 )
@@ -167,18 +165,15 @@ def privacy_policy(request: HttpRequest):
 def register(request: HttpRequest, body: RegisterIn):
     """Create an account. Consent to the current privacy policy is required
     and recorded; under 13 is refused."""
-    try:
-        user = services.register(
-            email=body.email,
-            password=body.password,
-            date_of_birth=body.date_of_birth,
-            accepted_policy_version=body.accepted_policy_version,
-            channel="api",
-            first_name=body.first_name,
-            last_name=body.last_name,
-        )
-    except ValidationError as error:
-        return invalid(error)
+    user = services.register(
+        email=body.email,
+        password=body.password,
+        date_of_birth=body.date_of_birth,
+        accepted_policy_version=body.accepted_policy_version,
+        channel="api",
+        first_name=body.first_name,
+        last_name=body.last_name,
+    )
     return 201, user
 
 
@@ -189,10 +184,7 @@ def me(request: HttpRequest):
 
 @router.patch("/me", auth=TokenAuth(), response=responses(MeOut, 401))
 def update_me(request: HttpRequest, body: MePatch):
-    try:
-        return services.update_profile(user=request.auth, changes=_present(body))
-    except ValidationError as error:
-        return invalid(error)
+    return services.update_profile(user=request.auth, changes=_present(body))
 
 
 @router.get("/me/addresses", auth=TokenAuth(), response=responses(list[AddressOut], 401))
@@ -202,10 +194,7 @@ def my_addresses(request: HttpRequest):
 
 @router.post("/me/addresses", auth=TokenAuth(), response=created(AddressOut, 401))
 def add_address(request: HttpRequest, body: AddressIn):
-    try:
-        return 201, services.save_address(user=request.auth, changes=body.dict())
-    except ValidationError as error:
-        return invalid(error)
+    return 201, services.save_address(user=request.auth, changes=body.dict())
 
 
 @router.patch(
@@ -218,8 +207,6 @@ def change_address(request: HttpRequest, address_id: int, body: AddressPatch):
         )
     except Address.DoesNotExist:
         return 404, {"detail": "No such address in your address book."}
-    except ValidationError as error:
-        return invalid(error)
 
 
 @router.delete(

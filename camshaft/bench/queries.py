@@ -246,9 +246,8 @@ def in_stock_skus(w: Workload, count: int, quantity: int) -> list[str]:
     for _ in range(count * 50):
         sku = w.part().sku
         part = Part.objects.only("id", "is_special_order", "is_custom_made").get(sku=sku)
-        made = part.is_special_order or part.is_custom_made
         if sku not in skus and (
-            made or sum(free_stock([part.id]).get(part.id, {}).values()) >= quantity
+            part.made_to_order or sum(free_stock([part.id]).get(part.id, {}).values()) >= quantity
         ):
             skus.append(sku)
         if len(skus) == count:

@@ -126,3 +126,9 @@ class Part(models.Model):
         self.sku = self.sku.strip().upper()
         self.mpn_key = normalize_code(self.mpn)
         super().save(*args, **kwargs)
+
+    @property
+    def made_to_order(self) -> bool:
+        """Special-order and custom-made parts are ordered in for each order:
+        never stocked, they ship after their lead time."""
+        return self.is_special_order or self.is_custom_made

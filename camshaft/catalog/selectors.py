@@ -212,7 +212,7 @@ class PartPage:
 def availability_text(part: Part, available: int) -> str:
     if available > 0:
         return f"In stock, ships in {SHIPS_WITHIN_HOURS} hours"
-    if part.is_special_order or part.is_custom_made:
+    if part.made_to_order:
         return f"Made to order: ships in about {part.lead_time_days} business days"
     return f"Out of stock: usually back within {part.lead_time_days} business days"
 

@@ -21,6 +21,7 @@ from camshaft.checkout import selectors, services
 from camshaft.core.api_schemas import PostalAddressIn, created, responses
 from camshaft.orders.api import OrderOut, order_out
 from camshaft.orders.pricing import in_currency
+from camshaft.orders.selectors import order_by_number
 from camshaft.orders.services import CheckoutProblem
 from camshaft.payments.models import PaymentMethod
 
@@ -184,19 +185,7 @@ def _out(request: HttpRequest) -> CheckoutOut:
         shipping_options=[ShippingOptionOut.of(o, quote) for o in summary.priced.options],
         payment=summary.payment_label,
         notices=summary.notices,
-        lines=[
-            LineOut(
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                unit_core_charge=line.unit_core_charge,
-                line_total=line.line_total,
-                tax_rate=line.tax_rate,
-                tax_amount=line.tax_amount,
-            )
-            for line in quote.lines
-        ],
+        lines=[LineOut.from_orm(line) for line in quote.lines],
         items_total=quote.items_total,
         core_total=quote.core_total,
         shipping_total=quote.shipping_total,
@@ -351,4 +340,5 @@ def place_order(
         account=account,
         channel="api",
     )
-    return (200 if placed.replayed else 201), order_out(placed.order, notices=placed.notices)
+    order = order_by_number(number=placed.order.number)
+    return (200 if placed.replayed else 201), order_out(order, notices=placed.notices)

@@ -38,12 +38,8 @@ class OutOfStock(Exception):
 
 def _wants(lines) -> list[Want]:
     return [
-        Want(line.part_id, line.quantity, made_to_order=_made_to_order(line.part)) for line in lines
+        Want(line.part_id, line.quantity, made_to_order=line.part.made_to_order) for line in lines
     ]
-
-
-def _made_to_order(part) -> bool:
-    return bool(part.is_special_order or part.is_custom_made)
 
 
 @transaction.atomic

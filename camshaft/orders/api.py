@@ -110,14 +110,9 @@ class CancelIn(Schema):
     reason: Annotated[str, Field(max_length=300)] = ""
 
 
-def _address(address) -> OrderAddressOut:
-    return OrderAddressOut(
-        **{name: getattr(address, name) for name in OrderAddressOut.model_fields}
-    )
-
-
 def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
-    order = selectors.order_by_number(number=order.number)
+    """`order` as the API shows it; pass one read with its details
+    (selectors.order_for_member, order_for_guest or order_by_number)."""
     decision = services.cancel_decision(order=order, as_staff=False)
     return OrderOut(
         number=order.number,
@@ -138,25 +133,11 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
         delivery_latest=order.delivery_latest,
         payment=selectors.payment_summary(order),
         payment_status=order.payment.status,
-        billing_address=_address(order.billing_address),
-        shipping_address=_address(order.shipping_address),
+        billing_address=OrderAddressOut.from_orm(order.billing_address),
+        shipping_address=OrderAddressOut.from_orm(order.shipping_address),
         is_gift=order.is_gift,
         gift_message=order.gift_message,
-        lines=[
-            OrderLineOut(
-                sku=line.sku,
-                name=line.name,
-                brand=line.brand,
-                mpn=line.mpn,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                unit_core_charge=line.unit_core_charge,
-                line_total=line.line_total,
-                tax_rate=line.tax_rate,
-                tax_amount=line.tax_amount,
-            )
-            for line in order.lines.all()
-        ],
+        lines=[OrderLineOut.from_orm(line) for line in order.lines.all()],
         shipments=[
             ShipmentOut(
                 shipped_at=shipment.shipped_at,
@@ -240,4 +221,4 @@ def cancel(request: HttpRequest, number: str, body: CancelIn):
         as_staff=False,
         reason=body.reason,
     )
-    return order_out(order)
+    return order_out(selectors.order_by_number(number=order.number))
