@@ -1,0 +1,61 @@
+"""Refuse text no database can store before any view sees it (B2).
+
+PostgreSQL text cannot hold a NUL (0x00) character; SQLite stores it but
+nothing good comes of it. Django's form fields refuse it field by field;
+this answers every other door (query strings, form posts and JSON bodies,
+web and API alike) once, with a clear 4xx instead of a database error."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+NUL = "\x00"
+MESSAGE = "Text may not contain NUL (0x00) characters."
+
+
+def holds_nul(value) -> bool:
+    """Whether `value`, or any string inside it, holds a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def _json_body(request: HttpRequest):
+    if not request.content_type or "json" not in request.content_type:
+        return None
+    try:
+        return json.loads(request.body)
+    except ValueError:
+        return None  # the API answers malformed JSON itself
+
+
+class RefuseNulCharacters:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = list(request.GET.lists())
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            fields += list(request.POST.lists())
+        if holds_nul(dict(fields)) or holds_nul(_json_body(request)):
+            return self.refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": "The request is not valid.",
+                    "errors": [{"field": None, "message": MESSAGE}],
+                },
+                status=422,
+            )
+        return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
