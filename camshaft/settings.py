@@ -247,3 +247,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# `camshaft jobs` runs each of these once per call (cron it daily); each is a
+# dotted path to a function taking `now` and returning a line for the log.
+CAMSHAFT_JOBS: list[str] = []
