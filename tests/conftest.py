@@ -78,3 +78,17 @@ def _default_shipping_rates(request):
     from camshaft.shipping.models import Carrier, ShippingRate
 
     install_default_rates(Carrier, ShippingRate)
+
+
+# A Wednesday afternoon in US Eastern time, clear of O3's weekend window and
+# S2's cut-off: tests whose outcome depends on the clock run there, not on
+# whatever day CI happens to run.
+A_WEDNESDAY_AFTERNOON = "2026-11-18 14:00:00-05:00"
+
+
+@pytest.fixture
+def on_a_weekday():
+    import time_machine
+
+    with time_machine.travel(A_WEDNESDAY_AFTERNOON, tick=True):
+        yield

@@ -30,7 +30,7 @@ def fill_address(page):
     page.click("text=Continue to shipping")
 
 
-def test_K2_guest_buys_a_part_with_a_card_and_cancels_it(page, rotor):
+def test_K2_guest_buys_a_part_with_a_card_and_cancels_it(page, rotor, on_a_weekday):
     page.goto("/parts/ROT-88/")
     page.fill("#quantity", "2")
     page.click("#add-to-cart button")

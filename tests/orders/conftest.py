@@ -9,3 +9,9 @@ def _flat_shipping_rates(request, _default_shipping_rates):
     from tests.shopping import flat_rates
 
     flat_rates()
+
+
+@pytest.fixture(autouse=True)
+def _on_a_weekday(on_a_weekday):
+    """Whether a shopper may cancel depends on the day (O3): order tests run
+    on a Wednesday afternoon unless they set their own times."""
