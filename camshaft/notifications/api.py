@@ -1,5 +1,78 @@
-"""JSON API for the notifications app."""
+"""JSON API for the newsletter and a member's email preferences (N1-N3, A3)."""
 
-from ninja import Router
+from typing import Annotated, Literal
 
-router = Router(tags=["notifications"])
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import StrictBool
+
+from camshaft.accounts.api_auth import TokenAuth
+from camshaft.core.api_schemas import answering, responses
+from camshaft.notifications import selectors, services
+
+router = Router(tags=["email"])
+
+Token = Annotated[str, Field(max_length=500, description="The token from the mail's link.")]
+
+
+class SubscribeIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+    agree: StrictBool = Field(description="The person agreed to receive the newsletter.")
+
+
+class TokenIn(Schema):
+    token: Token
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class PreferencesOut(Schema):
+    newsletter: Literal["not_subscribed", "pending", "confirmed", "unsubscribed"]
+    do_not_send: bool = Field(description="Only order status mail is sent to this address.")
+
+
+class PreferencesIn(Schema):
+    newsletter: StrictBool
+    do_not_send: StrictBool
+
+
+@router.post("/newsletter/subscribe", response=answering(202, DetailOut))
+def subscribe(request: HttpRequest, body: SubscribeIn):
+    """Ask for the newsletter. Nothing is sent until the owner of the address
+    confirms from the mail this sends (double opt-in)."""
+    if not body.agree:
+        return 422, {
+            "detail": "The request is not valid.",
+            "errors": [{"field": "agree", "message": "Agree to receive the newsletter."}],
+        }
+    services.subscribe(email=body.email, source="api")
+    return 202, {"detail": "Check your inbox: confirm from the mail we sent."}
+
+
+@router.post("/newsletter/confirm", response=responses(DetailOut))
+def confirm(request: HttpRequest, body: TokenIn):
+    services.confirm_subscription(token=body.token)
+    return {"detail": "Subscribed."}
+
+
+@router.post("/newsletter/unsubscribe", response=responses(DetailOut))
+def unsubscribe(request: HttpRequest, body: TokenIn):
+    """Unsubscribe with the token of a marketing mail's link (valid 30 days)."""
+    services.unsubscribe_by_link(token=body.token, via="api")
+    return {"detail": "Unsubscribed. Order updates still come."}
+
+
+@router.get("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))
+def get_preferences(request: HttpRequest):
+    return selectors.preferences_of(request.auth.email)
+
+
+@router.put("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))
+def set_preferences(request: HttpRequest, body: PreferencesIn):
+    """Turn the newsletter on (a confirmation mail follows) or off, and put the
+    address on the do-not-send list (order status mail only) or take it off."""
+    return services.set_email_preferences(
+        user=request.auth, newsletter=body.newsletter, do_not_send=body.do_not_send, source="api"
+    )

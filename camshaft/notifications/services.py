@@ -20,7 +20,13 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
-from camshaft.notifications.models import OutboxMessage
+from camshaft.notifications import selectors
+from camshaft.notifications.models import (
+    NewsletterIssue,
+    OutboxMessage,
+    Subscription,
+    Suppression,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,16 @@ def queue_email(
         )
     validate_slug(category)
     context = {"store_name": settings.STORE_NAME, **context}
+    headers = dict(headers or {})
+    if kind == OutboxMessage.Kind.MARKETING:
+        # Every marketing mail can be left in one click (N2, RFC 8058).
+        link = selectors.unsubscribe_link(to)
+        context["unsubscribe_url"] = link
+        headers |= {
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    allowed = selectors.may_receive(address=to, kind=kind, category=category)
     message = OutboxMessage.objects.create(
         to_address=to,
         # A line break in a subject would let it smuggle in mail headers.
@@ -79,9 +95,11 @@ def queue_email(
         kind=kind,
         category=category,
         reference=reference,
-        headers=headers or {},
+        headers=headers,
+        status=OutboxMessage.Status.QUEUED if allowed else OutboxMessage.Status.SUPPRESSED,
     )
-    transaction.on_commit(_request_delivery)
+    if allowed:
+        transaction.on_commit(_request_delivery)
     return message
 
 
@@ -157,6 +175,13 @@ def _claim_due(*, now: datetime, limit: int) -> list[OutboxMessage]:
 
 
 def _send(message: OutboxMessage, *, mail_connection, now: datetime) -> int:
+    # Asked again at the last moment: an unsubscribe takes effect at once,
+    # even for a newsletter already queued (N2).
+    if not selectors.may_receive(
+        address=message.to_address, kind=message.kind, category=message.category
+    ):
+        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.SUPPRESSED)
+        return 0
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -172,10 +197,20 @@ def _send(message: OutboxMessage, *, mail_connection, now: datetime) -> int:
     except Exception as exc:
         _record_failure(message, error=exc, now=now)
         return 0
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    sent = {"status": OutboxMessage.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if message.scrub_after_send:
+        sent |= SCRUBBED
+    OutboxMessage.objects.filter(pk=message.pk).update(**sent)
     return 1
+
+
+# What is left of a mail once it holds nothing of the person (V4).
+SCRUBBED = {
+    "to_address": "erased@invalid",
+    "body_text": "(erased)",
+    "body_html": "",
+    "headers": {},
+}
 
 
 def _record_failure(message: OutboxMessage, *, error: Exception, now: datetime) -> None:
@@ -200,8 +235,218 @@ def _describe(error: Exception) -> str:
 def retry_now(*, messages: QuerySet[OutboxMessage]) -> int:
     """Give failed or waiting mails a fresh round of attempts, starting now."""
     count = messages.exclude(
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.SENDING)
+        status__in=(
+            OutboxMessage.Status.SENT,
+            OutboxMessage.Status.SENDING,
+            OutboxMessage.Status.SUPPRESSED,
+        )
     ).update(status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now())
     if count:
         transaction.on_commit(_request_delivery)
     return count
+
+
+# ---------------------------------------------------------------------------
+# Newsletter and the do-not-send list (N1-N3)
+
+NEWSLETTER = "newsletter"  # the consent purpose a confirmed subscription records
+
+
+class SubscriptionProblem(ValidationError):
+    """The newsletter cannot do this for this address, and says why."""
+
+
+@transaction.atomic
+def subscribe(*, email: str, source: str, user=None, now: datetime | None = None) -> Subscription:
+    """Ask for the newsletter: nothing is sent to the address until its
+    owner confirms from the mail this sends (double opt-in, N2)."""
+    now = now or timezone.now()
+    address = selectors.normalize(email)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise InvalidEmailAddress(address) from None
+    if selectors.is_suppressed(address):
+        raise SubscriptionProblem(
+            "This address is on our do-not-send list, so we cannot send the newsletter to it. "
+            "Take it off the list in your email preferences first.",
+            code="do_not_send",
+        )
+    subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        email=address, defaults={"source": source, "user": user, "requested_at": now}
+    )
+    if subscription.status == Subscription.Status.CONFIRMED:
+        return subscription
+    subscription.status = Subscription.Status.PENDING
+    subscription.source = source
+    subscription.requested_at = now
+    subscription.user = subscription.user or user
+    subscription.save()
+    queue_email(
+        to=address,
+        subject=f"Confirm your {settings.STORE_NAME} newsletter subscription",
+        template="notifications/email/confirm_subscription",
+        context={
+            "confirm_url": selectors.confirm_link(address),
+            "valid_days": selectors.CONFIRM_LINK_DAYS,
+        },
+        kind=OutboxMessage.Kind.TRANSACTIONAL,
+        category="newsletter_confirm",
+        reference=f"subscription:{subscription.pk}",
+    )
+    return subscription
+
+
+@transaction.atomic
+def confirm_subscription(*, token: str, now: datetime | None = None) -> Subscription:
+    """The owner of the address clicked the link: the subscription counts,
+    and their consent is recorded against the policy in force."""
+    from camshaft.privacy import services as privacy
+
+    now = now or timezone.now()
+    address = selectors.address_from_token(
+        token, salt=selectors.CONFIRM_SALT, days=selectors.CONFIRM_LINK_DAYS
+    )
+    subscription = (
+        Subscription.objects.select_for_update().filter(email=address).first() if address else None
+    )
+    if subscription is None or subscription.status == Subscription.Status.UNSUBSCRIBED:
+        raise SubscriptionProblem(
+            "This confirmation link is not valid any more. Please subscribe again.",
+            code="bad_link",
+        )
+    if subscription.status == Subscription.Status.PENDING:
+        subscription.status = Subscription.Status.CONFIRMED
+        subscription.confirmed_at = now
+        subscription.save(update_fields=["status", "confirmed_at"])
+        privacy.record_consent(
+            user=subscription.user,
+            email=subscription.email,
+            version=privacy.current_policy(now=now),
+            channel="web",
+            purpose=NEWSLETTER,
+            now=now,
+        )
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(*, email: str, via: str, now: datetime | None = None) -> bool:
+    """Stop marketing mail to `email` at once; True if it was subscribed.
+    Mail already queued for it is held back at delivery (see `_send`)."""
+    from camshaft.privacy import services as privacy
+
+    now = now or timezone.now()
+    address = selectors.normalize(email)
+    changed = (
+        Subscription.objects.filter(email=address)
+        .exclude(status=Subscription.Status.UNSUBSCRIBED)
+        .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=now, unsubscribed_via=via)
+    )
+    privacy.withdraw_consent(purpose=NEWSLETTER, email=address, now=now)
+    if changed:
+        log.info("subscription %s ended via %s", selectors.email_digest(address)[:10], via)
+    return bool(changed)
+
+
+def unsubscribe_by_link(*, token: str, via: str = "link") -> str:
+    """The one-click link of a marketing mail (N2). Returns the address."""
+    address = selectors.address_from_token(
+        token, salt=selectors.UNSUBSCRIBE_SALT, days=selectors.UNSUBSCRIBE_LINK_DAYS
+    )
+    if address is None:
+        raise SubscriptionProblem(
+            f"This unsubscribe link is more than {selectors.UNSUBSCRIBE_LINK_DAYS} days old or "
+            "damaged. Use the link in a newer mail, or change your email preferences in My "
+            'Account, or send us a mail with "unsubscribe" in its subject.',
+            code="bad_link",
+        )
+    unsubscribe(email=address, via=via)
+    return address
+
+
+@transaction.atomic
+def set_do_not_send(
+    *, email: str, on: bool, reason: str = Suppression.Reason.ASKED, now=None
+) -> None:
+    """Put an address on the do-not-send list (it then gets order status
+    mail only, N3) or take it off. Going on the list ends the newsletter."""
+    digest = selectors.email_digest(email)
+    if on:
+        Suppression.objects.get_or_create(
+            email_digest=digest, defaults={"reason": reason, "added_at": now or timezone.now()}
+        )
+        unsubscribe(email=email, via="do_not_send", now=now)
+    else:
+        Suppression.objects.filter(email_digest=digest).delete()
+
+
+INBOUND_KEYWORD = "unsubscribe"
+
+
+def handle_inbound_mail(*, raw: bytes) -> str | None:
+    """A mail sent to the store (N2): "unsubscribe" anywhere in its subject
+    unsubscribes its sender. Returns the address it unsubscribed, if any."""
+    import email as email_lib
+    from email import policy
+    from email.utils import parseaddr
+
+    message = email_lib.message_from_bytes(raw, policy=policy.default)
+    subject = str(message.get("Subject", ""))
+    sender = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))[1]
+    if INBOUND_KEYWORD not in subject.lower() or not sender:
+        return None
+    try:
+        validate_email(sender)
+    except ValidationError:
+        return None
+    unsubscribe(email=sender, via="inbound_mail")
+    return selectors.normalize(sender)
+
+
+def send_newsletter(*, issue: NewsletterIssue, by=None, now: datetime | None = None) -> int:
+    """Queue `issue` to every confirmed subscriber, once; returns how many.
+    queue_email adds each one's unsubscribe link and headers."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
+        if issue.sent_at is not None:
+            raise SubscriptionProblem("This newsletter was sent already.", code="sent")
+        addresses = list(
+            Subscription.objects.filter(status=Subscription.Status.CONFIRMED)
+            .order_by("id")
+            .values_list("email", flat=True)
+        )
+        queued = 0
+        for address in addresses:
+            message = queue_email(
+                to=address,
+                subject=issue.subject,
+                template="notifications/email/newsletter",
+                context={"body": issue.body},
+                kind=OutboxMessage.Kind.MARKETING,
+                category=NEWSLETTER,
+                reference=f"newsletter:{issue.pk}",
+            )
+            queued += message.status == OutboxMessage.Status.QUEUED
+        issue.sent_at = now
+        issue.recipients = queued
+        issue.save(update_fields=["sent_at", "recipients"])
+    return queued
+
+
+def set_email_preferences(*, user, newsletter: bool, do_not_send: bool, source: str) -> dict:
+    """A member's choices from My Account or the API, applied in one go:
+    do-not-send wins over the newsletter, which it would silence anyway."""
+    if do_not_send and newsletter:
+        raise SubscriptionProblem(
+            "Choose either the newsletter or order updates only, not both.", code="conflict"
+        )
+    with transaction.atomic():
+        set_do_not_send(email=user.email, on=do_not_send)
+        state = selectors.preferences_of(user.email)["newsletter"]
+        if newsletter and state not in ("pending", "confirmed"):
+            subscribe(email=user.email, source=source, user=user)
+        elif not newsletter and state in ("pending", "confirmed"):
+            unsubscribe(email=user.email, via=source)
+    return selectors.preferences_of(user.email)

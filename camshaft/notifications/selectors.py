@@ -1,0 +1,81 @@
+"""Who may be sent what (N1-N3), decided here and nowhere else.
+
+Transactional mail (order, shipping, return, refund, account) always goes,
+except to an address on the do-not-send list, which gets order status mail
+only. Marketing mail goes only to a confirmed newsletter subscriber who is
+not on the do-not-send list."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from camshaft.notifications.models import OutboxMessage, Subscription, Suppression
+
+# Order status mail (confirmation, payment received, shipped, cancelled...)
+# is the one kind an address on the do-not-send list still gets (N3).
+ORDER_STATUS_PREFIX = "order_"
+UNSUBSCRIBE_SALT = "camshaft.newsletter.unsubscribe"
+CONFIRM_SALT = "camshaft.newsletter.confirm"
+# A mail's unsubscribe link works this long after the mail was sent (N2).
+UNSUBSCRIBE_LINK_DAYS = 30
+CONFIRM_LINK_DAYS = 7
+
+
+def normalize(address: str) -> str:
+    return address.strip().lower()
+
+
+def email_digest(address: str) -> str:
+    """The keyed hash the do-not-send list is kept under."""
+    return salted_hmac("camshaft.do-not-send", normalize(address), algorithm="sha256").hexdigest()
+
+
+def is_suppressed(address: str) -> bool:
+    return Suppression.objects.filter(email_digest=email_digest(address)).exists()
+
+
+def is_subscribed(address: str) -> bool:
+    return Subscription.objects.filter(
+        email=normalize(address), status=Subscription.Status.CONFIRMED
+    ).exists()
+
+
+def is_order_status(category: str) -> bool:
+    return category.startswith(ORDER_STATUS_PREFIX)
+
+
+def may_receive(*, address: str, kind: str, category: str) -> bool:
+    """Whether a mail of this kind and category may go to this address."""
+    if is_suppressed(address):
+        return kind == OutboxMessage.Kind.TRANSACTIONAL and is_order_status(category)
+    if kind == OutboxMessage.Kind.MARKETING:
+        return is_subscribed(address)
+    return True
+
+
+def unsubscribe_link(address: str) -> str:
+    """A link that unsubscribes `address` from marketing mail, for 30 days."""
+    token = signing.dumps(normalize(address), salt=UNSUBSCRIBE_SALT, compress=True)
+    return settings.STORE_URL + reverse("newsletter_unsubscribe", args=[token])
+
+
+def confirm_link(address: str) -> str:
+    token = signing.dumps(normalize(address), salt=CONFIRM_SALT, compress=True)
+    return settings.STORE_URL + reverse("newsletter_confirm", args=[token])
+
+
+def address_from_token(token: str, *, salt: str, days: int) -> str | None:
+    """The address a link was made for, or None if it is forged or too old."""
+    try:
+        return signing.loads(token, salt=salt, max_age=days * 24 * 3600)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+
+
+def preferences_of(address: str) -> dict:
+    subscription = Subscription.objects.filter(email=normalize(address)).first()
+    return {
+        "newsletter": subscription.status if subscription else "not_subscribed",
+        "do_not_send": is_suppressed(address),
+    }
