@@ -13,6 +13,11 @@ class PrivacyPolicyVersion(models.Model):
     body = models.TextField()
     published_at = models.DateTimeField()
     effective_at = models.DateTimeField()
+    # A material change is mailed to every member before it takes effect (V1).
+    material = models.BooleanField(
+        default=False, help_text="Changes what we do with people's data: members are told."
+    )
+    members_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-effective_at", "-id"]
@@ -57,6 +62,67 @@ class ConsentRecord(models.Model):
 
 
 # --- Breach register (V6) ---------------------------------------------------
+
+
+class DataRequest(models.Model):
+    """A person's request to get (V3) or erase (V4) their data, tracked
+    against the legal deadline of one month from when it was made."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Access / download"
+        ERASURE = "erasure", "Erasure"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_requests",
+    )
+    # Who asked, while the request is open; blanked when an erasure is done.
+    email = models.EmailField(blank=True)
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, help_text="account, api or privacy officer")
+    identity_verified = models.BooleanField(
+        default=False, help_text="The privacy officer checked the requester is the person."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["status", "due_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        permissions = [
+            ("export_personal_data", "Can download a person's data for them"),
+            ("erase_personal_data", "Can erase a person's data"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} request of {self.requested_at:%Y-%m-%d}"
+
+
+class RetentionWarning(models.Model):
+    """The mail telling an inactive member their account will be deleted (V5)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="retention_warning"
+    )
+    warned_at = models.DateTimeField()
+    last_active_at = models.DateTimeField(help_text="Activity the warning was counted from.")
+
+    def __str__(self) -> str:
+        return f"Retention warning of {self.warned_at:%Y-%m-%d}"
 
 
 class BreachIncident(models.Model):
