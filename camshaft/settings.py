@@ -178,6 +178,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Store settings.
 STORE_NAME = os.environ.get("STORE_NAME", "Camshaft Auto Parts")
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "USD")
+# Who people write to about their personal data; breach notices name it (V6).
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@example.com")
 # Where shoppers paying by check or money order send it, and how to wire money (Y1).
 STORE_REMIT_ADDRESS = os.environ.get(
     "STORE_REMIT_ADDRESS",

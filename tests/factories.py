@@ -119,3 +119,71 @@ class StockLevelFactory(factory.django.DjangoModelFactory):
     part = factory.SubFactory(PartFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
     quantity = 5
+
+# --- People, addresses and bare orders (privacy tests: V6, V10) -------------
+from django.utils import timezone  # noqa: E402
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"member{n}@example.com")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Address"
+
+    user = factory.SubFactory(MemberFactory)
+    full_name = "Alex Driver"
+    line1 = "1 Rue du Moteur"
+    city = "Lyon"
+    postal_code = "69001"
+    country = "FR"
+
+
+class OrderAddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.OrderAddress"
+
+    full_name = "Sam Guest"
+    line1 = "Kolbenweg 3"
+    city = "Stuttgart"
+    postal_code = "70173"
+    country = "DE"
+    phone = "+49 711 555 0100"
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "payments.Payment"
+
+    method = "card"
+    amount = Decimal("10.00")
+    currency = "USD"
+    status = "authorized"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """An order as a row, without checkout, stock or payment behind it."""
+
+    class Meta:
+        model = "orders.Order"
+
+    number = factory.Sequence(lambda n: f"CS-T{n:05d}")
+    user = None
+    email = factory.Sequence(lambda n: f"guest{n}@example.com")
+    status = "placed"
+    placed_at = factory.LazyFunction(timezone.now)
+    currency = "USD"
+    items_total = Decimal("10.00")
+    grand_total = Decimal("10.00")
+    shipping_method = "standard"
+    shipping_method_name = "Standard"
+    billing_address = factory.SubFactory(OrderAddressFactory)
+    shipping_address = factory.SubFactory(OrderAddressFactory)
+    payment = factory.SubFactory(PaymentFactory)
+    idempotency_key = factory.Sequence(lambda n: f"test-order-{n}")
+

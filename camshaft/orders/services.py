@@ -53,7 +53,12 @@ from camshaft.payments.models import (
 )
 from camshaft.pricing.selectors import NoRate, current_rate
 from camshaft.shipping.models import Shipment
-from camshaft.shipping.selectors import Destination, ShippingOption, quote_shipping
+from camshaft.shipping.selectors import (
+    Destination,
+    ShippingOption,
+    carrier_payload,
+    quote_shipping,
+)
 from camshaft.tax.selectors import Destination as TaxDestination
 from camshaft.tax.selectors import TaxableLine, tax_for
 
@@ -612,6 +617,10 @@ def create_shipment(
         amount_captured=Decimal(0),
     )
     inventory.consume_stock(allocations=waiting, shipment=shipment)
+    # No carrier API is connected yet: the label data is what an adapter
+    # would send (V10). Only its field names are logged, never the values.
+    label = carrier_payload(shipment)
+    log.info("shipment %s: label data for %s: %s", shipment.pk, carrier, ", ".join(label))
     more_to_come = Allocation.objects.filter(
         order_line__order=order, status=Allocation.Status.RESERVED
     ).exists()

@@ -1,3 +1,9 @@
 """Storefront pages of the privacy app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from camshaft.privacy import views
+
+urlpatterns = [
+    path("privacy/sharing/", views.sharing_register, name="privacy_sharing"),
+]

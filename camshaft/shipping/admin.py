@@ -2,8 +2,10 @@
 shipments that left (S4, read-only: shipping happens from an order)."""
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from camshaft.shipping.models import Carrier, Shipment, ShippingRate
+from camshaft.shipping.selectors import carrier_payload
 
 
 @admin.register(Carrier)
@@ -40,7 +42,15 @@ class ShipmentAdmin(admin.ModelAdmin):
     list_select_related = ("order", "warehouse", "carrier")
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Shipment._meta.fields]
+        return [field.name for field in Shipment._meta.fields] + ["sent_to_carrier"]
+
+    @admin.display(description="Label data for the carrier (V10)")
+    def sent_to_carrier(self, shipment):
+        """Exactly what the sharing register lets the carrier have."""
+        rows = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", carrier_payload(shipment).items()
+        )
+        return format_html("<table>{}</table>", rows)
 
     def has_add_permission(self, request):
         return False

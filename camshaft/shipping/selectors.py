@@ -21,6 +21,7 @@ from django.utils import timezone
 from camshaft.catalog.models import FreightClass, Part
 from camshaft.core.places import location_of, miles_between
 from camshaft.inventory.selectors import Plan, Site, Want, plan_for
+from camshaft.privacy.selectors import CARRIER, shared_fields
 from camshaft.shipping.estimates import DeliveryWindow, estimate
 from camshaft.shipping.models import EXPEDITED, Carrier, Method, ShippingRate
 
@@ -343,3 +344,40 @@ def quote_shipping(
     packages = packages_of(plan, items, sites)
     options = options_for_packages(packages, destination, placed_at or timezone.now())
     return ShippingQuote(options=tuple(options), short={})
+
+
+# ------------------------------------------------------------------ carriers
+def carrier_payload(shipment) -> dict:
+    """What a carrier receives to carry `shipment` (V10): exactly the fields
+    the sharing register lists for carriers. No email, no order total, no
+    billing address."""
+    order = shipment.order
+    address = order.shipping_address
+    parcels = [
+        {
+            "quantity": allocation.quantity,
+            "weight_lb": str(part.weight_lb),
+            "length_in": str(part.length_in),
+            "width_in": str(part.width_in),
+            "height_in": str(part.height_in),
+        }
+        for allocation in shipment.allocations.select_related("order_line__part")
+        if (part := allocation.order_line.part) is not None
+    ]
+    return shared_fields(
+        CARRIER,
+        {
+            "recipient_name": address.full_name,
+            "address_line1": address.line1,
+            "address_line2": address.line2,
+            "city": address.city,
+            "region": address.region,
+            "postal_code": address.postal_code,
+            "country": address.country,
+            "phone": address.phone,
+            "residential": order.residential,
+            "service": order.shipping_method,
+            "tracking_number": shipment.tracking_number,
+            "parcels": parcels,
+        },
+    )

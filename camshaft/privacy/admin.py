@@ -1,0 +1,202 @@
+"""Back office for privacy: the breach register with its 72-hour clock and
+notices (V6), and the sharing register (V10), read-only."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from camshaft.privacy import selectors, services
+from camshaft.privacy.models import BreachIncident, BreachNotice
+
+# --- Breach register (V6) and sharing register (V10) -----------------------
+
+
+class BreachIncidentForm(forms.ModelForm):
+    data_categories = forms.MultipleChoiceField(
+        label="Data affected",
+        choices=BreachIncident.DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = BreachIncident
+        fields = services.BREACH_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        entered = {name: data.get(name) for name in services.BREACH_FIELDS}
+        for field, problem in services.breach_problems(**entered).items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
+@admin.register(BreachIncident)
+class BreachIncidentAdmin(admin.ModelAdmin):
+    form = BreachIncidentForm
+    list_display = (
+        "title",
+        "discovered_at",
+        "status",
+        "clock",
+        "authority_notified_at",
+        "notice_count",
+        "people_notified_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("title",)
+    date_hierarchy = "discovered_at"
+    readonly_fields = ("clock", "recorded_at", "recorded_by", "people_notified_at", "notices")
+    fieldsets = (
+        (None, {"fields": ("title", "description", "data_categories", "discovered_at", "status")}),
+        (
+            "Who is affected",
+            {
+                "fields": ("selection", "affected_emails", "period_start", "period_end"),
+                "description": "Members are placed by their address book, else their latest "
+                "order; guests by their latest order. Only people living in the EU/EEA are "
+                "mailed.",
+            },
+        ),
+        ("What we did and what people should do (both go into the mail)", {
+            "fields": ("measures_taken", "advice"),
+        }),
+        (
+            "72-hour clock",
+            {
+                "fields": (
+                    "clock",
+                    "authority_notified_at",
+                    "authority_reference",
+                    "people_notified_at",
+                    "notices",
+                )
+            },
+        ),
+        ("Internal", {"fields": ("notes", "recorded_at", "recorded_by")}),
+    )  # fmt: skip
+    change_form_template = "admin/privacy/breachincident/change_form.html"
+    change_list_template = "admin/privacy/breachincident/change_list.html"
+
+    def get_queryset(self, request):
+        return selectors.breach_register().select_related("recorded_by")
+
+    def has_delete_permission(self, request, obj=None):
+        # Every breach stays in the register (V6).
+        return False
+
+    def has_notify_permission(self, request) -> bool:
+        return request.user.has_perm("privacy.notify_breach")
+
+    @admin.display(description="72-hour clock")
+    def clock(self, incident):
+        if incident.pk is None:
+            return "Starts at the discovery time."
+        return str(selectors.breach_clock(incident))
+
+    @admin.display(description="notices sent", ordering="notice_count")
+    def notice_count(self, incident):
+        return incident.notice_count
+
+    @admin.display(description="notices")
+    def notices(self, incident):
+        if incident.pk is None:
+            return "None yet."
+        url = (
+            reverse("admin:privacy_breachnotice_changelist") + f"?incident__id__exact={incident.pk}"
+        )
+        return format_html('<a href="{}">{} notified</a>', url, incident.notice_count)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.BREACH_FIELDS}
+        if change:
+            services.update_breach(incident=obj, **fields)
+            return
+        incident = services.record_breach(by=request.user, **fields)
+        # The admin goes on with `obj` (its history entry, the redirect).
+        obj.pk, obj.recorded_at, obj.recorded_by = incident.pk, incident.recorded_at, request.user
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:incident_id>/notify/",
+                self.admin_site.admin_view(self.notify_view),
+                name="privacy_breachincident_notify",
+            ),
+            path(
+                "sharing-register/",
+                self.admin_site.admin_view(self.sharing_register_view),
+                name="privacy_sharing_register",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_notify": self.has_notify_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def notify_view(self, request, incident_id: int):
+        """Shows how many people the incident reaches; on POST, mails those
+        in the EU/EEA who have not had a notice yet."""
+        if not (self.has_notify_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        incident = get_object_or_404(self.get_queryset(request), pk=incident_id)
+        if request.method == "POST":
+            done = services.notify_breach(incident=incident)
+            self.message_user(
+                request,
+                f"{done.sent} people notified ({done.already_notified} already had a notice; "
+                f"{done.outside_eu_eea} live outside the EU/EEA; {done.unknown_country} "
+                f"without a known country; {done.undeliverable} undeliverable).",
+            )
+            return redirect("admin:privacy_breachincident_change", incident.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Notify the people affected by “{incident}”",
+            "incident": incident,
+            "preview": selectors.breach_preview(incident),
+            "clock": selectors.breach_clock(incident),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/privacy/breachincident/notify.html", context)
+
+    def sharing_register_view(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Sharing register",
+            "register": selectors.SHARING_REGISTER,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/privacy/sharing_register.html", context)
+
+
+@admin.register(BreachNotice)
+class BreachNoticeAdmin(admin.ModelAdmin):
+    """Who was told about which breach, and the mail that told them."""
+
+    list_display = ("email", "country", "incident", "sent_at", "mail")
+    list_filter = ("incident", "country")
+    search_fields = ("=email",)
+    list_select_related = ("incident", "message")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in BreachNotice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="mail")
+    def mail(self, notice):
+        if notice.message is None:
+            return "—"
+        url = reverse("admin:notifications_outboxmessage_change", args=[notice.message_id])
+        return format_html('<a href="{}">{}</a>', url, notice.message.get_status_display())

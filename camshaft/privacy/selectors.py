@@ -1,0 +1,319 @@
+"""Reads of the privacy app."""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from camshaft.accounts.models import Address
+from camshaft.orders.models import Order
+from camshaft.privacy.models import BreachIncident
+
+# --- Breach register (V6) ----------------------------------------------------
+
+#: V6: people and the supervisory authority are told within 72 hours of discovery.
+BREACH_NOTIFICATION_DEADLINE = timedelta(hours=72)
+
+#: The 27 EU member states and the three other EEA states (Iceland,
+#: Liechtenstein, Norway): where a resident must be told of a breach (V6).
+EU_EEA_COUNTRIES = frozenset(
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+        "IS", "LI", "NO",
+    }
+)  # fmt: skip
+
+_EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def listed_emails(text: str) -> list[str]:
+    """The addresses in a breach's list, lower-cased, each once, in order."""
+    seen: dict[str, None] = {}
+    for email in _EMAIL_SEPARATORS.split(text or ""):
+        if email:
+            seen.setdefault(email.lower(), None)
+    return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedPerson:
+    email: str
+    user_id: int | None
+    #: Where the person lives as far as their addresses tell; "" if unknown.
+    country: str
+
+    @property
+    def in_eu_eea(self) -> bool:
+        return self.country in EU_EEA_COUNTRIES
+
+
+def resident_country(countries: Iterable[str]) -> str:
+    """The country a person lives in, from the countries of the addresses of
+    one kind (address book defaults, or one order's billing and shipping).
+    Any of them in the EU/EEA wins: when in doubt we tell the person."""
+    countries = [country for country in countries if country]
+    for country in countries:
+        if country in EU_EEA_COUNTRIES:
+            return country
+    return countries[0] if countries else ""
+
+
+def affected_people(incident: BreachIncident) -> Iterator[AffectedPerson]:
+    """Everyone the incident's selection names, once each, with the country
+    they live in. Members by their address book (defaults first), else by
+    their latest order; guests by their latest order. Only address
+    countries are read: the rest of an address is encrypted (V8)."""
+    members, guest_emails = _selection(incident)
+    seen: set[str] = set()
+    member_countries = _member_countries(members)
+    for user_id, email in members.values_list("id", "email").order_by("id").iterator():
+        email = email.lower()
+        seen.add(email)
+        yield AffectedPerson(email, user_id, member_countries.get(user_id, ""))
+    guests = _guest_countries(guest_emails)
+    # A listed address may have neither account nor order: it is still named.
+    names = guest_emails if isinstance(guest_emails, list) else list(guests)
+    for email in names:
+        if email not in seen:
+            seen.add(email)
+            yield AffectedPerson(email, None, guests.get(email, ""))
+
+
+def _selection(incident: BreachIncident) -> tuple[QuerySet, list[str] | QuerySet]:
+    """The members named by the incident, and the lower-cased addresses of
+    guests (people without an account) it names."""
+    users = get_user_model().objects
+    period = (incident.period_start, incident.period_end)
+    Selection = BreachIncident.Selection
+    if incident.selection == Selection.ALL_MEMBERS:
+        return users.all(), []
+    if incident.selection == Selection.ACCOUNTS_CREATED_BETWEEN:
+        return users.filter(date_joined__gte=period[0], date_joined__lt=period[1]), []
+    if incident.selection == Selection.ORDERS_BETWEEN:
+        orders = Order.objects.filter(placed_at__gte=period[0], placed_at__lt=period[1])
+        members = users.filter(id__in=orders.filter(user__isnull=False).values("user_id"))
+        guests = (
+            orders.filter(user__isnull=True)
+            .annotate(address=Lower("email"))
+            .values_list("address", flat=True)
+            .distinct()
+        )
+        return members, guests
+    emails = listed_emails(incident.affected_emails)
+    return users.filter(email__in=emails), emails
+
+
+def _member_countries(members: QuerySet) -> dict[int, str]:
+    """{user id: country lived in} for the members who have any address."""
+    book: dict[int, tuple[list[str], list[str]]] = {}
+    rows = (
+        Address.objects.filter(user__in=members)
+        .order_by("user_id", "id")
+        .values_list("user_id", "country", "default_billing", "default_shipping")
+    )
+    for user_id, country, billing, shipping in rows.iterator():
+        defaults, others = book.setdefault(user_id, ([], []))
+        # Billing before shipping: a gift may ship where the payer does not live.
+        if billing:
+            defaults.insert(0, country)
+        elif shipping:
+            defaults.append(country)
+        else:
+            others.append(country)
+    countries = {
+        uid: resident_country(defaults or others) for uid, (defaults, others) in book.items()
+    }
+    latest = (
+        Order.objects.filter(user__in=members.filter(addresses__isnull=True))
+        .order_by("user_id", "-placed_at", "-id")
+        .values_list("user_id", "billing_address__country", "shipping_address__country")
+    )
+    for user_id, billing, shipping in latest.iterator():
+        countries.setdefault(user_id, resident_country((billing, shipping)))
+    return countries
+
+
+def _guest_countries(emails: list[str] | QuerySet) -> dict[str, str]:
+    """{lower-cased address: country lived in} from each guest's latest order."""
+    countries: dict[str, str] = {}
+    latest = (
+        Order.objects.filter(user__isnull=True)
+        .annotate(address=Lower("email"))
+        .filter(address__in=emails)
+        .order_by("address", "-placed_at", "-id")
+        .values_list("address", "billing_address__country", "shipping_address__country")
+    )
+    for email, billing, shipping in latest.iterator():
+        countries.setdefault(email, resident_country((billing, shipping)))
+    return countries
+
+
+@dataclass(frozen=True, slots=True)
+class BreachPreview:
+    """How many people an incident reaches, before anyone is mailed."""
+
+    in_eu_eea: int
+    elsewhere: int
+    unknown: int
+    already_notified: int
+
+    @property
+    def to_notify(self) -> int:
+        return self.in_eu_eea - self.already_notified
+
+
+def breach_preview(incident: BreachIncident) -> BreachPreview:
+    notified = set(incident.notices.values_list("email", flat=True))
+    eu = elsewhere = unknown = done = 0
+    for person in affected_people(incident):
+        if person.in_eu_eea:
+            eu += 1
+            done += person.email in notified
+        elif person.country:
+            elsewhere += 1
+        else:
+            unknown += 1
+    return BreachPreview(eu, elsewhere, unknown, done)
+
+
+@dataclass(frozen=True, slots=True)
+class BreachClock:
+    """Where an incident stands against the 72 hours from discovery."""
+
+    deadline: datetime
+    #: Time left before the deadline; negative once it has passed.
+    remaining: timedelta
+    authority_notified_at: datetime | None
+    people_notified_at: datetime | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.remaining < timedelta(0)
+
+    @property
+    def authority_in_time(self) -> bool | None:
+        if self.authority_notified_at is None:
+            return None
+        return self.authority_notified_at <= self.deadline
+
+    def __str__(self) -> str:
+        if self.authority_notified_at is not None:
+            late = "in time" if self.authority_in_time else "late"
+            return f"Authority notified {late}"
+        if self.overdue:
+            return f"Overdue by {_hours(-self.remaining)}"
+        return f"{_hours(self.remaining)} left"
+
+
+def _hours(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def breach_clock(incident: BreachIncident, *, now: datetime | None = None) -> BreachClock:
+    deadline = incident.discovered_at + BREACH_NOTIFICATION_DEADLINE
+    return BreachClock(
+        deadline=deadline,
+        remaining=deadline - (now or timezone.now()),
+        authority_notified_at=incident.authority_notified_at,
+        people_notified_at=incident.people_notified_at,
+    )
+
+
+def breach_register() -> QuerySet[BreachIncident]:
+    """The register's list, each incident with its number of notices."""
+    return BreachIncident.objects.annotate(notice_count=Count("notices"))
+
+
+# --- Sharing register (V10) --------------------------------------------------
+
+
+class NotInSharingRegister(Exception):
+    """Code tried to hand an outside party a field the register does not list."""
+
+
+@dataclass(frozen=True, slots=True)
+class SharedField:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DataRecipient:
+    """One kind of outside party, what it gets and why. `fields` are the
+    exact keys that may leave for it; nothing else is sent."""
+
+    code: str
+    kind: str
+    parties: tuple[str, ...]
+    purpose: str
+    fields: tuple[SharedField, ...]
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(field.name for field in self.fields)
+
+
+CARRIER = DataRecipient(
+    code="carrier",
+    kind="Carrier",
+    parties=("FedEx", "UPS", "AGS", "R+L Carriers"),
+    purpose="Delivering a shipment to the address the shopper chose.",
+    fields=(
+        SharedField("recipient_name", "Name of the person the parcel is for"),
+        SharedField("address_line1", "Street address"),
+        SharedField("address_line2", "Second line of the street address"),
+        SharedField("city", "City"),
+        SharedField("region", "State or region"),
+        SharedField("postal_code", "Postal code"),
+        SharedField("country", "Country"),
+        SharedField("phone", "Phone given with the shipping address, for delivery questions"),
+        SharedField("residential", "Whether the address is a home or a business"),
+        SharedField("service", "Shipping method (standard, two-day, overnight, truck)"),
+        SharedField("tracking_number", "Tracking number"),
+        SharedField("parcels", "Weight and box size of each item in the shipment"),
+    ),
+)
+
+PAYMENT_PROCESSOR = DataRecipient(
+    code="payment_processor",
+    kind="Payment processor",
+    parties=("The payment gateway the store is configured with",),
+    purpose="Authorizing, capturing, voiding and refunding payments.",
+    fields=(
+        SharedField("number", "Card number (passed through once, never stored by Camshaft)"),
+        SharedField("exp_month", "Card expiry month"),
+        SharedField("exp_year", "Card expiry year"),
+        SharedField("cvc", "Card security code (passed through once, never stored)"),
+        SharedField("holder", "Cardholder's name"),
+        SharedField("token", "The processor's token for the card or wallet"),
+        SharedField("wallet", "Which wallet (PayPal, Amazon Pay, Visa Checkout)"),
+        SharedField("return_url", "The store page the wallet returns the shopper to"),
+        SharedField("amount", "Amount"),
+        SharedField("currency", "Currency"),
+        SharedField("authorization_id", "The processor's id of an authorization"),
+        SharedField("capture_id", "The processor's id of a capture"),
+        SharedField("idempotency_key", "A random key that stops a payment being made twice"),
+    ),
+)
+
+#: V10: every outside party that receives personal data, and which fields.
+SHARING_REGISTER: tuple[DataRecipient, ...] = (CARRIER, PAYMENT_PROCESSOR)
+
+
+def shared_fields(recipient: DataRecipient, data: dict) -> dict:
+    """`data` unchanged if the register lists each of its keys for
+    `recipient`; otherwise NotInSharingRegister, and nothing leaves."""
+    extra = set(data) - recipient.field_names
+    if extra:
+        raise NotInSharingRegister(
+            f"The sharing register does not list {', '.join(sorted(extra))} for {recipient.kind}."
+        )
+    return data
