@@ -7,6 +7,7 @@ from ninja.errors import ValidationError
 
 from camshaft.accounts.api import router as accounts_router
 from camshaft.accounts.api_auth import Shopper
+from camshaft.analytics.api import router as analytics_router
 from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
 from camshaft.checkout.api import router as checkout_router
@@ -92,3 +93,4 @@ api.add_router("/", pricing_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)
 api.add_router("/", privacy_router)
+api.add_router("/", analytics_router)

@@ -76,12 +76,14 @@ INSTALLED_APPS = [
     "camshaft.checkout",
     "camshaft.shipping",
     "camshaft.tax",
+    "camshaft.analytics",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "camshaft.core.middleware.RefuseNulCharacters",
+    "camshaft.analytics.middleware.AnalyticsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "camshaft.fitment.context_processors.garage",
+                "camshaft.analytics.context_processors.cookie_choice",
             ],
         },
     }
@@ -252,4 +255,6 @@ LOGGING = {
 
 # `camshaft jobs` runs each of these once per call (cron it daily); each is a
 # dotted path to a function taking `now` and returning a line for the log.
-CAMSHAFT_JOBS: list[str] = []
+CAMSHAFT_JOBS: list[str] = [
+    "camshaft.analytics.services.purge_expired",
+]

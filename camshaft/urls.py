@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),
     path("", include("camshaft.privacy.urls")),
+    path("", include("camshaft.analytics.urls")),
 ]
 
 handler404 = "camshaft.core.views.not_found"

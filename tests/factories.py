@@ -187,3 +187,23 @@ class OrderFactory(factory.django.DjangoModelFactory):
     payment = factory.SubFactory(PaymentFactory)
     idempotency_key = factory.Sequence(lambda n: f"test-order-{n}")
 
+
+
+class AnalyticsVisitorFactory(factory.django.DjangoModelFactory):
+    """A pseudonymous id that has agreed to analytics (V9)."""
+
+    class Meta:
+        model = "analytics.Visitor"
+
+    key = factory.Sequence(lambda n: f"{n:032x}")
+    channel = "web"
+
+
+class AnalyticsEventFactory(factory.django.DjangoModelFactory):
+    """One analytics event; a page view unless `kind` says otherwise."""
+
+    class Meta:
+        model = "analytics.Event"
+
+    kind = "page_view"
+    visitor = factory.Sequence(lambda n: f"v{n:031x}")

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from pydantic import StrictInt
 
 from camshaft.accounts.api_auth import Shopper
+from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.core.api_schemas import responses
@@ -90,6 +91,7 @@ def add(request: HttpRequest, response: HttpResponse, body: AddIn):
         services.add_to_cart(cart=cart, sku=body.sku, quantity=body.quantity)
     except CartError as problem:
         return 400, {"detail": str(problem)}
+    analytics.record_step(request=request, step=analytics.ADD_TO_CART)
     return _out(request, response, cart)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.fitment.garage import garage_for
@@ -48,6 +49,7 @@ def add(request):
     except CartError as problem:
         messages.error(request, str(problem))
         return _back(request, cart)
+    analytics.record_step(request=request, step=analytics.ADD_TO_CART)
     messages.success(request, f"Added to your cart: {line.quantity} × {line.part.name}.")
     return _back(request, cart)
 

@@ -15,6 +15,7 @@ from ninja import Field, Header, Router, Schema
 from pydantic import StrictBool, StrictInt
 
 from camshaft.accounts.api_auth import Shopper
+from camshaft.analytics import services as analytics
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import selectors, services
@@ -257,6 +258,7 @@ def set_addresses(request: HttpRequest, body: AddressesIn):
         save_to_address_book=body.save_to_address_book,
         business_address=body.business_address,
     )
+    analytics.record_step(request=request, step=analytics.CHECKOUT_STARTED)
     return _out(request)
 
 
@@ -340,5 +342,6 @@ def place_order(
         account=account,
         channel="api",
     )
+    analytics.record_order(request=request, placed=placed)
     order = order_by_number(number=placed.order.number)
     return (200 if placed.replayed else 201), order_out(order, notices=placed.notices)

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET
 
 from camshaft.accounts import selectors as accounts_selectors
+from camshaft.analytics import services as analytics
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import forms, selectors, services
@@ -91,6 +92,7 @@ def _page(request, template, context, form):
 
 
 def start(request):
+    analytics.record_step(request=request, step=analytics.CHECKOUT_STARTED)
     return redirect(STEP_URLS[_summary(request).next_step])
 
 
@@ -318,6 +320,7 @@ def review(request):
             messages.error(request, problem.message)
             return redirect("checkout_review")
         else:
+            analytics.record_order(request=request, placed=placed)
             return _placed(request, placed)
     context = {"summary": summary, "form": form, "policy": policy, "step": "review"}
     return _page(request, "review", context, form)

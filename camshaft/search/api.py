@@ -6,6 +6,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from camshaft.analytics import services as analytics
 from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, PageRequest
 from camshaft.search import selectors
@@ -77,6 +78,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         )
     except (BadSearch, BadPage) as problem:
         return 400, {"detail": str(problem)}
+    analytics.record_search(request=request, result=result)
 
     def out(p):
         return PartSummaryOut(**{f: getattr(p, f) for f in PartSummaryOut.model_fields})

@@ -3,6 +3,7 @@
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
+from camshaft.analytics import services as analytics
 from camshaft.core import params
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment.garage import garage_for
@@ -39,6 +40,7 @@ def run_search(request, *, template: str, context: dict, **fixed):
         )
     except (BadSearch, BadPage, BadRequest) as problem:
         return render(request, "400.html", {"message": str(problem)}, status=400)
+    analytics.record_search(request=request, result=result)
     return render(
         request,
         template,

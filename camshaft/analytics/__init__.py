@@ -1,0 +1,1 @@
+"""Cookie consent (V2) and aggregate analytics recorded only with consent (V9)."""
