@@ -2,14 +2,22 @@
 notices (V6), and the sharing register (V10), read-only."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from camshaft.privacy import selectors, services
-from camshaft.privacy.models import BreachIncident, BreachNotice
+from camshaft.privacy.models import (
+    BreachIncident,
+    BreachNotice,
+    ConsentRecord,
+    DataRequest,
+    PrivacyPolicyVersion,
+)
 
 # --- Breach register (V6) and sharing register (V10) -----------------------
 
@@ -200,3 +208,201 @@ class BreachNoticeAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:notifications_outboxmessage_change", args=[notice.message_id])
         return format_html('<a href="{}">{}</a>', url, notice.message.get_status_display())
+
+
+# --- Policy versions (V1), consents, data requests (V3, V4), children (V7) ---
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyPolicyVersion
+        fields = ("version", "summary", "body", "effective_at", "material")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            problems = services.policy_problems(
+                version=data.get("version", ""),
+                effective_at=data.get("effective_at"),
+                material=data.get("material", False),
+            )
+            for field, problem in problems.items():
+                self.add_error(field, problem)
+        return data
+
+
+@admin.register(PrivacyPolicyVersion)
+class PrivacyPolicyVersionAdmin(admin.ModelAdmin):
+    """Versions are published, never edited: consent points at their text."""
+
+    form = PolicyForm
+    list_display = ("version", "published_at", "effective_at", "material", "members_notified_at")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("version", "summary", "body", "effective_at", "material")
+        return ()
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.publish_policy(**form.cleaned_data).pk
+        obj.refresh_from_db()
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    """Proof of consent: read-only for everyone."""
+
+    list_display = ("purpose", "policy_version", "channel", "given_at", "withdrawn_at")
+    list_filter = ("purpose", "channel")
+    search_fields = ("=email",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DataRequestForm(forms.ModelForm):
+    email = forms.EmailField(
+        required=False, help_text="The account's email, or the requester's if they have none."
+    )
+
+    class Meta:
+        model = DataRequest
+        fields = ("kind", "email", "identity_verified", "notes")
+
+    def clean(self):
+        data = super().clean()
+        email = (data.get("email") or "").strip().lower()
+        if not self.instance.pk and not email:
+            self.add_error("email", "Enter the requester's email address.")
+        return data
+
+
+class ChildAccountForm(forms.Form):
+    email = forms.EmailField(help_text="The email address of the account.")
+    note = forms.CharField(
+        max_length=300, help_text="How we learned it (kept with the request, no names)."
+    )
+    confirm = forms.BooleanField(
+        label="I checked: this account belongs to a child under 13. Erase it now."
+    )
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """Requests to get or erase data, against their one-month deadline."""
+
+    form = DataRequestForm
+    list_display = ("__str__", "kind", "status", "due_at", "deadline", "identity_verified")
+    list_filter = ("status", "kind", "channel")
+    readonly_fields = ("requested_at", "due_at", "status", "completed_at", "handled_by", "channel")
+    actions = ("carry_out",)
+    change_list_template = "admin/privacy/datarequest/change_list.html"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Time left")
+    def deadline(self, obj):
+        if obj.status != DataRequest.Status.OPEN:
+            return "answered"
+        left = obj.due_at - timezone.now()
+        if left.total_seconds() < 0:
+            return format_html('<strong style="color:#b91c1c">{} days late</strong>', -left.days)
+        return f"{left.days} days"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from django.contrib.auth import get_user_model
+
+        email = form.cleaned_data["email"].strip().lower()
+        opened = services.open_data_request(
+            kind=form.cleaned_data["kind"],
+            channel="privacy officer",
+            user=get_user_model().objects.filter(email=email).first(),
+            email=email,
+            by=request.user,
+            notes=form.cleaned_data["notes"],
+        )
+        if form.cleaned_data["identity_verified"]:
+            DataRequest.objects.filter(pk=opened.pk).update(identity_verified=True)
+        obj.pk = opened.pk
+        obj.refresh_from_db()
+
+    def has_carry_out_permission(self, request):
+        return request.user.has_perm("privacy.export_personal_data") and request.user.has_perm(
+            "privacy.erase_personal_data"
+        )
+
+    @admin.action(
+        description="Answer: download the data / erase the account", permissions=("carry_out",)
+    )
+    def carry_out(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Answer one request at a time.", messages.WARNING)
+            return None
+        data_request = queryset.get()
+        try:
+            archive = services.carry_out_request(request=data_request, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return None
+        if archive is None:
+            self.message_user(request, "The account is erased and a confirmation mail is queued.")
+            return None
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="data-request-{data_request.pk}.zip"'
+        )
+        return response
+
+    def get_urls(self):
+        extra = [
+            path(
+                "child/",
+                self.admin_site.admin_view(self.child_view),
+                name="privacy_datarequest_child",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def child_view(self, request):
+        """V7: flag an account as a child's; it is erased at once."""
+        if not request.user.has_perm("privacy.erase_personal_data"):
+            raise PermissionDenied
+        from django.contrib.auth import get_user_model
+
+        form = ChildAccountForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = (
+                get_user_model()
+                .objects.filter(email=form.cleaned_data["email"].strip().lower(), is_staff=False)
+                .first()
+            )
+            if user is None:
+                form.add_error("email", "No customer account has this email.")
+            else:
+                services.erase_child(user=user, by=request.user, note=form.cleaned_data["note"])
+                self.message_user(request, "The child's account and its data are erased.")
+                return redirect("admin:privacy_datarequest_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Flag a child's account (under 13)",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/privacy/datarequest/child.html", context)

@@ -1,9 +1,14 @@
 """JSON API for the privacy app."""
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from datetime import datetime
+from typing import Annotated
 
-from camshaft.privacy import selectors
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from camshaft.accounts.api_auth import TokenAuth
+from camshaft.core.api_schemas import responses
+from camshaft.privacy import selectors, services
 
 router = Router(tags=["privacy"])
 
@@ -28,3 +33,63 @@ class DataRecipientOut(Schema):
 def sharing_register(request: HttpRequest):
     """Which outside parties receive which fields of a shopper's data (V10)."""
     return list(selectors.SHARING_REGISTER)
+
+
+# --- Download my data (V3), Delete my account (V4) ---------------------------
+
+
+class DeleteIn(Schema):
+    password: Annotated[str, Field(max_length=200)]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class DataRequestOut(Schema):
+    kind: str
+    status: str
+    requested_at: datetime
+    due_at: datetime
+    completed_at: datetime | None
+
+
+ZIP_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "A ZIP archive: data.json and one CSV file per section.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.post(
+    "/me/data-export",
+    auth=TokenAuth(),
+    response=responses(None, 401),
+    openapi_extra=ZIP_RESPONSE,
+)
+def export_my_data(request: HttpRequest):
+    """Everything held about the signed-in member, as a ZIP of JSON and CSV
+    (V3). The request is recorded and answered at once."""
+    archive = services.export_personal_data(user=request.auth, channel="api")
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
+    return response
+
+
+@router.get("/me/data-requests", auth=TokenAuth(), response=responses(list[DataRequestOut], 401))
+def my_data_requests(request: HttpRequest):
+    return list(request.auth.data_requests.order_by("-requested_at"))
+
+
+@router.post("/me/delete", auth=TokenAuth(), response=responses(DetailOut, 401, 409))
+def delete_my_account(request: HttpRequest, body: DeleteIn):
+    """Erase the member's account and personal data (V4). Orders stay for the
+    accounts, without name, address or email. 409 while an order is on its way."""
+    try:
+        services.delete_own_account(user=request.auth, password=body.password)
+    except services.ErasureBlocked as blocked:
+        return 409, {"detail": blocked.messages[0]}
+    return {"detail": "Your account is deleted. A last mail confirms it."}

@@ -317,3 +317,257 @@ def shared_fields(recipient: DataRecipient, data: dict) -> dict:
             f"The sharing register does not list {', '.join(sorted(extra))} for {recipient.kind}."
         )
     return data
+
+
+# --- Access and portability (V3), retention (V5), policy notices (V1) --------
+
+#: V3/V4: a person's request is answered within one month of being made.
+DATA_REQUEST_DEADLINE_MONTHS = 1
+#: V5: an account unused this long gets a warning mail...
+RETENTION_WARNING_AFTER_MONTHS = 35
+#: ...and is deleted at this age, if the warning was sent long enough before.
+RETENTION_ERASE_AFTER_MONTHS = 36
+RETENTION_MIN_NOTICE = timedelta(days=30)
+#: V1: a material change is posted and mailed at least this long before it applies.
+POLICY_NOTICE_PERIOD = timedelta(days=30)
+
+
+def request_due_at(requested_at: datetime) -> datetime:
+    from dateutil.relativedelta import relativedelta
+
+    return requested_at + relativedelta(months=DATA_REQUEST_DEADLINE_MONTHS)
+
+
+def months_ago(now: datetime, months: int) -> datetime:
+    from dateutil.relativedelta import relativedelta
+
+    return now - relativedelta(months=months)
+
+
+def open_data_requests() -> QuerySet:
+    from camshaft.privacy.models import DataRequest
+
+    return DataRequest.objects.filter(status=DataRequest.Status.OPEN).order_by("due_at")
+
+
+def upcoming_material_policy(*, now: datetime | None = None):
+    """The material change members have been told of and that is not yet in
+    effect, for the notice on every page (V1)."""
+    from camshaft.privacy.models import PrivacyPolicyVersion
+
+    now = now or timezone.now()
+    return (
+        PrivacyPolicyVersion.objects.filter(material=True, effective_at__gt=now)
+        .order_by("effective_at")
+        .first()
+    )
+
+
+def last_activity_expression():
+    """When a member last did something: signed in, joined or ordered."""
+    from django.db.models import Max
+    from django.db.models.functions import Coalesce, Greatest
+
+    return Greatest(
+        Coalesce("last_login", "date_joined"),
+        Coalesce(Max("orders__placed_at"), "date_joined"),
+    )
+
+
+def inactive_members(*, since: datetime) -> QuerySet:
+    """Customer accounts with no activity after `since` (staff are kept)."""
+    return (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False)
+        .annotate(last_active=last_activity_expression())
+        .filter(last_active__lt=since)
+    )
+
+
+def _money(value) -> str:
+    return str(value)
+
+
+def _address(address) -> dict:
+    if address is None:
+        return {}
+    fields = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+    return {name: getattr(address, name) for name in fields}
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data(user) -> dict[str, list[dict]]:
+    """Everything Camshaft holds about `user`, section by section, as plain
+    data (V3): what the export archive and the privacy officer hand over."""
+    from camshaft.notifications.models import OutboxMessage, Subscription
+    from camshaft.notifications.selectors import is_suppressed
+    from camshaft.payments.models import SavedCard
+    from camshaft.privacy.models import ConsentRecord, DataRequest
+
+    email = user.email
+    orders = (
+        Order.objects.filter(user=user)
+        .select_related("billing_address", "shipping_address", "payment")
+        .prefetch_related("lines", "events")
+        .order_by("placed_at")
+    )
+    sections: dict[str, list[dict]] = {
+        "profile": [
+            {
+                "email": email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "phone": user.phone,
+                "date_of_birth": _when(user.date_of_birth),
+                "joined_at": _when(user.date_joined),
+                "last_sign_in_at": _when(user.last_login),
+                "email_do_not_send": is_suppressed(email),
+            }
+        ],
+        "addresses": [
+            {
+                **_address(a),
+                "default_billing": a.default_billing,
+                "default_shipping": a.default_shipping,
+            }
+            for a in Address.objects.filter(user=user)
+        ],
+        "orders": [
+            {
+                "number": o.number,
+                "placed_at": _when(o.placed_at),
+                "status": o.status,
+                "email": o.email,
+                "currency": o.currency,
+                "items_total": _money(o.items_total),
+                "shipping_total": _money(o.shipping_total),
+                "tax_total": _money(o.tax_total),
+                "grand_total": _money(o.grand_total),
+                "shipping_method": o.shipping_method_name,
+                "billing_address": _address(o.billing_address),
+                "shipping_address": _address(o.shipping_address),
+                "gift_message": o.gift_message,
+                "payment": str(o.payment) if o.payment_id else "",
+                "card": f"{o.payment.card_brand} {o.payment.card_last4}".strip()
+                if o.payment_id
+                else "",
+            }
+            for o in orders
+        ],
+        "order_lines": [
+            {
+                "order": o.number,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": _money(line.unit_price),
+                "line_total": _money(line.line_total),
+            }
+            for o in orders
+            for line in o.lines.all()
+        ],
+        "order_history": [
+            {"order": o.number, "at": _when(e.at), "action": e.action, "status": e.to_status}
+            for o in orders
+            for e in o.events.all()
+        ],
+        "saved_cards": [
+            {"brand": c.brand, "last4": c.last4, "expires": f"{c.exp_month:02d}/{c.exp_year}"}
+            for c in SavedCard.objects.filter(user=user)
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "policy_version": c.policy_version.version,
+                "given_at": _when(c.given_at),
+                "channel": c.channel,
+                "withdrawn_at": _when(c.withdrawn_at),
+            }
+            for c in ConsentRecord.objects.filter(user=user).select_related("policy_version")
+        ],
+        "subscriptions": [
+            {
+                "list": "newsletter",
+                "email": s.email,
+                "status": s.status,
+                "requested_at": _when(s.requested_at),
+                "confirmed_at": _when(s.confirmed_at),
+                "unsubscribed_at": _when(s.unsubscribed_at),
+            }
+            for s in Subscription.objects.filter(email=email)
+        ],
+        "mail_sent_to_you": [
+            {
+                "subject": m.subject,
+                "kind": m.kind,
+                "status": m.status,
+                "created_at": _when(m.created_at),
+                "sent_at": _when(m.sent_at),
+                "text": m.body_text,
+            }
+            for m in OutboxMessage.objects.filter(to_address=email).order_by("created_at")
+        ],
+        "data_requests": [
+            {
+                "kind": r.kind,
+                "requested_at": _when(r.requested_at),
+                "status": r.status,
+                "completed_at": _when(r.completed_at),
+            }
+            for r in DataRequest.objects.filter(user=user)
+        ],
+        # Returns and support tickets join here when those desks open.
+        "returns": [],
+        "support_tickets": [],
+    }
+    try:
+        from camshaft.analytics.selectors import events_for_user
+    except ImportError:  # analytics not installed
+        sections["analytics_events"] = []
+    else:
+        sections["analytics_events"] = list(events_for_user(user))
+    return sections
+
+
+def export_archive(user, *, now: datetime | None = None) -> bytes:
+    """A ZIP of `personal_data`: one JSON file with everything and one CSV
+    per section, so both people and programs can read it (V3)."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    now = now or timezone.now()
+    data = personal_data(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "README.txt",
+            "Everything we hold about you, made on "
+            f"{now:%Y-%m-%d %H:%M} UTC.\n\n"
+            "data.json holds it all; each CSV file holds one section, with nested values "
+            "written as JSON.\n",
+        )
+        archive.writestr(
+            "data.json",
+            json.dumps({"made_at": now.isoformat(), **data}, indent=2, ensure_ascii=False),
+        )
+        for section, rows in data.items():
+            text = io.StringIO()
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            writer = csv.DictWriter(text, fieldnames=columns or ["(none)"])
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(
+                    {
+                        key: json.dumps(value, ensure_ascii=False)
+                        if isinstance(value, dict | list)
+                        else value
+                        for key, value in row.items()
+                    }
+                )
+            archive.writestr(f"{section}.csv", text.getvalue())
+    return buffer.getvalue()

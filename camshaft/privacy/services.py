@@ -1,22 +1,30 @@
 """Writes and the one read every signup needs: the policy in force (V1)."""
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from camshaft.notifications.models import OutboxMessage
 from camshaft.notifications.services import InvalidEmailAddress, queue_email
 from camshaft.privacy import selectors
 from camshaft.privacy.models import (
     BreachIncident,
     BreachNotice,
     ConsentRecord,
+    DataRequest,
     PrivacyPolicyVersion,
 )
+
+log = logging.getLogger(__name__)
 
 PLACEHOLDER_VERSION = "1.0"
 PLACEHOLDER_BODY = (
@@ -264,3 +272,352 @@ def _mail_notice(incident: BreachIncident, email: str):
         category="breach_notice",
         reference=f"breach:{incident.pk}",
     )
+
+
+# --- Access (V3), erasure (V4), retention (V5), children (V7), policy (V1) ---
+
+#: Orders in these states still need their addresses: the person is asked to
+#: wait or cancel before their account is erased.
+IN_PROGRESS = frozenset(
+    {"awaiting_payment", "placed", "processing", "partly_shipped"}
+)  # fmt: skip
+POLICY_NOTICE_CACHE_KEY = "privacy:upcoming-material-policy"
+#: What stands in for a name or a street on a sales record kept after erasure.
+ERASED = "(erased)"
+
+
+class ErasureBlocked(ValidationError):
+    """The account cannot be erased yet, and the message says why."""
+
+
+@transaction.atomic
+def open_data_request(
+    *, kind: str, channel: str, user=None, email: str = "", by=None, notes: str = "", now=None
+) -> DataRequest:
+    """Record a request to get or erase someone's data; the one-month clock
+    starts now (V3, V4)."""
+    now = now or timezone.now()
+    if kind not in DataRequest.Kind.values:
+        raise ValueError(f"Unknown data request kind {kind!r}")
+    email = (email or (user.email if user else "")).strip().lower()
+    if user is None and not _valid_email(email):
+        raise ValidationError({"email": "Enter the requester's email address."})
+    return DataRequest.objects.create(
+        kind=kind,
+        user=user,
+        email=email,
+        requested_at=now,
+        due_at=selectors.request_due_at(now),
+        channel=channel,
+        handled_by=by,
+        notes=notes,
+    )
+
+
+def _close(request: DataRequest, *, by=None, now=None) -> None:
+    request.status = DataRequest.Status.DONE
+    request.completed_at = now or timezone.now()
+    request.handled_by = by if by is not None else request.handled_by
+    request.save(update_fields=["status", "completed_at", "handled_by"])
+
+
+def _audit(*, by, action: str, user, detail: str) -> None:
+    from camshaft.core.services import record_access
+
+    record_access(
+        staff=by, action=action, subject_user_id=user.pk, subject_email=user.email, detail=detail
+    )
+
+
+def export_personal_data(*, user, channel: str, by=None, request=None, now=None) -> bytes:
+    """The person's archive (V3), with the request recorded as answered; a
+    privacy officer running it for someone leaves an audit entry (A4)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if request is None:
+            request = open_data_request(kind="export", channel=channel, user=user, by=by, now=now)
+        archive = selectors.export_archive(user, now=now)
+        _close(request, by=by, now=now)
+        if by is not None:
+            _audit(by=by, action="exported", user=user, detail=f"data request {request.pk}")
+    return archive
+
+
+def erasure_blockers(*, user) -> list[str]:
+    from camshaft.orders.models import Order
+
+    return list(
+        Order.objects.filter(user=user, status__in=IN_PROGRESS)
+        .order_by("placed_at")
+        .values_list("number", flat=True)
+    )
+
+
+def erase_person(
+    *, user, reason: str, by=None, request=None, cancel_open_orders: bool = False, now=None
+) -> DataRequest:
+    """Erase everything personal about `user` (V4): their account, addresses,
+    cards, tokens, consents, subscriptions, mail and analytics go; their
+    orders stay for the accounts, pseudonymised down to country and region.
+    A confirmation goes to their address and is blanked once delivered."""
+    from camshaft.orders import services as orders
+
+    now = now or timezone.now()
+    blockers = erasure_blockers(user=user)
+    if blockers and not cancel_open_orders:
+        raise ErasureBlocked(
+            f"Order {', '.join(blockers)} is still on its way. Cancel it or wait until it has "
+            "shipped, then delete the account.",
+            code="orders_in_progress",
+        )
+    with transaction.atomic():
+        for number in blockers:
+            order = user.orders.get(number=number)
+            orders.cancel_order(order=order, by=by, as_staff=True, reason="account erased")
+        if request is None:
+            request = open_data_request(
+                kind="erasure", channel="account" if by is None else "privacy officer",
+                user=user, by=by, notes=reason, now=now,
+            )  # fmt: skip
+        if by is not None:
+            _audit(by=by, action="erased", user=user, detail=f"{reason} (request {request.pk})")
+        goodbye = queue_email(
+            to=user.email,
+            subject="Your account is deleted",
+            template="privacy/email/account_deleted",
+            context={"name": user.first_name},
+            kind="transactional",
+            category="account_deleted",
+        )
+        _erase_traces(user=user, keep_message=goodbye.pk)
+        OutboxMessage.objects.filter(pk=goodbye.pk).update(scrub_after_send=True, reference="")
+        request.email = ""
+        request.status = DataRequest.Status.DONE
+        request.completed_at = now
+        request.save(update_fields=["email", "status", "completed_at"])
+        user.delete()
+    return request
+
+
+def _erase_traces(*, user, keep_message: int) -> None:
+    from camshaft.accounts.models import FailedSignIn
+    from camshaft.accounts.services import account_digest
+    from camshaft.cart.models import Cart
+    from camshaft.checkout.models import Checkout
+    from camshaft.notifications.models import Subscription
+    from camshaft.orders.models import Order, OrderAddress
+
+    email = user.email
+    order_ids = list(Order.objects.filter(user=user).values_list("pk", flat=True))
+    address_ids = [
+        pk
+        for pair in Order.objects.filter(pk__in=order_ids).values_list(
+            "billing_address", "shipping_address"
+        )
+        for pk in pair
+        if pk is not None
+    ]
+    for pk in order_ids:  # a placeholder per order, so no two erased people look alike
+        Order.objects.filter(pk=pk).update(
+            email=f"erased-{pk}@erased.invalid", gift_message="", user=None
+        )
+    # Sales records keep the country and region the tax was due in; nothing more.
+    for address in OrderAddress.objects.filter(pk__in=address_ids):
+        for name in ("line1", "line2", "city", "postal_code", "phone"):
+            setattr(address, name, "")
+        address.full_name = ERASED
+        address.save()
+    Checkout.objects.filter(cart__user=user).delete()
+    Checkout.objects.filter(email__iexact=email).delete()
+    Cart.objects.filter(user=user).delete()
+    OutboxMessage.objects.filter(to_address__iexact=email).exclude(pk=keep_message).delete()
+    Subscription.objects.filter(email=email).delete()
+    ConsentRecord.objects.filter(user=user).delete()
+    ConsentRecord.objects.filter(email__iexact=email).delete()
+    DataRequest.objects.filter(user=user).update(email="")
+    FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()
+    for notice in BreachNotice.objects.filter(email__iexact=email):
+        BreachNotice.objects.filter(pk=notice.pk).update(
+            email=f"erased-{notice.pk}@erased.invalid", user=None
+        )
+    for incident in BreachIncident.objects.filter(affected_emails__icontains=email):
+        kept = [e for e in incident.affected_emails.splitlines() if e.strip().lower() != email]
+        BreachIncident.objects.filter(pk=incident.pk).update(affected_emails="\n".join(kept))
+    try:
+        from camshaft.analytics.services import forget_user
+    except ImportError:
+        pass
+    else:
+        forget_user(user=user)
+
+
+def delete_own_account(*, user, password: str, now=None) -> DataRequest:
+    """My Account → Delete my account: the password again, then erasure."""
+    if not user.check_password(password):
+        raise ValidationError({"password": "That is not your password."})
+    return erase_person(user=user, reason="the member deleted their account", now=now)
+
+
+@transaction.atomic
+def erase_child(*, user, by, note: str = "", now=None) -> DataRequest:
+    """V7: an account found to belong to a child under 13 goes at once, with
+    its data; orders still open are cancelled (and their money released)."""
+    return erase_person(
+        user=user,
+        reason=f"child under 13. {note}".strip(),
+        by=by,
+        cancel_open_orders=True,
+        now=now,
+    )
+
+
+@transaction.atomic
+def carry_out_request(*, request: DataRequest, by, now=None):
+    """The privacy officer answers a verified request: the archive for an
+    export, the erasure for an erasure. Returns the archive bytes or None."""
+    request = DataRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DataRequest.Status.OPEN:
+        raise ValidationError("This request is answered already.", code="closed")
+    if not request.identity_verified:
+        raise ValidationError(
+            "Check that the requester is the person first, then tick 'identity verified'.",
+            code="unverified",
+        )
+    if request.user is None:
+        raise ValidationError(
+            "This request names no account. For a guest, find their orders by email and answer "
+            "by hand.",
+            code="no_account",
+        )
+    if request.kind == DataRequest.Kind.EXPORT:
+        return export_personal_data(user=request.user, channel="privacy officer", by=by,
+                                    request=request, now=now)  # fmt: skip
+    erase_person(user=request.user, reason=request.notes or "verified request", by=by,
+                 request=request, now=now)  # fmt: skip
+    return None
+
+
+def retention_job(*, now: datetime) -> str:
+    """V5, run daily by `camshaft jobs`: warn members unused for 35 months,
+    erase those unused for 36 months whose warning is at least 30 days old.
+    Coming back (signing in, ordering) cancels the warning."""
+    from camshaft.privacy.models import RetentionWarning
+
+    User = get_user_model()
+    # Back since they were warned: the warning no longer applies.
+    returned = [
+        w.pk
+        for w in RetentionWarning.objects.annotate(
+            last_active=Subquery(
+                User.objects.filter(pk=OuterRef("user"))
+                .annotate(last=selectors.last_activity_expression())
+                .values("last")[:1]
+            )
+        )
+        if w.last_active and w.last_active > w.last_active_at
+    ]
+    RetentionWarning.objects.filter(pk__in=returned).delete()
+
+    warned = 0
+    due_warning = selectors.inactive_members(
+        since=selectors.months_ago(now, selectors.RETENTION_WARNING_AFTER_MONTHS)
+    ).filter(retention_warning__isnull=True)
+    for user in due_warning.iterator():
+        with transaction.atomic():
+            RetentionWarning.objects.create(
+                user=user, warned_at=now, last_active_at=user.last_active
+            )
+            queue_email(
+                to=user.email,
+                subject="Your account will be deleted unless you use it",
+                template="privacy/email/retention_warning",
+                context={
+                    "name": user.first_name,
+                    "delete_on": now + selectors.RETENTION_MIN_NOTICE,
+                    "sign_in_url": settings.STORE_URL + "/account/sign-in/",
+                },
+                kind="transactional",
+                category="retention_warning",
+                reference=f"user:{user.pk}",
+            )
+        warned += 1
+
+    erased = 0
+    due_erasure = selectors.inactive_members(
+        since=selectors.months_ago(now, selectors.RETENTION_ERASE_AFTER_MONTHS)
+    ).filter(retention_warning__warned_at__lte=now - selectors.RETENTION_MIN_NOTICE)
+    for user in due_erasure.iterator():
+        try:
+            erase_person(user=user, reason="inactive for three years (retention)", now=now)
+        except ErasureBlocked:
+            continue  # an order still on its way: next run
+        erased += 1
+    return f"{warned} warned, {erased} erased, {len(returned)} came back"
+
+
+def data_request_deadlines(*, now: datetime) -> str:
+    """Daily: say which open requests are late or due within a week."""
+    open_requests = selectors.open_data_requests()
+    late = open_requests.filter(due_at__lt=now).count()
+    soon = open_requests.filter(due_at__gte=now, due_at__lt=now + timedelta(days=7)).count()
+    if late:
+        log.warning("%s data request(s) are past their one-month deadline", late)
+    return f"{late} late, {soon} due within 7 days"
+
+
+def policy_problems(*, version: str, effective_at, material: bool, now=None) -> dict:
+    """What stops a policy version from being published, by field."""
+    now = now or timezone.now()
+    problems = {}
+    if PrivacyPolicyVersion.objects.filter(version=version).exists():
+        problems["version"] = f"Version {version} exists already."
+    earliest = now + selectors.POLICY_NOTICE_PERIOD
+    if material and effective_at and effective_at < earliest:
+        problems["effective_at"] = (
+            f"A material change takes effect {earliest:%Y-%m-%d} at the earliest, "
+            "so members hear of it first."
+        )
+    return problems
+
+
+@transaction.atomic
+def publish_policy(
+    *, version: str, summary: str, body: str, effective_at: datetime, material: bool, now=None
+) -> PrivacyPolicyVersion:
+    """Publish a new privacy policy (V1). A material change must be posted at
+    least 30 days ahead, and every member is mailed about it now, so they can
+    close their account before it applies."""
+    now = now or timezone.now()
+    problems = policy_problems(
+        version=version, effective_at=effective_at, material=material, now=now
+    )
+    if problems:
+        raise ValidationError(problems)
+    policy = PrivacyPolicyVersion.objects.create(
+        version=version,
+        summary=summary,
+        body=body,
+        published_at=now,
+        effective_at=max(effective_at, now),
+        material=material,
+    )
+    if material:
+        members = get_user_model().objects.filter(is_active=True, is_staff=False)
+        for email in members.values_list("email", flat=True).iterator():
+            queue_email(
+                to=email,
+                subject="Our privacy policy is changing",
+                template="privacy/email/policy_change",
+                context={
+                    "policy": policy,
+                    "policy_url": settings.STORE_URL + "/privacy/",
+                    "delete_url": settings.STORE_URL + "/account/delete/",
+                },
+                kind="transactional",
+                category="policy_change",
+                reference=f"policy:{policy.version}",
+            )
+        policy.members_notified_at = now
+        policy.save(update_fields=["members_notified_at"])
+    transaction.on_commit(lambda: cache.delete(POLICY_NOTICE_CACHE_KEY))
+    return policy
