@@ -8,6 +8,7 @@ camshaft bench --parts N --json FILE
 camshaft reindex                 rebuild the search index from the database
 camshaft worker                  the task worker
 camshaft jobs                    scheduled jobs
+camshaft grant-role EMAIL ROLE   give a staff member a role (--revoke to take it away)
 camshaft manage ...              any other Django management command
 """
 
@@ -18,6 +19,7 @@ ALIASES = {
     "import": "import_catalog",
     "export": "export_catalog",
     "worker": "worker",
+    "grant-role": "grant_role",
 }
 
 

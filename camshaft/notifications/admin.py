@@ -3,12 +3,16 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from camshaft.core.admin import AuditedPersonalDataAdmin
 from camshaft.notifications import services
 from camshaft.notifications.models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
+    # A mail holds its recipient's address and, often, their postal address.
+    audit_user_id_attr = None
+    audit_email_attr = "to_address"
     list_display = (
         "to_address",
         "subject",

@@ -13,6 +13,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from camshaft.accounts.roles import sees_contact_details
+from camshaft.core import services as audit
+from camshaft.core.admin import AuditedPersonalDataAdmin
+from camshaft.core.models import AuditAction
 from camshaft.inventory.models import Warehouse
 from camshaft.orders import selectors, services
 from camshaft.orders.models import Order, OrderEvent, OrderLine
@@ -89,12 +93,19 @@ class OfflinePaymentForm(forms.Form):
     )
 
 
+#: What staff without the contact-details permission (the warehouse) do not
+#: see of an order: they get the shipping address they ship to, nothing more.
+CONTACT_FIELDS = ("user", "email", "billing_block", "billing_name", "payment_link")
+CONTACT_SEARCH_FIELDS = ("email", "billing_address__full_name")
+
+
 def _lines(lines: list[str]):
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
+    audit_email_attr = "email"
     list_display = (
         "number",
         "placed_at",
@@ -176,6 +187,27 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if sees_contact_details(request.user):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in CONTACT_FIELDS]})
+            for name, opts in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if sees_contact_details(request.user):
+            return shown
+        return [field for field in shown if field not in CONTACT_FIELDS]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_contact_details(request.user):
+            return fields
+        return [field for field in fields if field not in CONTACT_SEARCH_FIELDS]
 
     def has_ship_permission(self, request):
         return request.user.has_perm("orders.ship_order")
@@ -279,7 +311,7 @@ class OrderAdmin(admin.ModelAdmin):
     def ship_view(self, request, order_id: int):
         if not self.has_ship_permission(request):
             raise PermissionDenied
-        order = get_object_or_404(Order, pk=order_id)
+        order = get_object_or_404(Order.objects.select_related("shipping_address"), pk=order_id)
         waiting = selectors.waiting_to_ship(order_id=order.pk)
         warehouses = Warehouse.objects.filter(pk__in=[w.warehouse.pk for w in waiting])
         form = ShipmentForm(request.POST or None, warehouses=warehouses)
@@ -303,10 +335,23 @@ class OrderAdmin(admin.ModelAdmin):
                     f"{shipment.tracking_number}; captured {captured}.",
                 )
                 return redirect("admin:orders_order_change", order.pk)
+        show_contact = sees_contact_details(request.user)
+        if request.method == "GET":
+            audit.record_access(
+                staff=request.user,
+                action=AuditAction.VIEWED,
+                subject_user_id=order.user_id,
+                subject_email=order.email,
+                obj=order,
+                detail="ship page: shipping address" + (", email" if show_contact else ""),
+                path=request.path,
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Ship order {order.number}",
             "order": order,
+            "ship_to": [*order.shipping_address.lines(), order.shipping_address.phone],
+            "show_contact": show_contact,
             "waiting": waiting,
             "form": form,
             "opts": self.model._meta,

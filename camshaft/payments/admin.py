@@ -3,6 +3,7 @@ only through the services (Y2, Y4) and no card number exists to show (Y3)."""
 
 from django.contrib import admin
 
+from camshaft.core.admin import AuditedPersonalDataAdmin
 from camshaft.payments.models import Payment, PaymentTransaction, SavedCard
 
 
@@ -61,7 +62,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedCard)
-class SavedCardAdmin(admin.ModelAdmin):
+class SavedCardAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     list_display = ("user", "brand", "last4", "exp_month", "exp_year", "created_at")
     list_filter = ("brand",)
     search_fields = ("=last4", "user__email", "user__username")

@@ -29,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from camshaft.accounts.models import User
+        from camshaft.accounts.roles import ADMINISTRATOR, grant_role
         from camshaft.catalog.models import Part
         from camshaft.pricing.services import seed_demo_rates
         from camshaft.tax.services import seed_demo_tax
@@ -51,7 +52,8 @@ class Command(BaseCommand):
                     f"({len(taxes)}): check them at /staff/tax/taxjurisdiction/"
                 )
         if not User.objects.filter(is_staff=True).exists():
-            User.objects.create_superuser(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+            staff = User.objects.create_user(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+            grant_role(user=staff, role=ADMINISTRATOR)
             self.stdout.write(
                 f"Demo staff account: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD} (change it)"
             )
