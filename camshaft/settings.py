@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",
+    "camshaft.abuse",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,18 @@ if redis_url := os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# V11: rate-limit counters live in the default cache, so without REDIS_URL
+# each gunicorn worker counts on its own (see docs/abuse.md). A cache that
+# cannot answer lets requests through rather than refusing every shopper.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# How many proxies in front of the app append to X-Forwarded-For; 0 means
+# trust only REMOTE_ADDR (a client could write anything in the header).
+CAMSHAFT_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+# Per-door overrides of the limits in camshaft/abuse/services.py, e.g.
+# {"search": "300/m", "sign_in:account": "5/10m"}.
+CAMSHAFT_RATE_LIMITS: dict[str, str] = {}
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
@@ -257,4 +270,5 @@ LOGGING = {
 # dotted path to a function taking `now` and returning a line for the log.
 CAMSHAFT_JOBS: list[str] = [
     "camshaft.analytics.services.purge_expired",
+    "camshaft.abuse.jobs.purge_abuse_records",
 ]

@@ -1,0 +1,1 @@
+"""Bots and abuse (V11): rate limits, honeypots, records of abusive clients."""
