@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from camshaft.abuse.decorators import too_many_requests_json
+from camshaft.abuse.services import RateLimited
 from camshaft.accounts.api import router as accounts_router
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics.api import router as analytics_router
@@ -34,7 +36,15 @@ class CamshaftAPI(NinjaAPI):
             for operation in operations.values():
                 if optional in operation.get("security", []):
                     operation["security"] = [{}, *operation["security"]]
+                if too_many := operation.get("responses", {}).get(429):
+                    too_many["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
         return schema
+
+
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again (V11).",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 
 api = CamshaftAPI(
@@ -67,6 +77,13 @@ def refused_by_a_service(request: HttpRequest, exc: InvalidInput):
     checks): 422 with each field's problem, nothing stored."""
     status, body = invalid(exc)
     return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(RateLimited)
+def too_many_requests(request: HttpRequest, exc: RateLimited):
+    """Too many requests from this client or for this account (V11): 429
+    with Retry-After."""
+    return too_many_requests_json(exc)
 
 
 @api.exception_handler(OrderError)

@@ -7,6 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.clients import client_address
+from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts import selectors, services
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
@@ -120,14 +123,17 @@ def _locked(response: HttpResponse, locked: services.SignInLocked) -> tuple[int,
 
 
 @router.post("/auth/token", response=responses(TokenOut, 401, 429))
+@api_rate_limited(abuse.SIGN_IN)
 def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
     """Exchange email and password for a bearer token. Repeated failures lock
-    the account or the client for a while (429 with Retry-After)."""
+    the account or the client for a while, and so do too many tries from one
+    client or for one account (429 with Retry-After)."""
+    abuse.check_account(request=request, door=abuse.SIGN_IN, account=body.email)
     try:
         user = services.check_credentials(
             email=body.email,
             password=body.password,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_address(request),
             request=request,
         )
     except services.SignInLocked as locked:
@@ -138,10 +144,13 @@ def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
     return {"token": issued.key, "prefix": issued.token.prefix, "user_id": user.pk}
 
 
-@router.post("/auth/password-reset", response=answering(202, AcceptedOut))
+@router.post("/auth/password-reset", response=answering(202, AcceptedOut, 429))
+@api_rate_limited(abuse.PASSWORD_RESET)
 def request_password_reset(request: HttpRequest, body: PasswordResetIn):
     """Mail a link to choose a new password (opened in the browser). The
-    answer is the same whether or not an account has this email."""
+    answer is the same whether or not an account has this email. Too many
+    requests from one client or for one email are a 429 with Retry-After."""
+    abuse.check_account(request=request, door=abuse.PASSWORD_RESET, account=body.email)
     services.request_password_reset(email=body.email, origin=request.build_absolute_uri("/"))
     return 202, {
         "detail": "If an account has this email, a link to reset its password is on its way."
@@ -161,10 +170,11 @@ def privacy_policy(request: HttpRequest):
     return current_policy()
 
 
-@router.post("/accounts", response=created(MeOut))
+@router.post("/accounts", response=created(MeOut, 429))
+@api_rate_limited(abuse.REGISTRATION)
 def register(request: HttpRequest, body: RegisterIn):
     """Create an account. Consent to the current privacy policy is required
-    and recorded; under 13 is refused."""
+    and recorded; under 13 is refused. Too many from one client: 429."""
     user = services.register(
         email=body.email,
         password=body.password,

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from camshaft.abuse.forms import HoneypotMixin
 from camshaft.accounts import services
 from camshaft.accounts.models import Address, User
 
@@ -20,7 +21,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -35,7 +36,7 @@ class RegistrationForm(forms.Form):
     )
 
 
-class SignInForm(forms.Form):
+class SignInForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), max_length=200
@@ -51,7 +52,7 @@ class SecondFactorForm(forms.Form):
     )
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(max_length=254)
 
 

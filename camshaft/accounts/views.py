@@ -17,15 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.clients import client_address
+from camshaft.abuse.decorators import rate_limited
 from camshaft.accounts import forms, selectors, services
 from camshaft.accounts.models import Address, User
 from camshaft.privacy.services import current_policy
 
 member_required = login_required(login_url="sign_in")
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _next_url(request, default: str = "my_account") -> str:
@@ -37,6 +36,7 @@ def _next_url(request, default: str = "my_account") -> str:
     return reverse(default)
 
 
+@rate_limited(abuse.REGISTRATION)
 def register(request):
     policy = current_policy()
     form = forms.RegistrationForm(
@@ -64,17 +64,20 @@ def register(request):
     )
 
 
+@rate_limited(abuse.SIGN_IN)
 def sign_in(request):
     form = forms.SignInForm(request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            email = form.cleaned_data["email"]
+            abuse.check_account(request=request, door=abuse.SIGN_IN, account=email)
             try:
                 user = services.check_credentials(
-                    email=form.cleaned_data["email"],
+                    email=email,
                     password=form.cleaned_data["password"],
-                    client_ip=client_ip(request),
+                    client_ip=client_address(request),
                     request=request,
                 )
             except services.SignInLocked as locked:
@@ -146,12 +149,13 @@ def sign_out(request):
     return redirect("/")
 
 
+@rate_limited(abuse.PASSWORD_RESET)
 def password_reset(request):
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_reset(
-            email=form.cleaned_data["email"], origin=request.build_absolute_uri("/")
-        )
+        email = form.cleaned_data["email"]
+        abuse.check_account(request=request, door=abuse.PASSWORD_RESET, account=email)
+        services.request_password_reset(email=email, origin=request.build_absolute_uri("/"))
         # The same answer whether or not the account exists.
         return redirect("password_reset_done")
     status = 400 if form.errors else 200

@@ -9,6 +9,8 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
 from camshaft.core.api_schemas import responses
 from camshaft.orders import selectors, services
@@ -182,10 +184,11 @@ def my_orders(request: HttpRequest, page: int = Query(1, ge=1, le=10_000)):
 
 
 # Before /orders/{number}: the first matching path decides the allowed methods.
-@router.post("/orders/lookup", response=responses(OrderOut, 404))
+@router.post("/orders/lookup", response=responses(OrderOut, 404, 429))
+@api_rate_limited(abuse.ORDER_LOOKUP)
 def lookup(request: HttpRequest, body: LookupIn):
     """A guest finds an order by its number and billing email; either one
-    wrong is the same 404."""
+    wrong is the same 404. Too many lookups from one client: 429."""
     try:
         order = selectors.order_for_guest(number=body.number, email=body.email)
     except Order.DoesNotExist:

@@ -2,8 +2,10 @@
 
 from django import forms
 
+from camshaft.abuse.forms import HoneypotMixin
 
-class LookupForm(forms.Form):
+
+class LookupForm(HoneypotMixin, forms.Form):
     number = forms.CharField(max_length=20, label="Order number")
     email = forms.EmailField(max_length=254, label="Billing email")
 

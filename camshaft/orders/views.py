@@ -6,6 +6,8 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import rate_limited
 from camshaft.accounts.views import member_required
 from camshaft.core.paging import BadPage, Page, page_request
 from camshaft.orders import forms, selectors, services
@@ -42,6 +44,7 @@ def order_detail(request, number: str):
     return render(request, "orders/detail.html", context)
 
 
+@rate_limited(abuse.ORDER_LOOKUP)
 def lookup(request):
     form = forms.LookupForm(request.POST or None)
     status = 200

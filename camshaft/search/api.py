@@ -6,6 +6,8 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import api_rate_limited
 from camshaft.analytics import services as analytics
 from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, PageRequest
@@ -60,7 +62,8 @@ class SearchOut(Schema):
     unfiltered_total: int | None
 
 
-@router.get("/search", response=responses(SearchOut, 400))
+@router.get("/search", response=responses(SearchOut, 400, 429))
+@api_rate_limited(abuse.SEARCH)
 def search(request: HttpRequest, params: Query[SearchIn]):
     try:
         result = selectors.search_parts(

@@ -3,6 +3,8 @@
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import rate_limited
 from camshaft.analytics import services as analytics
 from camshaft.core import params
 from camshaft.core.paging import BadPage, page_request
@@ -48,5 +50,6 @@ def run_search(request, *, template: str, context: dict, **fixed):
     )
 
 
+@rate_limited(abuse.SEARCH, methods=("GET", "HEAD"))
 def search(request):
     return run_search(request, template="search/results.html", context={})
