@@ -3,6 +3,7 @@ they get here and send it as X-Analytics-Id; without it nothing is recorded."""
 
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema
+from pydantic import StrictBool
 
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import cookies, selectors, services
@@ -23,7 +24,9 @@ def _id_header():
 
 
 class CookiesIn(Schema):
-    analytics: bool = Field(..., description="Allow aggregate analytics (true) or not (false)")
+    analytics: StrictBool = Field(
+        ..., description="Allow aggregate analytics (true) or not (false)"
+    )
 
 
 class CookiesOut(Schema):

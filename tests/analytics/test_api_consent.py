@@ -48,7 +48,9 @@ def test_V2_an_app_withdraws_and_its_id_stops_working(client):
     assert client.get(PATH, headers={"X-Analytics-Id": visitor_id}).json()["analytics"] is False
 
 
-@pytest.mark.parametrize("body", [{}, {"analytics": "perhaps"}, {"analytics": None}])
+@pytest.mark.parametrize(
+    "body", [{}, {"analytics": "perhaps"}, {"analytics": None}, {"analytics": 0}]
+)
 def test_V2_a_bad_choice_is_a_422_and_nothing_is_recorded(client, body):
     response = client.put(PATH, body, content_type="application/json")
     assert response.status_code == 422
