@@ -44,6 +44,14 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# V8: keys sealing personal fields, newest first, and the key of lookup
+# digests. Unset, both live in key files in var/ (made on first use; back
+# them up with the database): see docs/encryption.md.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
+FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-keys"
+FIELD_LOOKUP_KEY = os.environ.get("FIELD_LOOKUP_KEY", "")
+FIELD_LOOKUP_KEY_FILE = VAR_DIR / "field-lookup-key"
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -17,6 +17,15 @@ def _isolated_search_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _field_encryption_keys(settings, tmp_path):
+    """Encrypted fields (V8) use key files of the test's own, never var/'s."""
+    settings.FIELD_ENCRYPTION_KEYS = []
+    settings.FIELD_ENCRYPTION_KEY_FILE = tmp_path / "field-keys"
+    settings.FIELD_LOOKUP_KEY = ""
+    settings.FIELD_LOOKUP_KEY_FILE = tmp_path / "field-lookup-key"
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Run enqueued tasks at once, inside the test (django-tasks listens for
     the setting change and drops its cached backends)."""

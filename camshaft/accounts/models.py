@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 
+from camshaft.core.fields import EncryptedCharField, EncryptedDateField
+
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()\-.]{5,24}$",
     "Enter a phone number with digits, spaces, dashes or brackets, like +1 614 555 0100.",
@@ -72,8 +74,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     # Null only for staff and accounts made before A1 asked for it.
-    date_of_birth = models.DateField(null=True, blank=True)
-    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    # V8: both encrypted at rest.
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    phone = EncryptedCharField(max_length=30, blank=True, validators=[phone_validator])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -85,19 +88,21 @@ class User(AbstractUser):
 
 
 class Address(models.Model):
-    """A shipping or billing address in a member's address book."""
+    """A shipping or billing address in a member's address book. Encrypted
+    at rest (V8) but for region and country, which tax, shipping zones and
+    breach notices (V6) query."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
     )
-    full_name = models.CharField(max_length=150)
-    line1 = models.CharField("address line 1", max_length=200)
-    line2 = models.CharField("address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
+    full_name = EncryptedCharField(max_length=150)
+    line1 = EncryptedCharField("address line 1", max_length=200)
+    line2 = EncryptedCharField("address line 2", max_length=200, blank=True)
+    city = EncryptedCharField(max_length=100)
     region = models.CharField("state / region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20)
+    postal_code = EncryptedCharField(max_length=20)
     country = models.CharField(max_length=2, choices=country_choices)
-    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    phone = EncryptedCharField(max_length=30, blank=True, validators=[phone_validator])
     default_billing = models.BooleanField(default=False)
     default_shipping = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ the number and security code go to the gateway and are forgotten (Y3)."""
 
 from django.db import models
 
+from camshaft.core.fields import EncryptedJSONField
 from camshaft.payments.cards import CardBrand
 from camshaft.payments.models import PaymentMethod
 
@@ -13,9 +14,10 @@ from camshaft.payments.models import PaymentMethod
 class Checkout(models.Model):
     cart = models.OneToOneField("cart.Cart", on_delete=models.CASCADE, related_name="checkout")
     email = models.EmailField(blank=True)
-    #: Addresses as dicts of the address fields, checked when they were set.
-    billing_address = models.JSONField(default=dict, blank=True)
-    shipping_address = models.JSONField(default=dict, blank=True)
+    #: Addresses as dicts of the address fields, checked when they were set;
+    #: encrypted at rest (V8), so never filtered on.
+    billing_address = EncryptedJSONField(default=dict, blank=True)
+    shipping_address = EncryptedJSONField(default=dict, blank=True)
     ship_to_billing = models.BooleanField(default=True)
     #: The shipping address is a home (air freight may take a day more, S2).
     residential = models.BooleanField(default=True)

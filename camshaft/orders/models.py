@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from camshaft.core.fields import EncryptedCharField, LookupDigestField
 from camshaft.core.money import Money
 
 
@@ -31,16 +32,19 @@ UNSHIPPED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PLACED, OrderSt
 
 class OrderAddress(models.Model):
     """An address as it was when the order was placed: later edits to the
-    address book never change where an order went."""
+    address book never change where an order went. Encrypted at rest (V8)
+    but for region and country, which tax and breach notices (V6) query."""
 
-    full_name = models.CharField(max_length=150)
-    line1 = models.CharField("address line 1", max_length=200)
-    line2 = models.CharField("address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
+    full_name = EncryptedCharField(max_length=150)
+    line1 = EncryptedCharField("address line 1", max_length=200)
+    line2 = EncryptedCharField("address line 2", max_length=200, blank=True)
+    city = EncryptedCharField(max_length=100)
     region = models.CharField("state / region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20)
+    postal_code = EncryptedCharField(max_length=20)
     country = models.CharField(max_length=2)
-    phone = models.CharField(max_length=30, blank=True)
+    phone = EncryptedCharField(max_length=30, blank=True)
+    #: Staff find an order by a word of the customer's name (O2) through this.
+    name_words = LookupDigestField(source="full_name", purpose="order-address-name")
 
     class Meta:
         verbose_name_plural = "order addresses"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from camshaft.inventory.models import Allocation
-from camshaft.orders.models import Order, OrderEvent, OrderLine
+from camshaft.orders.models import Order, OrderAddress, OrderEvent, OrderLine
 from camshaft.payments.models import PaymentMethod
 from camshaft.shipping.models import Shipment
 
@@ -49,6 +49,17 @@ def order_for_guest(*, number: str, email: str) -> Order:
 def order_by_number(*, number: str) -> Order:
     """For code that already checked the caller may see the order."""
     return _with_details(Order.objects.all()).get(number=_clean(number))
+
+
+def orders_by_customer_name(orders: QuerySet[Order], *, name: str) -> QuerySet[Order] | None:
+    """Of `orders`, those billed or shipped to a name holding every word of
+    `name`, in any case (O2); None if `name` has no word. Names are encrypted
+    (V8), so whole words match through their keyed hashes, never parts."""
+    words = OrderAddress._meta.get_field("name_words")
+    billed = words.words_lookup(name, prefix="billing_address__")
+    if billed is None:
+        return None
+    return orders.filter(billed | words.words_lookup(name, prefix="shipping_address__"))
 
 
 def _clean(number: str) -> str:
