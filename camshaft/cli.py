@@ -10,6 +10,7 @@ camshaft worker                  the task worker
 camshaft jobs                    scheduled jobs
 camshaft grant-role EMAIL ROLE   give a staff member a role (--revoke to take it away)
 camshaft manage ...              any other Django management command
+camshaft rotate-keys [--new-key] re-encrypt personal fields with the newest key (V8)
 """
 
 import os
@@ -21,6 +22,7 @@ ALIASES = {
     "worker": "worker",
     "grant-role": "grant_role",
 }
+    "rotate-keys": "rotate_keys",
 
 
 def main(argv: list[str] | None = None) -> None:

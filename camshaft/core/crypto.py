@@ -155,7 +155,11 @@ def is_current(token: str) -> bool:
 
 def reseal(token: str) -> str:
     """The same value sealed with the newest key (its original time kept)."""
-    return keyring().sealer.rotate(token.encode()).decode()
+    ring = keyring()
+    try:
+        return ring.sealer.rotate(token.encode()).decode()
+    except InvalidToken:
+        raise UndecryptableValue(f"A stored value opens with no key in {ring.source}.") from None
 
 
 def add_key_to_file() -> Path:
