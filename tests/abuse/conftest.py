@@ -1,8 +1,17 @@
-"""Rate-limit tests start from empty counters and take small limits from
-settings, so no test depends on the real limits or on another test."""
+"""Rate-limit tests start from empty counters, take small limits from
+settings and run on a stopped clock, so no test depends on the real limits,
+on another test, or on a counting window ending halfway through it."""
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock():
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
