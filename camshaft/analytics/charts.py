@@ -21,6 +21,11 @@ class Bar:
     width: int
     back_width: int | None  # a wider, paler bar behind (p95 behind p50)
 
+    @property
+    def text_x(self) -> int:
+        """The value is written just past the longer of the two bars."""
+        return LABEL_WIDTH + max(self.width, self.back_width or 0) + 4
+
 
 @dataclass(frozen=True)
 class BarChart:
