@@ -80,9 +80,11 @@ def _key_lines(text: str) -> list[str]:
 
 
 def _file_stamp(path: Path) -> tuple:
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         _create_secret_file(path, generate_key() + "\n")
-    stat = path.stat()
+        stat = path.stat()
     return (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
