@@ -6,18 +6,15 @@ own, so logging a page costs one query."""
 from collections.abc import Iterable
 
 from django.db.models import Model
-from django.utils.crypto import salted_hmac
 
+from camshaft.core.crypto import lookup_digest
 from camshaft.core.models import AuditAction, AuditEntry
 
 
 def email_hash(email: str) -> str:
     """A keyed hash of an email address: the privacy officer can find a
     person's entries by their address without the log holding it."""
-    normalized = email.strip().lower()
-    if not normalized:
-        return ""
-    return salted_hmac("camshaft.core.audit.email", normalized, algorithm="sha256").hexdigest()
+    return lookup_digest(email, purpose="audit-email") if email.strip() else ""
 
 
 def _label(obj: Model | None) -> str:
