@@ -7,10 +7,11 @@ camshaft export --format csv|jsonl
 camshaft bench --parts N --json FILE
 camshaft reindex                 rebuild the search index from the database
 camshaft worker                  the task worker
-camshaft jobs                    scheduled jobs
+camshaft jobs                    scheduled jobs (retention, deadlines, purges); cron it daily
+camshaft inbound FILE.eml | --maildir DIR   mail to the store: "unsubscribe" unsubscribes
 camshaft grant-role EMAIL ROLE   give a staff member a role (--revoke to take it away)
-camshaft manage ...              any other Django management command
 camshaft rotate-keys [--new-key] re-encrypt personal fields with the newest key (V8)
+camshaft manage ...              any other Django management command
 """
 
 import os
@@ -21,8 +22,8 @@ ALIASES = {
     "export": "export_catalog",
     "worker": "worker",
     "grant-role": "grant_role",
-}
     "rotate-keys": "rotate_keys",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "camshaft.fitment.context_processors.garage",
+                "camshaft.privacy.context_processors.policy_notice",
                 "camshaft.analytics.context_processors.cookie_choice",
             ],
         },
@@ -202,6 +203,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Store settings.
 STORE_NAME = os.environ.get("STORE_NAME", "Camshaft Auto Parts")
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "USD")
+# Where the store is reached from outside: links in mail start with it.
+STORE_URL = os.environ.get("STORE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Who people write to about their personal data; breach notices name it (V6).
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@example.com")
 # Where shoppers paying by check or money order send it, and how to wire money (Y1).
@@ -277,6 +280,8 @@ LOGGING = {
 # `camshaft jobs` runs each of these once per call (cron it daily); each is a
 # dotted path to a function taking `now` and returning a line for the log.
 CAMSHAFT_JOBS: list[str] = [
+    "camshaft.privacy.services.retention_job",
+    "camshaft.privacy.services.data_request_deadlines",
     "camshaft.analytics.services.purge_expired",
     "camshaft.abuse.jobs.purge_abuse_records",
 ]

@@ -30,11 +30,14 @@ def record_access(
     obj: Model | None = None,
     detail: str = "",
     path: str = "",
+    actor: str = "",
 ) -> AuditEntry:
-    """Record that `staff` did `action` to one customer's data (one INSERT)."""
+    """Record that `staff` did `action` to one customer's data (one INSERT).
+    With no staff member (the customer deleting their own account, a
+    scheduled job), `actor` says who it was."""
     return AuditEntry.objects.create(
         staff=staff,
-        staff_email=staff.get_username(),
+        staff_email=staff.get_username() if staff is not None else actor,
         action=action,
         subject_user_id=subject_user_id,
         subject_email_hash=email_hash(subject_email),

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.core.api_schemas import answering, responses
 from camshaft.notifications import selectors, services
@@ -38,7 +40,8 @@ class PreferencesIn(Schema):
     do_not_send: StrictBool
 
 
-@router.post("/newsletter/subscribe", response=answering(202, DetailOut))
+@router.post("/newsletter/subscribe", response=answering(202, DetailOut, 429))
+@api_rate_limited(abuse.NEWSLETTER)
 def subscribe(request: HttpRequest, body: SubscribeIn):
     """Ask for the newsletter. Nothing is sent until the owner of the address
     confirms from the mail this sends (double opt-in)."""

@@ -2,8 +2,10 @@
 
 from django import forms
 
+from camshaft.abuse.forms import HoneypotMixin
 
-class SubscribeForm(forms.Form):
+
+class SubscribeForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(max_length=254, label="Email address")
     agree = forms.BooleanField(
         label="Yes, send me the newsletter with offers and news. I can unsubscribe at any time.",

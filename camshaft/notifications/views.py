@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from camshaft.abuse import services as abuse
+from camshaft.abuse.decorators import rate_limited
 from camshaft.notifications import selectors, services
 from camshaft.notifications.forms import PreferencesForm, SubscribeForm
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(abuse.NEWSLETTER)
 def subscribe(request):
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from camshaft.core.admin import AuditedPersonalDataAdmin
 from camshaft.privacy import selectors, services
 from camshaft.privacy.models import (
     BreachIncident,
@@ -182,9 +183,10 @@ class BreachIncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BreachNotice)
-class BreachNoticeAdmin(admin.ModelAdmin):
+class BreachNoticeAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     """Who was told about which breach, and the mail that told them."""
 
+    audit_email_attr = "email"
     list_display = ("email", "country", "incident", "sent_at", "mail")
     list_filter = ("incident", "country")
     search_fields = ("=email",)
@@ -255,8 +257,10 @@ class PrivacyPolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     """Proof of consent: read-only for everyone."""
+
+    audit_email_attr = "email"
 
     list_display = ("purpose", "policy_version", "channel", "given_at", "withdrawn_at")
     list_filter = ("purpose", "channel")
@@ -301,8 +305,10 @@ class ChildAccountForm(forms.Form):
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(admin.ModelAdmin):
+class DataRequestAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     """Requests to get or erase data, against their one-month deadline."""
+
+    audit_email_attr = "email"
 
     form = DataRequestForm
     list_display = ("__str__", "kind", "status", "due_at", "deadline", "identity_verified")

@@ -89,7 +89,7 @@ def delete_my_account(request: HttpRequest, body: DeleteIn):
     """Erase the member's account and personal data (V4). Orders stay for the
     accounts, without name, address or email. 409 while an order is on its way."""
     try:
-        services.delete_own_account(user=request.auth, password=body.password)
+        services.delete_own_account(user=request.auth, password=body.password, channel="api")
     except services.ErasureBlocked as blocked:
         return 409, {"detail": blocked.messages[0]}
     return {"detail": "Your account is deleted. A last mail confirms it."}

@@ -282,6 +282,7 @@ IN_PROGRESS = frozenset(
     {"awaiting_payment", "placed", "processing", "partly_shipped"}
 )  # fmt: skip
 POLICY_NOTICE_CACHE_KEY = "privacy:upcoming-material-policy"
+RETENTION = "retention"  # the channel of V5's automatic erasures
 #: What stands in for a name or a street on a sales record kept after erasure.
 ERASED = "(erased)"
 
@@ -321,11 +322,16 @@ def _close(request: DataRequest, *, by=None, now=None) -> None:
     request.save(update_fields=["status", "completed_at", "handled_by"])
 
 
-def _audit(*, by, action: str, user, detail: str) -> None:
+def _audit(*, by, action: str, user, detail: str, actor: str = "") -> None:
     from camshaft.core.services import record_access
 
     record_access(
-        staff=by, action=action, subject_user_id=user.pk, subject_email=user.email, detail=detail
+        staff=by,
+        action=action,
+        subject_user_id=user.pk,
+        subject_email=user.email,
+        detail=detail,
+        actor=actor,
     )
 
 
@@ -354,7 +360,14 @@ def erasure_blockers(*, user) -> list[str]:
 
 
 def erase_person(
-    *, user, reason: str, by=None, request=None, cancel_open_orders: bool = False, now=None
+    *,
+    user,
+    reason: str,
+    by=None,
+    channel: str = "account",
+    request=None,
+    cancel_open_orders: bool = False,
+    now=None,
 ) -> DataRequest:
     """Erase everything personal about `user` (V4): their account, addresses,
     cards, tokens, consents, subscriptions, mail and analytics go; their
@@ -376,11 +389,20 @@ def erase_person(
             orders.cancel_order(order=order, by=by, as_staff=True, reason="account erased")
         if request is None:
             request = open_data_request(
-                kind="erasure", channel="account" if by is None else "privacy officer",
-                user=user, by=by, notes=reason, now=now,
-            )  # fmt: skip
-        if by is not None:
-            _audit(by=by, action="erased", user=user, detail=f"{reason} (request {request.pk})")
+                kind="erasure",
+                channel="privacy officer" if by is not None else channel,
+                user=user,
+                by=by,
+                notes=reason,
+                now=now,
+            )
+        _audit(
+            by=by,
+            action="erased",
+            user=user,
+            detail=f"{reason} (request {request.pk})",
+            actor="retention job" if channel == RETENTION else "the customer",
+        )
         goodbye = queue_email(
             to=user.email,
             subject="Your account is deleted",
@@ -451,11 +473,13 @@ def _erase_traces(*, user, keep_message: int) -> None:
         forget_user(user=user)
 
 
-def delete_own_account(*, user, password: str, now=None) -> DataRequest:
+def delete_own_account(*, user, password: str, channel: str = "account", now=None) -> DataRequest:
     """My Account → Delete my account: the password again, then erasure."""
     if not user.check_password(password):
         raise ValidationError({"password": "That is not your password."})
-    return erase_person(user=user, reason="the member deleted their account", now=now)
+    return erase_person(
+        user=user, reason="the member deleted their account", channel=channel, now=now
+    )
 
 
 @transaction.atomic
@@ -548,7 +572,12 @@ def retention_job(*, now: datetime) -> str:
     ).filter(retention_warning__warned_at__lte=now - selectors.RETENTION_MIN_NOTICE)
     for user in due_erasure.iterator():
         try:
-            erase_person(user=user, reason="inactive for three years (retention)", now=now)
+            erase_person(
+                user=user,
+                reason="inactive for three years (retention)",
+                channel=RETENTION,
+                now=now,
+            )
         except ErasureBlocked:
             continue  # an order still on its way: next run
         erased += 1

@@ -295,3 +295,22 @@ def test_N2_staff_send_a_newsletter_once(admin_client):
     with pytest.raises(services.SubscriptionProblem):
         services.send_newsletter(issue=issue)
     assert OutboxMessage.objects.filter(category="newsletter").count() == 1
+
+
+def test_N2_signup_form_has_a_honeypot_and_a_rate_limit(client, settings):
+    filled = client.post(
+        "/newsletter/", {"email": PAT, "agree": "on", "website": "http://spam.example"}
+    )
+    assert filled.status_code == 400
+    assert not Subscription.objects.exists() and not OutboxMessage.objects.exists()
+    settings.CAMSHAFT_RATE_LIMITS = {"newsletter": "2/m"}
+    for n in range(2):
+        client.post("/api/v1/newsletter/subscribe", {"email": f"p{n}@example.com", "agree": True},
+                    content_type="application/json")  # fmt: skip
+    refused = client.post(
+        "/api/v1/newsletter/subscribe",
+        {"email": "p9@example.com", "agree": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert not Subscription.objects.filter(email="p9@example.com").exists()

@@ -378,3 +378,12 @@ def test_V4_consent_records_and_subscription_go_with_the_account(theo):
     services.erase_person(user=theo, reason="asked", by=None)
     assert not ConsentRecord.objects.filter(email=THEO["email"]).exists()
     assert not Subscription.objects.exists()
+
+
+def test_V4_every_erasure_leaves_an_audit_entry_without_personal_data(theo):
+    theo_id = theo.pk
+    services.delete_own_account(user=theo, password=PASSWORD, channel="api")
+    entry = AuditEntry.objects.get(action="erased", subject_user_id=theo_id)
+    assert entry.staff is None and entry.staff_email == "the customer"
+    assert THEO["email"] not in str(entry.__dict__)
+    assert DataRequest.objects.get(kind="erasure").channel == "api"
