@@ -120,6 +120,7 @@ class StockLevelFactory(factory.django.DjangoModelFactory):
     warehouse = factory.SubFactory(WarehouseFactory)
     quantity = 5
 
+
 # --- People, addresses and bare orders (privacy tests: V6, V10) -------------
 from django.utils import timezone  # noqa: E402
 
@@ -186,7 +187,6 @@ class OrderFactory(factory.django.DjangoModelFactory):
     shipping_address = factory.SubFactory(OrderAddressFactory)
     payment = factory.SubFactory(PaymentFactory)
     idempotency_key = factory.Sequence(lambda n: f"test-order-{n}")
-
 
 
 class AnalyticsVisitorFactory(factory.django.DjangoModelFactory):
