@@ -8,8 +8,8 @@ not on the do-not-send list."""
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 
+from camshaft.core.crypto import lookup_digest
 from camshaft.notifications.models import OutboxMessage, Subscription, Suppression
 
 # Order status mail (confirmation, payment received, shipped, cancelled...)
@@ -27,8 +27,9 @@ def normalize(address: str) -> str:
 
 
 def email_digest(address: str) -> str:
-    """The keyed hash the do-not-send list is kept under."""
-    return salted_hmac("camshaft.do-not-send", normalize(address), algorithm="sha256").hexdigest()
+    """The keyed hash the do-not-send list is kept under: the store's lookup
+    key, which outlives SECRET_KEY and field-key rotations (V8)."""
+    return lookup_digest(normalize(address), purpose="do-not-send")
 
 
 def is_suppressed(address: str) -> bool:
