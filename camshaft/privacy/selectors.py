@@ -405,7 +405,7 @@ def personal_data(user) -> dict[str, list[dict]]:
     from camshaft.notifications.models import OutboxMessage, Subscription
     from camshaft.notifications.selectors import is_suppressed
     from camshaft.payments.models import SavedCard
-    from camshaft.privacy.models import ConsentRecord, DataRequest
+    from camshaft.privacy.models import BreachNotice, ConsentRecord, DataRequest
 
     email = user.email
     orders = (
@@ -518,6 +518,14 @@ def personal_data(user) -> dict[str, list[dict]]:
                 "completed_at": _when(r.completed_at),
             }
             for r in DataRequest.objects.filter(user=user)
+        ],
+        "breach_notices": [
+            {
+                "breach": n.incident.title,
+                "discovered_at": _when(n.incident.discovered_at),
+                "notified_at": _when(n.sent_at),
+            }
+            for n in BreachNotice.objects.filter(email__iexact=email).select_related("incident")
         ],
         # Returns and support tickets join here when those desks open.
         "returns": [],

@@ -86,6 +86,13 @@ def archive_of(content: bytes) -> dict:
 
 
 def test_V3_the_archive_holds_everything_as_json_and_csv(theo):
+    from camshaft.privacy.models import BreachIncident, BreachNotice
+
+    now = timezone.now()
+    incident = BreachIncident.objects.create(
+        title="Lost laptop", description="d", discovered_at=now, recorded_at=now
+    )
+    BreachNotice.objects.create(incident=incident, email=THEO["email"], country="US", sent_at=now)
     files = archive_of(services.export_personal_data(user=theo, channel="account"))
     assert {"data.json", "profile.csv", "addresses.csv", "orders.csv", "consents.csv"} <= set(files)
     data = json.loads(files["data.json"])
@@ -98,6 +105,7 @@ def test_V3_the_archive_holds_everything_as_json_and_csv(theo):
     assert data["saved_cards"][0]["last4"] == "4242"
     assert any("shipped" in m["subject"].lower() for m in data["mail_sent_to_you"])
     assert THEO["street"] in files["addresses.csv"]
+    assert [n["breach"] for n in data["breach_notices"]] == ["Lost laptop"]
     request = DataRequest.objects.get()
     assert request.kind == "export" and request.status == "done"
     assert request.due_at - request.requested_at >= timedelta(days=28)
