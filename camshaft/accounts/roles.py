@@ -59,6 +59,10 @@ CUSTOMER_SERVICE = Role(
         "payments.view_savedcard",
         "shipping.view_shipment",
         "notifications.view_outboxmessage",
+        # A customer on the phone asks "order updates only, please" (N3).
+        "notifications.view_subscription",
+        "notifications.view_suppression",
+        "notifications.add_suppression",
     ),
 )
 
@@ -121,6 +125,9 @@ PRIVACY_OFFICER = Role(
         "notifications.view_outboxmessage",
         "notifications.view_subscription",
         "notifications.view_suppression",
+        "notifications.add_suppression",
+        "notifications.delete_suppression",
+        "analytics.view_cookiechoice",
         "core.view_auditentry",
     ),
 )
