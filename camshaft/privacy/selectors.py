@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -399,21 +399,31 @@ def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def personal_data(user) -> dict[str, list[dict]]:
-    """Everything Camshaft holds about `user`, section by section, as plain
-    data (V3): what the export archive and the privacy officer hand over."""
+def orders_of(*, user=None, email: str = "") -> QuerySet:
+    """A member's orders, or a guest's (orders placed without an account
+    under `email`): whose data a request is about."""
+    if user is not None:
+        return Order.objects.filter(user=user)
+    return Order.objects.filter(user__isnull=True, email__iexact=email)
+
+
+def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
+    """Everything Camshaft holds about a member (`user`) or a guest known by
+    `email` alone, section by section, as plain data (V3): what the export
+    archive and the privacy officer hand over."""
     from camshaft.notifications.models import OutboxMessage, Subscription
     from camshaft.notifications.selectors import is_suppressed
     from camshaft.payments.models import SavedCard
     from camshaft.privacy.models import BreachNotice, ConsentRecord, DataRequest
 
-    email = user.email
+    email = user.email if user is not None else email.strip().lower()
     orders = (
-        Order.objects.filter(user=user)
+        orders_of(user=user, email=email)
         .select_related("billing_address", "shipping_address", "payment")
         .prefetch_related("lines", "events")
         .order_by("placed_at")
     )
+    member = user is not None
     sections: dict[str, list[dict]] = {
         "profile": [
             {
@@ -426,14 +436,16 @@ def personal_data(user) -> dict[str, list[dict]]:
                 "last_sign_in_at": _when(user.last_login),
                 "email_do_not_send": is_suppressed(email),
             }
-        ],
+        ]
+        if member
+        else [{"email": email, "email_do_not_send": is_suppressed(email)}],
         "addresses": [
             {
                 **_address(a),
                 "default_billing": a.default_billing,
                 "default_shipping": a.default_shipping,
             }
-            for a in Address.objects.filter(user=user)
+            for a in (Address.objects.filter(user=user) if member else Address.objects.none())
         ],
         "orders": [
             {
@@ -476,7 +488,7 @@ def personal_data(user) -> dict[str, list[dict]]:
         ],
         "saved_cards": [
             {"brand": c.brand, "last4": c.last4, "expires": f"{c.exp_month:02d}/{c.exp_year}"}
-            for c in SavedCard.objects.filter(user=user)
+            for c in (SavedCard.objects.filter(user=user) if member else SavedCard.objects.none())
         ],
         "consents": [
             {
@@ -486,7 +498,9 @@ def personal_data(user) -> dict[str, list[dict]]:
                 "channel": c.channel,
                 "withdrawn_at": _when(c.withdrawn_at),
             }
-            for c in ConsentRecord.objects.filter(user=user).select_related("policy_version")
+            for c in ConsentRecord.objects.filter(
+                Q(user=user) if member else Q(user__isnull=True, email__iexact=email)
+            ).select_related("policy_version")
         ],
         "subscriptions": [
             {
@@ -517,7 +531,9 @@ def personal_data(user) -> dict[str, list[dict]]:
                 "status": r.status,
                 "completed_at": _when(r.completed_at),
             }
-            for r in DataRequest.objects.filter(user=user)
+            for r in DataRequest.objects.filter(
+                Q(user=user) if member else Q(user__isnull=True, email__iexact=email)
+            )
         ],
         "breach_notices": [
             {
@@ -531,16 +547,14 @@ def personal_data(user) -> dict[str, list[dict]]:
         "returns": [],
         "support_tickets": [],
     }
-    try:
-        from camshaft.analytics.selectors import events_for_user
-    except ImportError:  # analytics not installed
-        sections["analytics_events"] = []
-    else:
-        sections["analytics_events"] = list(events_for_user(user))
+    # Analytics events link to members only; a guest's are not theirs to find.
+    from camshaft.analytics.selectors import events_for_user
+
+    sections["analytics_events"] = list(events_for_user(user)) if member else []
     return sections
 
 
-def export_archive(user, *, now: datetime | None = None) -> bytes:
+def export_archive(user=None, *, email: str = "", now: datetime | None = None) -> bytes:
     """A ZIP of `personal_data`: one JSON file with everything and one CSV
     per section, so both people and programs can read it (V3)."""
     import csv
@@ -549,7 +563,7 @@ def export_archive(user, *, now: datetime | None = None) -> bytes:
     import zipfile
 
     now = now or timezone.now()
-    data = personal_data(user)
+    data = personal_data(user, email=email)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

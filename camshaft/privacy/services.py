@@ -403,34 +403,25 @@ def erase_person(
             detail=f"{reason} (request {request.pk})",
             actor="retention job" if channel == RETENTION else "the customer",
         )
-        goodbye = queue_email(
-            to=user.email,
-            subject="Your account is deleted",
-            template="privacy/email/account_deleted",
-            context={"name": user.first_name},
-            kind="transactional",
-            category="account_deleted",
-        )
-        _erase_traces(user=user, keep_message=goodbye.pk)
-        OutboxMessage.objects.filter(pk=goodbye.pk).update(scrub_after_send=True, reference="")
-        request.email = ""
-        request.status = DataRequest.Status.DONE
-        request.completed_at = now
-        request.save(update_fields=["email", "status", "completed_at"])
+        goodbye = _goodbye(email=user.email, name=user.first_name, member=True)
+        _erase_traces(email=user.email, user=user, keep_message=goodbye.pk)
+        _closed_after_erasure(request, now=now)
         user.delete()
     return request
 
 
-def _erase_traces(*, user, keep_message: int) -> None:
+def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
+    """Everything of a member (`user`) or a guest (`email` alone) but the
+    account row itself: deleted, or pseudonymised on sales records."""
     from camshaft.accounts.models import FailedSignIn
     from camshaft.accounts.services import account_digest
+    from camshaft.analytics.services import forget_user
     from camshaft.cart.models import Cart
     from camshaft.checkout.models import Checkout
     from camshaft.notifications.models import Subscription
     from camshaft.orders.models import Order, OrderAddress
 
-    email = user.email
-    order_ids = list(Order.objects.filter(user=user).values_list("pk", flat=True))
+    order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
     address_ids = [
         pk
         for pair in Order.objects.filter(pk__in=order_ids).values_list(
@@ -448,15 +439,18 @@ def _erase_traces(*, user, keep_message: int) -> None:
         for name in ("line1", "line2", "city", "postal_code", "phone"):
             setattr(address, name, "")
         address.full_name = ERASED
-        address.save()
-    Checkout.objects.filter(cart__user=user).delete()
+        address.save()  # save(), not update(): the name's search digests follow
+    if user is not None:
+        Checkout.objects.filter(cart__user=user).delete()
+        Cart.objects.filter(user=user).delete()
+        ConsentRecord.objects.filter(user=user).delete()
+        DataRequest.objects.filter(user=user).update(email="")
+        forget_user(user=user)
     Checkout.objects.filter(email__iexact=email).delete()
-    Cart.objects.filter(user=user).delete()
     OutboxMessage.objects.filter(to_address__iexact=email).exclude(pk=keep_message).delete()
     Subscription.objects.filter(email=email).delete()
-    ConsentRecord.objects.filter(user=user).delete()
     ConsentRecord.objects.filter(email__iexact=email).delete()
-    DataRequest.objects.filter(user=user).update(email="")
+    DataRequest.objects.filter(email__iexact=email).update(email="")
     FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()
     for notice in BreachNotice.objects.filter(email__iexact=email):
         BreachNotice.objects.filter(pk=notice.pk).update(
@@ -465,12 +459,65 @@ def _erase_traces(*, user, keep_message: int) -> None:
     for incident in BreachIncident.objects.filter(affected_emails__icontains=email):
         kept = [e for e in incident.affected_emails.splitlines() if e.strip().lower() != email]
         BreachIncident.objects.filter(pk=incident.pk).update(affected_emails="\n".join(kept))
-    try:
-        from camshaft.analytics.services import forget_user
-    except ImportError:
-        pass
-    else:
-        forget_user(user=user)
+
+
+def erase_guest(*, email: str, by, reason: str, request=None, now=None) -> DataRequest:
+    """V4 for someone who bought without an account: on a verified request,
+    their guest orders are pseudonymised and their mail, subscription and
+    consents go, as for a member."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    in_progress = list(
+        selectors.orders_of(email=email)
+        .filter(status__in=IN_PROGRESS)
+        .values_list("number", flat=True)
+    )
+    if in_progress:
+        raise ErasureBlocked(
+            f"Order {', '.join(in_progress)} is still on its way. Cancel it or wait until it "
+            "has shipped.",
+            code="orders_in_progress",
+        )
+    with transaction.atomic():
+        if request is None:
+            request = open_data_request(
+                kind="erasure", channel="privacy officer", email=email, by=by, notes=reason,
+                now=now,
+            )  # fmt: skip
+        from camshaft.core.services import record_access
+
+        record_access(
+            staff=by,
+            action="erased",
+            subject_email=email,
+            detail=f"{reason} (request {request.pk}, guest)",
+            actor="the customer",
+        )
+        goodbye = _goodbye(email=email, name="", member=False)
+        _erase_traces(email=email, keep_message=goodbye.pk)
+        _closed_after_erasure(request, now=now)
+    return request
+
+
+def _goodbye(*, email: str, name: str, member: bool) -> OutboxMessage:
+    """The confirmation of an erasure; blanked in the outbox once delivered."""
+    message = queue_email(
+        to=email,
+        subject="Your account is deleted" if member else "Your personal data is deleted",
+        template="privacy/email/account_deleted",
+        context={"name": name, "member": member},
+        kind="transactional",
+        category="account_deleted",
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(scrub_after_send=True, reference="")
+    return message
+
+
+def _closed_after_erasure(request: DataRequest, *, now) -> None:
+    request.email = ""
+    request.status = DataRequest.Status.DONE
+    request.completed_at = now
+    request.save(update_fields=["email", "status", "completed_at"])
 
 
 def delete_own_account(*, user, password: str, channel: str = "account", now=None) -> DataRequest:
@@ -507,12 +554,22 @@ def carry_out_request(*, request: DataRequest, by, now=None):
             "Check that the requester is the person first, then tick 'identity verified'.",
             code="unverified",
         )
-    if request.user is None:
-        raise ValidationError(
-            "This request names no account. For a guest, find their orders by email and answer "
-            "by hand.",
-            code="no_account",
-        )
+    if request.user is None:  # someone who bought as a guest
+        if request.kind == DataRequest.Kind.EXPORT:
+            archive = selectors.export_archive(email=request.email, now=now)
+            _close(request, by=by, now=now)
+            from camshaft.core.services import record_access
+
+            record_access(
+                staff=by,
+                action="exported",
+                subject_email=request.email,
+                detail=f"data request {request.pk}, guest",
+            )
+            return archive
+        erase_guest(email=request.email, by=by, reason=request.notes or "verified request",
+                    request=request, now=now)  # fmt: skip
+        return None
     if request.kind == DataRequest.Kind.EXPORT:
         return export_personal_data(user=request.user, channel="privacy officer", by=by,
                                     request=request, now=now)  # fmt: skip

@@ -395,3 +395,58 @@ def test_V4_every_erasure_leaves_an_audit_entry_without_personal_data(theo):
     assert entry.staff is None and entry.staff_email == "the customer"
     assert THEO["email"] not in str(entry.__dict__)
     assert DataRequest.objects.get(kind="erasure").channel == "api"
+
+
+def test_V4_privacy_officer_erases_a_guest_known_by_email_only(admin_client):
+    from camshaft.cart import services as carts
+
+    cart = carts.cart_for(user=None)
+    carts.add_to_cart(cart=cart, sku=stocked_part().sku, quantity=1)
+    checkout.set_addresses(cart=cart, user=None, email=THEO["email"], billing=HOME)
+    checkout.set_shipping_method(cart=cart, code="standard", currency="USD")
+    checkout.choose_payment(cart=cart, user=None, method="card", card=card())
+    order = checkout.place(cart=cart, user=None, currency="USD", idempotency_key="g").order
+    admin_client.post(
+        "/staff/privacy/datarequest/add/",
+        {"kind": "erasure", "email": THEO["email"], "identity_verified": "on"},
+    )
+    request = DataRequest.objects.get()
+    answer = {"action": "carry_out", "_selected_action": [request.pk]}
+    blocked = admin_client.post("/staff/privacy/datarequest/", answer, follow=True)
+    assert order.number.encode() in blocked.content  # still on its way
+    order.refresh_from_db()
+    assert order.email == THEO["email"]
+    staff = User.objects.create_user(email="packer@example.com", password="x", is_staff=True)
+    ship_everything(order, by=staff)
+    admin_client.post("/staff/privacy/datarequest/", answer)
+    notifications.deliver_due_messages()
+    order.refresh_from_db()
+    assert order.email.endswith("@erased.invalid")
+    assert order.billing_address.line1 == "" and order.billing_address.country == "US"
+    assert not OutboxMessage.objects.filter(to_address=THEO["email"]).exists()
+    assert [m.subject for m in mail.outbox][-1] == "Your personal data is deleted"
+    request.refresh_from_db()
+    assert request.status == "done" and request.email == ""
+    assert AuditEntry.objects.filter(action="erased", subject_user_id=None).exists()
+
+
+def test_V3_privacy_officer_exports_a_guests_orders(admin_client):
+    from camshaft.cart import services as carts
+
+    cart = carts.cart_for(user=None)
+    carts.add_to_cart(cart=cart, sku=stocked_part().sku, quantity=1)
+    checkout.set_addresses(cart=cart, user=None, email=THEO["email"], billing=HOME)
+    checkout.set_shipping_method(cart=cart, code="standard", currency="USD")
+    checkout.choose_payment(cart=cart, user=None, method="card", card=card())
+    checkout.place(cart=cart, user=None, currency="USD", idempotency_key="g")
+    admin_client.post(
+        "/staff/privacy/datarequest/add/",
+        {"kind": "export", "email": THEO["email"], "identity_verified": "on"},
+    )
+    request = DataRequest.objects.get()
+    response = admin_client.post(
+        "/staff/privacy/datarequest/", {"action": "carry_out", "_selected_action": [request.pk]}
+    )
+    data = json.loads(archive_of(response.content)["data.json"])
+    assert data["profile"] == [{"email": THEO["email"], "email_do_not_send": False}]
+    assert data["orders"][0]["billing_address"]["line1"] == THEO["street"]
