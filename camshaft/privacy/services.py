@@ -1,4 +1,5 @@
-"""Writes and the one read every signup needs: the policy in force (V1)."""
+"""Writes of the privacy app: consent and policy versions (V1), data requests,
+export and erasure (V3, V4), retention (V5), children (V7), breaches (V6)."""
 
 import logging
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from camshaft.notifications.models import OutboxMessage
 from camshaft.notifications.services import InvalidEmailAddress, queue_email
+from camshaft.orders.models import UNSHIPPED, OrderStatus
 from camshaft.privacy import selectors
 from camshaft.privacy.models import (
     BreachIncident,
@@ -278,9 +280,7 @@ def _mail_notice(incident: BreachIncident, email: str):
 
 #: Orders in these states still need their addresses: the person is asked to
 #: wait or cancel before their account is erased.
-IN_PROGRESS = frozenset(
-    {"awaiting_payment", "placed", "processing", "partly_shipped"}
-)  # fmt: skip
+IN_PROGRESS = UNSHIPPED | {OrderStatus.PARTLY_SHIPPED}
 POLICY_NOTICE_CACHE_KEY = "privacy:upcoming-material-policy"
 RETENTION = "retention"  # the channel of V5's automatic erasures
 #: What stands in for a name or a street on a sales record kept after erasure.
@@ -481,9 +481,13 @@ def erase_guest(*, email: str, by, reason: str, request=None, now=None) -> DataR
     with transaction.atomic():
         if request is None:
             request = open_data_request(
-                kind="erasure", channel="privacy officer", email=email, by=by, notes=reason,
+                kind="erasure",
+                channel="privacy officer",
+                email=email,
+                by=by,
+                notes=reason,
                 now=now,
-            )  # fmt: skip
+            )
         from camshaft.core.services import record_access
 
         record_access(
@@ -567,14 +571,25 @@ def carry_out_request(*, request: DataRequest, by, now=None):
                 detail=f"data request {request.pk}, guest",
             )
             return archive
-        erase_guest(email=request.email, by=by, reason=request.notes or "verified request",
-                    request=request, now=now)  # fmt: skip
+        erase_guest(
+            email=request.email,
+            by=by,
+            reason=request.notes or "verified request",
+            request=request,
+            now=now,
+        )
         return None
     if request.kind == DataRequest.Kind.EXPORT:
-        return export_personal_data(user=request.user, channel="privacy officer", by=by,
-                                    request=request, now=now)  # fmt: skip
-    erase_person(user=request.user, reason=request.notes or "verified request", by=by,
-                 request=request, now=now)  # fmt: skip
+        return export_personal_data(
+            user=request.user, channel="privacy officer", by=by, request=request, now=now
+        )
+    erase_person(
+        user=request.user,
+        reason=request.notes or "verified request",
+        by=by,
+        request=request,
+        now=now,
+    )
     return None
 
 

@@ -305,8 +305,11 @@ def test_N2_signup_form_has_a_honeypot_and_a_rate_limit(client, settings):
     assert not Subscription.objects.exists() and not OutboxMessage.objects.exists()
     settings.CAMSHAFT_RATE_LIMITS = {"newsletter": "2/m"}
     for n in range(2):
-        client.post("/api/v1/newsletter/subscribe", {"email": f"p{n}@example.com", "agree": True},
-                    content_type="application/json")  # fmt: skip
+        client.post(
+            "/api/v1/newsletter/subscribe",
+            {"email": f"p{n}@example.com", "agree": True},
+            content_type="application/json",
+        )
     refused = client.post(
         "/api/v1/newsletter/subscribe",
         {"email": "p9@example.com", "agree": True},

@@ -180,8 +180,15 @@ def everything_in_the_database() -> list[tuple[str, str]]:
 
 
 def test_V4_erasure_leaves_nothing_of_the_person_outside_pseudonymised_sales_records(theo):
-    needles = [THEO["email"], THEO["first_name"], THEO["last_name"], THEO["phone"],
-               THEO["street"], "Worthington", "1987-06-05"]  # fmt: skip
+    needles = [
+        THEO["email"],
+        THEO["first_name"],
+        THEO["last_name"],
+        THEO["phone"],
+        THEO["street"],
+        "Worthington",
+        "1987-06-05",
+    ]
     before = everything_in_the_database()
     for needle in needles:  # the search can find them: it is not blind
         assert any(needle.lower() in value.lower() for _, value in before), needle
