@@ -9,6 +9,7 @@ from django.urls import path
 from camshaft.analytics import charts, selectors
 from camshaft.analytics.forms import ReportRangeForm
 from camshaft.analytics.models import AnalyticsReport, CookieChoice
+from camshaft.core.admin import RecordAdmin
 
 REPORT_PERMISSION = "analytics.view_analytics_report"
 
@@ -47,7 +48,7 @@ def report_charts(report: selectors.Report) -> dict:
 
 
 @admin.register(AnalyticsReport)
-class AnalyticsReportAdmin(admin.ModelAdmin):
+class AnalyticsReportAdmin(RecordAdmin, admin.ModelAdmin):
     """One page of aggregates with a date range; the event rows themselves
     have no list or change page."""
 
@@ -56,15 +57,6 @@ class AnalyticsReportAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(REPORT_PERMISSION)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -93,7 +85,7 @@ class AnalyticsReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CookieChoice)
-class CookieChoiceAdmin(admin.ModelAdmin):
+class CookieChoiceAdmin(RecordAdmin, admin.ModelAdmin):
     """The record of choices (evidence of consent): read only, never deleted here."""
 
     list_display = ("chosen_at", "analytics", "channel", "policy_version")
@@ -104,12 +96,3 @@ class CookieChoiceAdmin(admin.ModelAdmin):
     fields = ("chosen_at", "analytics", "channel", "policy_version")
     readonly_fields = fields
     list_select_related = ("policy_version",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

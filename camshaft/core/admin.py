@@ -1,5 +1,6 @@
-"""Back office for the audit log (A4), and the mixin that writes it from any
-admin page showing a customer's personal data."""
+"""Back office for the audit log (A4), the mixin that writes it from any
+admin page showing a customer's personal data, and the one for records
+nobody may edit."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
@@ -8,6 +9,21 @@ from django.db.models import Q
 
 from camshaft.core import services
 from camshaft.core.models import AuditAction, AuditEntry
+
+
+class RecordAdmin:
+    """Mix into a ModelAdmin of records kept as evidence (mail sent, consents,
+    breach notices, the audit log): staff read them, nobody adds, edits or
+    deletes them here, superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AuditedPersonalDataAdmin:
@@ -83,7 +99,7 @@ class AuditedPersonalDataAdmin:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: a log that staff could
     edit would prove nothing. The privacy officer and administrators read it."""
 
@@ -122,15 +138,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "detail",
         "path",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="records")
     def object_ids_short(self, entry):

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from camshaft.core.admin import AuditedPersonalDataAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
 from camshaft.notifications import selectors, services
 from camshaft.notifications.models import (
     NewsletterIssue,
@@ -16,7 +16,7 @@ from camshaft.notifications.models import (
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
+class OutboxMessageAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin):
     # A mail holds its recipient's address and, often, their postal address.
     audit_user_id_attr = None
     audit_email_attr = "to_address"
@@ -70,16 +70,6 @@ class OutboxMessageAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
         "created_at",
         "sent_at",
     )
-
-    # The mailbox is a record of what was sent: staff read it, nobody edits it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.change_outboxmessage")

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from camshaft.core.admin import AuditedPersonalDataAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
 from camshaft.privacy import selectors, services
 from camshaft.privacy.models import (
     BreachIncident,
@@ -183,7 +183,7 @@ class BreachIncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BreachNotice)
-class BreachNoticeAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
+class BreachNoticeAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin):
     """Who was told about which breach, and the mail that told them."""
 
     audit_email_attr = "email"
@@ -194,15 +194,6 @@ class BreachNoticeAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in BreachNotice._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="mail")
     def mail(self, notice):
@@ -257,7 +248,7 @@ class PrivacyPolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
+class ConsentRecordAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin):
     """Proof of consent: read-only for everyone."""
 
     audit_email_attr = "email"
@@ -266,15 +257,6 @@ class ConsentRecordAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     list_filter = ("purpose", "channel")
     search_fields = ("=email",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DataRequestForm(forms.ModelForm):
