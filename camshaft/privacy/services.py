@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from camshaft.notifications.models import OutboxMessage
@@ -315,45 +315,64 @@ def open_data_request(
     )
 
 
-def _close(request: DataRequest, *, by=None, now=None) -> None:
+def _close(request: DataRequest, *, by=None, now=None, erased: bool = False) -> None:
+    """Mark a request answered; after an erasure it keeps no email either."""
     request.status = DataRequest.Status.DONE
     request.completed_at = now or timezone.now()
     request.handled_by = by if by is not None else request.handled_by
-    request.save(update_fields=["status", "completed_at", "handled_by"])
+    fields = ["status", "completed_at", "handled_by"]
+    if erased:
+        request.email = ""
+        fields.append("email")
+    request.save(update_fields=fields)
 
 
-def _audit(*, by, action: str, user, detail: str, actor: str = "") -> None:
+def _audit(*, by, action: str, email: str, detail: str, user=None, actor: str = "") -> None:
+    """The audit entry of an export or erasure: the member's id where there
+    is one, a keyed hash of the email always (A4)."""
     from camshaft.core.services import record_access
 
     record_access(
         staff=by,
         action=action,
-        subject_user_id=user.pk,
-        subject_email=user.email,
+        subject_user_id=user.pk if user is not None else None,
+        subject_email=email,
         detail=detail,
         actor=actor,
     )
 
 
-def export_personal_data(*, user, channel: str, by=None, request=None, now=None) -> bytes:
-    """The person's archive (V3), with the request recorded as answered; a
-    privacy officer running it for someone leaves an audit entry (A4)."""
+def export_personal_data(
+    *, channel: str, user=None, email: str = "", by=None, request=None, now=None
+) -> bytes:
+    """The archive of a member (`user`) or of a guest known by `email` (V3),
+    with the request recorded as answered; a privacy officer running it for
+    someone leaves an audit entry (A4)."""
     now = now or timezone.now()
+    email = user.email if user is not None else email
     with transaction.atomic():
         if request is None:
-            request = open_data_request(kind="export", channel=channel, user=user, by=by, now=now)
-        archive = selectors.export_archive(user, now=now)
+            request = open_data_request(
+                kind="export", channel=channel, user=user, email=email, by=by, now=now
+            )
+        archive = selectors.export_archive(user, email=email, now=now)
         _close(request, by=by, now=now)
         if by is not None:
-            _audit(by=by, action="exported", user=user, detail=f"data request {request.pk}")
+            _audit(
+                by=by,
+                action="exported",
+                user=user,
+                email=email,
+                detail=f"data request {request.pk}{'' if user else ', guest'}",
+            )
     return archive
 
 
-def erasure_blockers(*, user) -> list[str]:
-    from camshaft.orders.models import Order
-
+def erasure_blockers(*, user=None, email: str = "") -> list[str]:
+    """The numbers of the person's orders still on their way."""
     return list(
-        Order.objects.filter(user=user, status__in=IN_PROGRESS)
+        selectors.orders_of(user=user, email=email)
+        .filter(status__in=IN_PROGRESS)
         .order_by("placed_at")
         .values_list("number", flat=True)
     )
@@ -373,25 +392,57 @@ def erase_person(
     cards, tokens, consents, subscriptions, mail and analytics go; their
     orders stay for the accounts, pseudonymised down to country and region.
     A confirmation goes to their address and is blanked once delivered."""
+    return _erase(
+        user=user,
+        email=user.email,
+        reason=reason,
+        by=by,
+        channel="privacy officer" if by is not None else channel,
+        request=request,
+        cancel_open_orders=cancel_open_orders,
+        now=now,
+    )
+
+
+def erase_guest(*, email: str, by, reason: str, request=None, now=None) -> DataRequest:
+    """V4 for someone who bought without an account: on a verified request,
+    their guest orders are pseudonymised and their mail, subscription and
+    consents go, as for a member."""
+    return _erase(
+        user=None,
+        email=email.strip().lower(),
+        reason=reason,
+        by=by,
+        channel="privacy officer",
+        request=request,
+        cancel_open_orders=False,
+        now=now,
+    )
+
+
+def _erase(
+    *, user, email: str, reason: str, by, channel: str, request, cancel_open_orders: bool, now
+) -> DataRequest:
     from camshaft.orders import services as orders
 
     now = now or timezone.now()
-    blockers = erasure_blockers(user=user)
+    blockers = erasure_blockers(user=user, email=email)
     if blockers and not cancel_open_orders:
+        then = ", then delete the account." if user is not None else "."
         raise ErasureBlocked(
             f"Order {', '.join(blockers)} is still on its way. Cancel it or wait until it has "
-            "shipped, then delete the account.",
+            f"shipped{then}",
             code="orders_in_progress",
         )
     with transaction.atomic():
-        for number in blockers:
-            order = user.orders.get(number=number)
+        for order in selectors.orders_of(user=user, email=email).filter(number__in=blockers):
             orders.cancel_order(order=order, by=by, as_staff=True, reason="account erased")
         if request is None:
             request = open_data_request(
                 kind="erasure",
-                channel="privacy officer" if by is not None else channel,
+                channel=channel,
                 user=user,
+                email=email,
                 by=by,
                 notes=reason,
                 now=now,
@@ -400,13 +451,17 @@ def erase_person(
             by=by,
             action="erased",
             user=user,
-            detail=f"{reason} (request {request.pk})",
+            email=email,
+            detail=f"{reason} (request {request.pk}{'' if user else ', guest'})",
             actor="retention job" if channel == RETENTION else "the customer",
         )
-        goodbye = _goodbye(email=user.email, name=user.first_name, member=True)
-        _erase_traces(email=user.email, user=user, keep_message=goodbye.pk)
-        _closed_after_erasure(request, now=now)
-        user.delete()
+        goodbye = _goodbye(
+            email=email, name=user.first_name if user else "", member=user is not None
+        )
+        _erase_traces(email=email, user=user, keep_message=goodbye.pk)
+        _close(request, now=now, erased=True)
+        if user is not None:
+            user.delete()
     return request
 
 
@@ -461,48 +516,6 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         BreachIncident.objects.filter(pk=incident.pk).update(affected_emails="\n".join(kept))
 
 
-def erase_guest(*, email: str, by, reason: str, request=None, now=None) -> DataRequest:
-    """V4 for someone who bought without an account: on a verified request,
-    their guest orders are pseudonymised and their mail, subscription and
-    consents go, as for a member."""
-    now = now or timezone.now()
-    email = email.strip().lower()
-    in_progress = list(
-        selectors.orders_of(email=email)
-        .filter(status__in=IN_PROGRESS)
-        .values_list("number", flat=True)
-    )
-    if in_progress:
-        raise ErasureBlocked(
-            f"Order {', '.join(in_progress)} is still on its way. Cancel it or wait until it "
-            "has shipped.",
-            code="orders_in_progress",
-        )
-    with transaction.atomic():
-        if request is None:
-            request = open_data_request(
-                kind="erasure",
-                channel="privacy officer",
-                email=email,
-                by=by,
-                notes=reason,
-                now=now,
-            )
-        from camshaft.core.services import record_access
-
-        record_access(
-            staff=by,
-            action="erased",
-            subject_email=email,
-            detail=f"{reason} (request {request.pk}, guest)",
-            actor="the customer",
-        )
-        goodbye = _goodbye(email=email, name="", member=False)
-        _erase_traces(email=email, keep_message=goodbye.pk)
-        _closed_after_erasure(request, now=now)
-    return request
-
-
 def _goodbye(*, email: str, name: str, member: bool) -> OutboxMessage:
     """The confirmation of an erasure; blanked in the outbox once delivered."""
     message = queue_email(
@@ -515,13 +528,6 @@ def _goodbye(*, email: str, name: str, member: bool) -> OutboxMessage:
     )
     OutboxMessage.objects.filter(pk=message.pk).update(scrub_after_send=True, reference="")
     return message
-
-
-def _closed_after_erasure(request: DataRequest, *, now) -> None:
-    request.email = ""
-    request.status = DataRequest.Status.DONE
-    request.completed_at = now
-    request.save(update_fields=["email", "status", "completed_at"])
 
 
 def delete_own_account(*, user, password: str, channel: str = "account", now=None) -> DataRequest:
@@ -558,38 +564,20 @@ def carry_out_request(*, request: DataRequest, by, now=None):
             "Check that the requester is the person first, then tick 'identity verified'.",
             code="unverified",
         )
-    if request.user is None:  # someone who bought as a guest
-        if request.kind == DataRequest.Kind.EXPORT:
-            archive = selectors.export_archive(email=request.email, now=now)
-            _close(request, by=by, now=now)
-            from camshaft.core.services import record_access
-
-            record_access(
-                staff=by,
-                action="exported",
-                subject_email=request.email,
-                detail=f"data request {request.pk}, guest",
-            )
-            return archive
-        erase_guest(
+    if request.kind == DataRequest.Kind.EXPORT:
+        return export_personal_data(
+            channel="privacy officer",
+            user=request.user,
             email=request.email,
             by=by,
-            reason=request.notes or "verified request",
             request=request,
             now=now,
         )
-        return None
-    if request.kind == DataRequest.Kind.EXPORT:
-        return export_personal_data(
-            user=request.user, channel="privacy officer", by=by, request=request, now=now
-        )
-    erase_person(
-        user=request.user,
-        reason=request.notes or "verified request",
-        by=by,
-        request=request,
-        now=now,
-    )
+    reason = request.notes or "verified request"
+    if request.user is None:  # someone who bought as a guest
+        erase_guest(email=request.email, by=by, reason=reason, request=request, now=now)
+    else:
+        erase_person(user=request.user, reason=reason, by=by, request=request, now=now)
     return None
 
 
@@ -601,17 +589,17 @@ def retention_job(*, now: datetime) -> str:
 
     User = get_user_model()
     # Back since they were warned: the warning no longer applies.
-    returned = [
-        w.pk
-        for w in RetentionWarning.objects.annotate(
+    returned = list(
+        RetentionWarning.objects.annotate(
             last_active=Subquery(
                 User.objects.filter(pk=OuterRef("user"))
                 .annotate(last=selectors.last_activity_expression())
                 .values("last")[:1]
             )
         )
-        if w.last_active and w.last_active > w.last_active_at
-    ]
+        .filter(last_active__gt=F("last_active_at"))
+        .values_list("pk", flat=True)
+    )
     RetentionWarning.objects.filter(pk__in=returned).delete()
 
     warned = 0
