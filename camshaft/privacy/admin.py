@@ -4,7 +4,6 @@ notices (V6), and the sharing register (V10), read-only."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from camshaft.privacy.models import (
     DataRequest,
     PrivacyPolicyVersion,
 )
+from camshaft.privacy.views import zip_download
 
 # --- Breach register (V6) and sharing register (V10) -----------------------
 
@@ -352,11 +352,7 @@ class DataRequestAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
         if archive is None:
             self.message_user(request, "The account is erased and a confirmation mail is queued.")
             return None
-        response = HttpResponse(archive, content_type="application/zip")
-        response["Content-Disposition"] = (
-            f'attachment; filename="data-request-{data_request.pk}.zip"'
-        )
-        return response
+        return zip_download(archive, f"data-request-{data_request.pk}.zip")
 
     def get_urls(self):
         extra = [

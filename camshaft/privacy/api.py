@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.core.api_schemas import responses
 from camshaft.privacy import selectors, services
+from camshaft.privacy.views import zip_download
 
 router = Router(tags=["privacy"])
 
@@ -74,9 +75,7 @@ def export_my_data(request: HttpRequest):
     """Everything held about the signed-in member, as a ZIP of JSON and CSV
     (V3). The request is recorded and answered at once."""
     archive = services.export_personal_data(user=request.auth, channel="api")
-    response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
-    return response
+    return zip_download(archive, "my-data.zip")
 
 
 @router.get("/me/data-requests", auth=TokenAuth(), response=responses(list[DataRequestOut], 401))
