@@ -5,6 +5,8 @@ except to an address on the do-not-send list, which gets order status mail
 only. Marketing mail goes only to a confirmed newsletter subscriber who is
 not on the do-not-send list."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -15,8 +17,6 @@ from camshaft.notifications.models import OutboxMessage, Subscription, Suppressi
 # Order status mail (confirmation, payment received, shipped, cancelled...)
 # is the one kind an address on the do-not-send list still gets (N3).
 ORDER_STATUS_PREFIX = "order_"
-UNSUBSCRIBE_SALT = "camshaft.newsletter.unsubscribe"
-CONFIRM_SALT = "camshaft.newsletter.confirm"
 # A mail's unsubscribe link works this long after the mail was sent (N2).
 UNSUBSCRIBE_LINK_DAYS = 30
 CONFIRM_LINK_DAYS = 7
@@ -55,23 +55,43 @@ def may_receive(*, address: str, kind: str, category: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class SignedLink:
+    """A link in a mail that carries its address, signed, for `days`."""
+
+    route: str
+    salt: str
+    days: int
+
+    def url(self, address: str) -> str:
+        token = signing.dumps(normalize(address), salt=self.salt, compress=True)
+        return settings.STORE_URL + reverse(self.route, args=[token])
+
+    def address(self, token: str) -> str | None:
+        """The address the link was made for, or None if forged or too old."""
+        try:
+            return signing.loads(token, salt=self.salt, max_age=self.days * 24 * 3600)
+        except signing.BadSignature:  # includes SignatureExpired
+            return None
+
+
+CONFIRM = SignedLink("newsletter_confirm", "camshaft.newsletter.confirm", CONFIRM_LINK_DAYS)
+UNSUBSCRIBE = SignedLink(
+    "newsletter_unsubscribe", "camshaft.newsletter.unsubscribe", UNSUBSCRIBE_LINK_DAYS
+)
+
+
 def unsubscribe_link(address: str) -> str:
     """A link that unsubscribes `address` from marketing mail, for 30 days."""
-    token = signing.dumps(normalize(address), salt=UNSUBSCRIBE_SALT, compress=True)
-    return settings.STORE_URL + reverse("newsletter_unsubscribe", args=[token])
+    return UNSUBSCRIBE.url(address)
 
 
 def confirm_link(address: str) -> str:
-    token = signing.dumps(normalize(address), salt=CONFIRM_SALT, compress=True)
-    return settings.STORE_URL + reverse("newsletter_confirm", args=[token])
+    return CONFIRM.url(address)
 
 
-def address_from_token(token: str, *, salt: str, days: int) -> str | None:
-    """The address a link was made for, or None if it is forged or too old."""
-    try:
-        return signing.loads(token, salt=salt, max_age=days * 24 * 3600)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
+#: The states in which a person has asked for the newsletter and not left it.
+WANTS_NEWSLETTER = frozenset({Subscription.Status.PENDING, Subscription.Status.CONFIRMED})
 
 
 def preferences_of(address: str) -> dict:

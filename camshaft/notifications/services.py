@@ -304,9 +304,7 @@ def confirm_subscription(*, token: str, now: datetime | None = None) -> Subscrip
     from camshaft.privacy import services as privacy
 
     now = now or timezone.now()
-    address = selectors.address_from_token(
-        token, salt=selectors.CONFIRM_SALT, days=selectors.CONFIRM_LINK_DAYS
-    )
+    address = selectors.CONFIRM.address(token)
     subscription = (
         Subscription.objects.select_for_update().filter(email=address).first() if address else None
     )
@@ -351,9 +349,7 @@ def unsubscribe(*, email: str, via: str, now: datetime | None = None) -> bool:
 
 def unsubscribe_by_link(*, token: str, via: str = "link") -> str:
     """The one-click link of a marketing mail (N2). Returns the address."""
-    address = selectors.address_from_token(
-        token, salt=selectors.UNSUBSCRIBE_SALT, days=selectors.UNSUBSCRIBE_LINK_DAYS
-    )
+    address = selectors.UNSUBSCRIBE.address(token)
     if address is None:
         raise SubscriptionProblem(
             f"This unsubscribe link is more than {selectors.UNSUBSCRIBE_LINK_DAYS} days old or "
@@ -445,8 +441,8 @@ def set_email_preferences(*, user, newsletter: bool, do_not_send: bool, source: 
     with transaction.atomic():
         set_do_not_send(email=user.email, on=do_not_send)
         state = selectors.preferences_of(user.email)["newsletter"]
-        if newsletter and state not in ("pending", "confirmed"):
+        if newsletter and state not in selectors.WANTS_NEWSLETTER:
             subscribe(email=user.email, source=source, user=user)
-        elif not newsletter and state in ("pending", "confirmed"):
+        elif not newsletter and state in selectors.WANTS_NEWSLETTER:
             unsubscribe(email=user.email, via=source)
     return selectors.preferences_of(user.email)

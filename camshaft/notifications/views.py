@@ -51,9 +51,7 @@ def unsubscribe(request, token):
     """GET shows a confirm page and never unsubscribes by itself (scanners
     prefetch links); POST unsubscribes without signing in (N2)."""
     if request.method == "GET":
-        valid = selectors.address_from_token(
-            token, salt=selectors.UNSUBSCRIBE_SALT, days=selectors.UNSUBSCRIBE_LINK_DAYS
-        )
+        valid = selectors.UNSUBSCRIBE.address(token)
         return render(
             request,
             "notifications/unsubscribe.html",
@@ -73,7 +71,7 @@ def preferences(request):
     email = request.user.email
     current = selectors.preferences_of(email)
     initial = {
-        "newsletter": current["newsletter"] in ("pending", "confirmed"),
+        "newsletter": current["newsletter"] in selectors.WANTS_NEWSLETTER,
         "do_not_send": current["do_not_send"],
     }
     form = PreferencesForm(request.POST or None, initial=initial)
