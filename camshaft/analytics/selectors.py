@@ -21,10 +21,6 @@ class DateRange:
     start: date
     end: date
 
-    @classmethod
-    def last_days(cls, days: int, *, today: date) -> "DateRange":
-        return cls(start=today - timedelta(days=days - 1), end=today)
-
     @property
     def since(self) -> datetime:
         return datetime.combine(self.start, time.min, tzinfo=UTC)
