@@ -44,6 +44,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+SECRET_KEY_FROM_FILE = not os.environ.get("SECRET_KEY")
 
 # V8: keys sealing personal fields, newest first, and the key of lookup
 # digests. Unset, both live in key files in var/ (made on first use; back
@@ -239,12 +240,22 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Y5: the payment gateway, a dotted path; the default is the built-in test
+# gateway, which the deploy checks refuse in production.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "camshaft.payments.gateways.test.TestGateway")
+# Checks a store has decided to live with (comma-separated ids, e.g. a
+# staging store rehearsing with the test gateway: camshaft.W104).
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Mail leaves only through the outbox (N4). The embedded default writes each
 # message as a file in var/mail/; EMAIL_URL=smtp://user:pass@host:587 sends.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Camshaft Auto Parts <shop@example.com>")
 MAIL_DIR = VAR_DIR / "mail"
+#: The embedded default's mail stays on this machine, for trying the store:
+#: links a person must receive (staff invitations) are then shown instead.
+EMAIL_TO_FILES = not os.environ.get("EMAIL_URL")
 if email_url := os.environ.get("EMAIL_URL"):
     from urllib.parse import unquote, urlsplit
 

@@ -11,3 +11,4 @@ class AccountsConfig(AppConfig):
 
         # Staff roles (A4) are code; every migrate writes them to the database.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="camshaft-staff-roles")
+        from camshaft.accounts import checks  # noqa: F401 - registers the deploy checks

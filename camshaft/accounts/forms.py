@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from camshaft.abuse.forms import HoneypotMixin
 from camshaft.accounts import services
 from camshaft.accounts.models import Address, User
+from camshaft.accounts.roles import ROLES
 
 
 class DateInput(forms.DateInput):
@@ -50,6 +51,46 @@ class SecondFactorForm(forms.Form):
         help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class MailCodeForm(forms.Form):
+    """A2: the code mailed to a staff member before they add an authenticator."""
+
+    mail_code = forms.CharField(
+        max_length=20,
+        label="Code from the mail",
+        help_text=f"The {services.ENROLMENT_CODE_DIGITS}-digit code we sent to your email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ChoosePasswordForm(forms.Form):
+    """A new staff member chooses their own password (the rules are the
+    service's: Django's password validators)."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password, not only digits.",
+        max_length=200,
+    )
+    password_again = forms.CharField(
+        label="The same password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class StaffInvitationForm(forms.Form):
+    """The back office's invitation of a new staff member (A4)."""
+
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=[(role.slug, role.name) for role in ROLES])
 
 
 class PasswordResetRequestForm(HoneypotMixin, forms.Form):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from camshaft.core.fields import EncryptedCharField, EncryptedDateField
 
@@ -77,6 +78,10 @@ class User(AbstractUser):
     # V8: both encrypted at rest.
     date_of_birth = EncryptedDateField(null=True, blank=True)
     phone = EncryptedCharField(max_length=30, blank=True, validators=[phone_validator])
+    #: When the person last chose their own password (registration, a
+    #: set-password or reset link). Empty for a password someone else set
+    #: (the demo account, `createsuperuser`): the deploy checks name those.
+    password_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -163,3 +168,68 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class StaffInvitation(models.Model):
+    """A one-time, expiring link with which a new staff member chooses their
+    own password (A2, A4): nobody else ever knows it. Only the SHA-256 of
+    the link's token is kept, so the table cannot be read into a way in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    role = models.CharField(max_length=40, help_text="The role the invitation gave.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the invitation came from the command line.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.user} as {self.role}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+    @property
+    def state(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        return "open" if self.is_open() else "expired"
+
+
+class EnrolmentCode(models.Model):
+    """A code mailed to a staff member before they may add an authenticator
+    app when no set-password link proved the mailbox is theirs (A2): knowing
+    the password alone must not let anyone enrol their own phone. Kept as a
+    keyed hash; a few wrong tries use it up."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Enrolment code for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

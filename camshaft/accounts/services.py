@@ -4,7 +4,7 @@ API tokens (B2)."""
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import django_otp
@@ -13,16 +13,28 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from camshaft.accounts.models import Address, ApiToken, FailedSignIn, User
+from camshaft.accounts import selectors
+from camshaft.accounts.models import (
+    Address,
+    ApiToken,
+    EnrolmentCode,
+    FailedSignIn,
+    StaffInvitation,
+    User,
+)
+from camshaft.accounts.roles import Role, grant_role
+from camshaft.core.models import AuditAction
+from camshaft.core.services import record_access
 from camshaft.privacy import services as privacy
 from camshaft.privacy.models import PrivacyPolicyVersion
 
@@ -147,6 +159,7 @@ def register(
                 date_of_birth=date_of_birth,
                 first_name=first_name,
                 last_name=last_name,
+                password_chosen_at=timezone.now(),
             )
     except IntegrityError:  # registered by a concurrent request a moment ago
         raise ValidationError({"email": DUPLICATE_EMAIL}) from None
@@ -287,7 +300,10 @@ def request_password_reset(*, email: str, origin: str) -> None:
 
 
 def password_was_reset(*, user: User) -> None:
-    """A new password ends any lock-out and every API token made before."""
+    """A new password ends any lock-out and every API token made before; the
+    owner chose it themselves, through a link only their mailbox received."""
+    user.password_chosen_at = timezone.now()
+    user.save(update_fields=["password_chosen_at"])
     FailedSignIn.objects.filter(account_digest=account_digest(user.email)).delete()
     ApiToken.objects.filter(user=user).delete()
 
@@ -476,3 +492,295 @@ def check_second_factor(*, user: User, token: str):
     if device is None:
         raise InvalidSecondFactor
     return device
+
+
+# Staff invitations and proof of the mailbox (A2, A4) --------------------------
+#
+# Nobody but its owner ever knows a staff password: an administrator (or
+# `camshaft createstaff`) invites a person, who chooses their password through
+# a one-time link. Before anyone adds an authenticator app to an account, they
+# prove the mailbox is theirs (that link, a password-reset link or a code sent
+# by mail): a password someone else knows must not be enough to enrol a phone.
+
+INVITATION_LIFETIME = timedelta(hours=72)
+ENROLMENT_CODE_LIFETIME = timedelta(minutes=15)
+ENROLMENT_CODE_MAX_TRIES = 5
+ENROLMENT_CODE_RESEND_AFTER = timedelta(seconds=60)
+ENROLMENT_CODE_DIGITS = 8
+#: The session remembers which account proved its mailbox in it.
+MAILBOX_PROVEN_SESSION_KEY = "camshaft.accounts.mailbox_proven"
+
+
+class StaffAccountExists(ValidationError):
+    def __init__(self, email: str):
+        super().__init__(
+            {
+                "email": f"{email} already has an account with a password of its own: "
+                "give it a role instead (camshaft grant-role, or the groups on its user page)."
+            },
+            code="account_exists",
+        )
+
+
+class InvitationClosed(Exception):
+    message = (
+        "This invitation link has expired, was used already or was withdrawn. "
+        "Ask an administrator of the store for a new one."
+    )
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: StaffInvitation
+    #: The one-time link, returned once; only its hash is stored.
+    link: str = field(repr=False)
+    #: True when the link went by mail, so whoever invited need not pass it on.
+    mailed: bool
+
+
+def mail_leaves_the_machine() -> bool:
+    """False in the embedded default, whose mail is only written to files."""
+    return not settings.EMAIL_TO_FILES
+
+
+def _invitation_link(token: str) -> str:
+    return settings.STORE_URL + reverse("staff_welcome", kwargs={"token": token})
+
+
+@transaction.atomic
+def invite_staff(
+    *, email: str, role: Role, invited_by: User | None = None, now: datetime | None = None
+) -> IssuedInvitation:
+    """Make `email` a staff member with `role` and issue their set-password
+    link, mailed when mail leaves the machine. Inviting again someone who
+    has not yet chosen a password withdraws the earlier link."""
+    now = now or timezone.now()
+    email = User.objects.normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    user = User.objects.select_for_update().filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password=None)  # unusable until chosen
+    elif user.has_usable_password():
+        raise StaffAccountExists(email)
+    grant_role(user=user, role=role)
+    StaffInvitation.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        user=user,
+        role=role.slug,
+        token_hash=hash_token(token),
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    link = _invitation_link(token)
+    mailed = mail_leaves_the_machine()
+    if mailed:
+        from camshaft.notifications.services import queue_email
+
+        queue_email(
+            to=email,
+            subject=f"You are invited to the {settings.STORE_NAME} back office",
+            template="accounts/email/staff_invitation",
+            context={
+                "role": role,
+                "link": link,
+                "expires_at": invitation.expires_at,
+                "invited_by": invited_by.get_full_name() or invited_by.email if invited_by else "",
+            },
+            category="staff_invitation",
+            reference=f"user:{user.pk}",
+        )
+    record_access(
+        staff=invited_by,
+        actor="camshaft createstaff",
+        action=AuditAction.CHANGED,
+        subject_user_id=user.pk,
+        subject_email=email,
+        obj=invitation,
+        detail=f"Invited as {role.name}; link {'mailed' if mailed else 'handed over'}",
+    )
+    return IssuedInvitation(invitation=invitation, link=link, mailed=mailed)
+
+
+def _open_invitation(token: str, *, now: datetime, lock: bool = False) -> StaffInvitation:
+    invitations = StaffInvitation.objects.select_related("user")
+    if lock:
+        invitations = invitations.select_for_update()
+    invitation = invitations.filter(token_hash=hash_token(token or "")).first()
+    if invitation is None or not invitation.is_open(now) or not invitation.user.is_active:
+        raise InvitationClosed
+    return invitation
+
+
+def invitation_for_link(*, token: str, now: datetime | None = None) -> StaffInvitation:
+    """The open invitation behind a link, for its page. Raises InvitationClosed."""
+    return _open_invitation(token, now=now or timezone.now())
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str, now: datetime | None = None) -> User:
+    """Set the invited person's own password; the link then works no more.
+    Raises InvitationClosed, or ValidationError for a weak password (and
+    then the link still works)."""
+    now = now or timezone.now()
+    invitation = _open_invitation(token, now=now, lock=True)
+    user = invitation.user
+    try:
+        validate_password(password, user)
+    except ValidationError as weak:
+        raise ValidationError({"password": weak.messages}) from None
+    user.set_password(password)
+    user.password_chosen_at = now
+    user.save(update_fields=["password", "password_chosen_at"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    record_access(
+        staff=None,
+        actor="invitation link",
+        action=AuditAction.CHANGED,
+        subject_user_id=user.pk,
+        subject_email=user.email,
+        obj=invitation,
+        detail="Chose a password through the invitation link",
+    )
+    return user
+
+
+def mailbox_proven(session, user) -> bool:
+    return session.get(MAILBOX_PROVEN_SESSION_KEY) == user.pk
+
+
+def prove_mailbox(session, user) -> None:
+    """Remember in the session that `user` opened a link or typed a code that
+    only reached their mailbox."""
+    session[MAILBOX_PROVEN_SESSION_KEY] = user.pk
+
+
+class InvalidEnrolmentCode(Exception):
+    message = (
+        "That code is not right, has expired or was tried too often. "
+        "Ask for a new one and type the newest code from the mail."
+    )
+
+
+@dataclass
+class CodeSentRecently(Exception):
+    wait_seconds: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"A code was sent a moment ago. Look for it in your mail, or ask again "
+            f"in {self.wait_seconds} seconds."
+        )
+
+
+def _enrolment_digest(user: User, code: str) -> str:
+    return salted_hmac(
+        "camshaft.accounts.enrolment-code", f"{user.pk}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+@transaction.atomic
+def send_enrolment_code(*, user: User, now: datetime | None = None) -> EnrolmentCode:
+    """Mail `user` a code that proves the mailbox is theirs; an earlier code
+    stops working. Raises CodeSentRecently when asked again too soon."""
+    now = now or timezone.now()
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one sender at a time
+    latest = EnrolmentCode.objects.filter(user=user).order_by("-created_at").first()
+    if latest and now - latest.created_at < ENROLMENT_CODE_RESEND_AFTER:
+        wait = ENROLMENT_CODE_RESEND_AFTER - (now - latest.created_at)
+        raise CodeSentRecently(wait_seconds=max(1, int(wait.total_seconds())))
+    EnrolmentCode.objects.filter(user=user, used_at=None).update(used_at=now)
+    code = f"{secrets.randbelow(10**ENROLMENT_CODE_DIGITS):0{ENROLMENT_CODE_DIGITS}d}"
+    sent = EnrolmentCode.objects.create(
+        user=user,
+        code_hash=_enrolment_digest(user, code),
+        created_at=now,
+        expires_at=now + ENROLMENT_CODE_LIFETIME,
+    )
+    from camshaft.notifications.services import queue_email
+
+    queue_email(
+        to=user.email,
+        subject=f"Your code to set up two-factor sign-in at {settings.STORE_NAME}",
+        template="accounts/email/enrolment_code",
+        context={"code": code, "minutes": int(ENROLMENT_CODE_LIFETIME.total_seconds() // 60)},
+        category="sign_in_code",
+        reference=f"user:{user.pk}",
+    )
+    return sent
+
+
+def confirm_enrolment_code(*, user: User, code: str, now: datetime | None = None) -> None:
+    """Accept the newest code mailed to `user`, once. A wrong try counts
+    against the code (and is kept); raises InvalidEnrolmentCode."""
+    now = now or timezone.now()
+    typed = "".join((code or "").split())
+    with transaction.atomic():
+        sent = (
+            EnrolmentCode.objects.select_for_update()
+            .filter(user=user, used_at=None, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if sent is None:
+            accepted = False
+        elif constant_time_compare(sent.code_hash, _enrolment_digest(user, typed)):
+            sent.used_at = now
+            sent.save(update_fields=["used_at"])
+            accepted = True
+        else:
+            sent.failed_tries += 1
+            if sent.failed_tries >= ENROLMENT_CODE_MAX_TRIES:
+                sent.used_at = now
+            sent.save(update_fields=["failed_tries", "used_at"])
+            accepted = False
+    if not accepted:
+        raise InvalidEnrolmentCode
+
+
+@transaction.atomic
+def withdraw_invitations(*, invitations, by: User, now: datetime | None = None) -> int:
+    """Stop open invitation links from working; answers how many were open."""
+    now = now or timezone.now()
+    withdrawn = list(invitations.select_for_update().filter(used_at=None, revoked_at=None))
+    for invitation in withdrawn:
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        record_access(
+            staff=by,
+            action=AuditAction.CHANGED,
+            subject_user_id=invitation.user_id,
+            obj=invitation,
+            detail="Withdrew the invitation",
+        )
+    return len(withdrawn)
+
+
+@transaction.atomic
+def disarm_default_passwords() -> list[User]:
+    """Stop every staff password anyone may know from working (A2, A4): the
+    password becomes unusable, and the authenticators and API tokens made
+    with it go, since a stranger may have enrolled them. The owner comes back
+    through a new invitation (`camshaft createstaff EMAIL --role ROLE`)."""
+    disarmed = selectors.staff_with_default_passwords()
+    for user in disarmed:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        for device in django_otp.devices_for_user(user, confirmed=None):
+            device.delete()
+        ApiToken.objects.filter(user=user).delete()
+        record_access(
+            staff=None,
+            actor="camshaft serve",
+            action=AuditAction.CHANGED,
+            subject_user_id=user.pk,
+            subject_email=user.email,
+            detail="Disabled a known default password, its authenticators and API tokens",
+        )
+    return disarmed

@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/two-factor/", views.two_factor, name="two_factor"),
+    path("account/welcome/<str:token>/", views.staff_welcome, name="staff_welcome"),
     path("account/", views.my_account, name="my_account"),
     path("account/addresses/", views.addresses, name="addresses"),
     path("account/addresses/add/", views.address_form, name="address_add"),

@@ -108,11 +108,14 @@ def _second_factor_url(request) -> str:
 @member_required
 def two_factor(request):
     """A2: staff type a code from their authenticator app (or a backup code);
-    the first time, they add the store to the app and confirm it here."""
+    the first time, they prove the mailbox is theirs, then add the store to
+    the app and confirm it here."""
     user = request.user
     if user.is_verified():
         return redirect(_next_url(request, default="admin:index"))
     setting_up = not services.has_second_factor(user)
+    if setting_up and not services.mailbox_proven(request.session, user):
+        return _prove_mailbox(request)
     form = forms.SecondFactorForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -140,6 +143,73 @@ def two_factor(request):
             qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=5, border=2),
         )
     return render(request, "accounts/two_factor.html", context, status=status)
+
+
+def _prove_mailbox(request):
+    """Before a first authenticator: a code by mail, since the password alone
+    may be known to someone else (A2)."""
+    user = request.user
+    form = forms.MailCodeForm(request.POST if "mail_code" in request.POST else None)
+    status = 200
+    if request.method == "POST" and "send_code" in request.POST:
+        try:
+            services.send_enrolment_code(user=user)
+        except services.CodeSentRecently as soon:
+            messages.info(request, soon.message)
+        else:
+            messages.success(request, f"We sent a code to {user.email}.")
+        return redirect(request.get_full_path())
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.confirm_enrolment_code(user=user, code=form.cleaned_data["mail_code"])
+            except services.InvalidEnrolmentCode as wrong:
+                form.add_error("mail_code", wrong.message)
+            else:
+                services.prove_mailbox(request.session, user)
+                return redirect(request.get_full_path())
+    context = {
+        "form": form,
+        "email": user.email,
+        "code_sent": user.enrolment_codes.filter(used_at=None).exists(),
+        "mail_to_files": not services.mail_leaves_the_machine(),
+    }
+    return render(request, "accounts/prove_mailbox.html", context, status=status)
+
+
+def staff_welcome(request, token: str):
+    """A new staff member opens their invitation link and chooses a password
+    (A2, A4); then they set up two-factor sign-in."""
+    try:
+        invitation = services.invitation_for_link(token=token)
+    except services.InvitationClosed as closed:
+        return render(
+            request, "accounts/staff_welcome_closed.html", {"reason": closed.message}, status=410
+        )
+    form = forms.ChoosePasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = services.accept_invitation(
+                    token=token, password=form.cleaned_data["password"]
+                )
+            except services.InvitationClosed as closed:
+                context = {"reason": closed.message}
+                return render(request, "accounts/staff_welcome_closed.html", context, status=410)
+            except ValidationError as error:
+                forms.apply_errors(form, error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                services.prove_mailbox(request.session, user)
+                messages.success(request, "Your password is set. Now set up two-factor sign-in.")
+                return redirect(
+                    f"{reverse('two_factor')}?{urlencode({'next': reverse('admin:index')})}"
+                )
+    context = {"form": form, "invitation": invitation}
+    return render(request, "accounts/staff_welcome.html", context, status=status)
 
 
 @require_POST
@@ -176,6 +246,8 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.password_was_reset(user=form.user)
+        # The link came by mail: whoever opened it holds the mailbox (A2).
+        services.prove_mailbox(self.request.session, form.user)
         return response
 
 

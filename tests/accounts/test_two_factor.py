@@ -1,12 +1,15 @@
 """A2: staff sign in with a password and a second factor (an authenticator
 app or a single-use backup code) before the back office opens."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from camshaft.accounts import services
+from camshaft.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +46,20 @@ def test_A2_a_staff_password_alone_does_not_open_the_back_office(client, clerk):
     assert client.get("/staff/orders/order/").status_code == 302
 
 
+def prove_mailbox(client, user):
+    """Ask for the code mailed before a first authenticator and type it in."""
+    client.post(reverse("two_factor"), {"send_code": "1"})
+    client.post(reverse("two_factor"), {"mail_code": mailed_code(user)})
+
+
+def mailed_code(user) -> str:
+    mail = OutboxMessage.objects.filter(to_address=user.email, category="sign_in_code").latest("id")
+    return re.search(r"^(\d{8})$", mail.body_text, re.MULTILINE).group(1)
+
+
 def test_A2_staff_set_up_an_authenticator_and_get_backup_codes(client, clerk):
     sign_in(client)
+    prove_mailbox(client, clerk)
     page = client.get(reverse("two_factor") + "?next=/staff/")
     assert page.status_code == 200
     assert b"<svg" in page.content and page.context["secret"]
