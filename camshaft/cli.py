@@ -9,7 +9,9 @@ camshaft reindex                 rebuild the search index from the database
 camshaft worker                  the task worker
 camshaft jobs                    scheduled jobs (retention, deadlines, purges); cron it daily
 camshaft inbound FILE.eml | --maildir DIR   mail to the store: "unsubscribe" unsubscribes
+camshaft createstaff EMAIL --role ROLE   invite a staff member (one-time set-password link)
 camshaft grant-role EMAIL ROLE   give a staff member a role (--revoke to take it away)
+camshaft check-deploy            the deployment checks: settings, keys, staff passwords
 camshaft rotate-keys [--new-key] re-encrypt personal fields with the newest key (V8)
 camshaft manage ...              any other Django management command
 """
@@ -23,6 +25,7 @@ ALIASES = {
     "worker": "worker",
     "grant-role": "grant_role",
     "rotate-keys": "rotate_keys",
+    "check-deploy": "check_deploy",
 }
 
 

@@ -25,3 +25,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_tune_sqlite, dispatch_uid="camshaft-sqlite-pragmas")
+        from camshaft.core import checks  # noqa: F401 - registers the deploy checks

@@ -1,15 +1,21 @@
-"""camshaft serve: everything a fresh machine needs to show a working store."""
+"""camshaft serve: everything a fresh machine needs to show a working store.
+
+In the embedded default an empty store gets a demo catalogue and a demo
+administrator with a random password, printed once. In production
+(CAMSHAFT_ENV=production) it writes no demo data and makes no account: the
+operator imports the catalogue and invites the first administrator."""
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 
 DEMO_STAFF_EMAIL = "staff@example.com"
-DEMO_STAFF_PASSWORD = "camshaft-demo-staff"  # noqa: S105 - printed for the demo store only
+DEFAULT_DEMO_PARTS = 5000
 
 
 class Command(BaseCommand):
@@ -22,25 +28,72 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-parts",
             type=int,
-            default=5000,
-            help="size of the demo catalogue made when the store is empty",
+            default=None,
+            help=f"size of the demo catalogue made when the store is empty "
+            f"(default {DEFAULT_DEMO_PARTS}; refused in production)",
         )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument(
+            "--setup-only",
+            action="store_true",
+            help="migrate and prepare the store, then exit without serving",
+        )
 
     def handle(self, *args, **opts):
+        if settings.PRODUCTION and opts["demo_parts"] is not None:
+            raise CommandError(
+                "--demo-parts builds a demo catalogue, and a production store "
+                "(CAMSHAFT_ENV=production) never gets demo data. Import your catalogue with "
+                "`camshaft import FILE`, or try the demo on a store without "
+                "CAMSHAFT_ENV=production."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._disarm_default_passwords()
+        if settings.PRODUCTION:
+            self._greet_production_store()
+        else:
+            self._seed_demo_store(opts["demo_parts"] or DEFAULT_DEMO_PARTS)
+        if opts["setup_only"]:
+            return
+        self._serve(opts)
+
+    def _disarm_default_passwords(self) -> None:
+        from camshaft.accounts.services import disarm_default_passwords
+
+        for user in disarm_default_passwords():
+            self.stdout.write(
+                f"{user.email} had a published default password: it no longer works, nor do "
+                "its authenticators and API tokens. Invite its owner again with "
+                f"`camshaft createstaff {user.email} --role ROLE`."
+            )
+
+    def _greet_production_store(self) -> None:
+        from camshaft.accounts.models import User
+        from camshaft.catalog.models import Part
+
+        if not Part.objects.exists():
+            self.stdout.write(
+                "The catalogue is empty. Import yours with `camshaft import FILE` "
+                "(CSV or JSON Lines, see docs/import-format.md) or add parts in the back "
+                "office at /staff/catalog/part/."
+            )
+        if not User.objects.filter(is_staff=True).exists():
+            self.stdout.write(
+                "No staff account yet. Invite the first administrator with "
+                "`camshaft createstaff EMAIL --role administrator`."
+            )
+
+    def _seed_demo_store(self, demo_parts: int) -> None:
         from camshaft.accounts.models import User
         from camshaft.accounts.roles import ADMINISTRATOR, grant_role
         from camshaft.catalog.models import Part
         from camshaft.pricing.services import seed_demo_rates
         from camshaft.tax.services import seed_demo_tax
 
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
         if not Part.objects.exists():
-            self.stdout.write(
-                f"Empty store: building a demo catalogue of {opts['demo_parts']} parts"
-            )
-            call_command("demo", parts=opts["demo_parts"])
+            self.stdout.write(f"Empty store: building a demo catalogue of {demo_parts} parts")
+            call_command("demo", parts=demo_parts)
             if seeded := seed_demo_rates():
                 self.stdout.write(
                     f"Demo exchange rates for {', '.join(seeded)}: set real ones at "
@@ -52,11 +105,19 @@ class Command(BaseCommand):
                     f"({len(taxes)}): check them at /staff/tax/taxjurisdiction/"
                 )
         if not User.objects.filter(is_staff=True).exists():
-            staff = User.objects.create_user(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+            # A2/A4: random, shown once, kept only as its hash.
+            password = secrets.token_urlsafe(15)
+            staff = User.objects.create_user(DEMO_STAFF_EMAIL, password)
             grant_role(user=staff, role=ADMINISTRATOR)
             self.stdout.write(
-                f"Demo staff account: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD} (change it)"
+                f"Demo staff account (administrator) for /staff/: {DEMO_STAFF_EMAIL}\n"
+                f"  password: {password}\n"
+                "  It is shown only now and kept only as a hash. The first sign-in asks for a "
+                f"code mailed to {DEMO_STAFF_EMAIL}: this demo store writes its mail to files "
+                f"in {settings.MAIL_DIR}."
             )
+
+    def _serve(self, opts) -> None:
         children = []
         if not opts["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "camshaft.cli", "worker"]))
