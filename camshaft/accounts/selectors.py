@@ -2,8 +2,9 @@
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from camshaft.accounts.models import Address, ApiToken, User
+from camshaft.accounts.models import Address, ApiToken, EnrolmentCode, User
 
 
 def addresses_of(*, user: User) -> QuerySet[Address]:
@@ -22,6 +23,13 @@ def token_for_key(*, key_hash: str) -> ApiToken | None:
         .filter(key_hash=key_hash, user__is_active=True)
         .first()
     )
+
+
+def enrolment_code_waiting(*, user: User) -> bool:
+    """Whether a code mailed to `user` can still be typed in."""
+    return EnrolmentCode.objects.filter(
+        user=user, used_at=None, expires_at__gt=timezone.now()
+    ).exists()
 
 
 #: Passwords anyone may know: the fixed demo password earlier versions of

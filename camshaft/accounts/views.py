@@ -172,7 +172,7 @@ def _prove_mailbox(request):
     context = {
         "form": form,
         "email": user.email,
-        "code_sent": user.enrolment_codes.filter(used_at=None).exists(),
+        "code_sent": selectors.enrolment_code_waiting(user=user),
         "mail_to_files": not services.mail_leaves_the_machine(),
     }
     return render(request, "accounts/prove_mailbox.html", context, status=status)
@@ -184,9 +184,7 @@ def staff_welcome(request, token: str):
     try:
         invitation = services.invitation_for_link(token=token)
     except services.InvitationClosed as closed:
-        return render(
-            request, "accounts/staff_welcome_closed.html", {"reason": closed.message}, status=410
-        )
+        return _invitation_closed(request, closed)
     form = forms.ChoosePasswordForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -197,8 +195,7 @@ def staff_welcome(request, token: str):
                     token=token, password=form.cleaned_data["password"]
                 )
             except services.InvitationClosed as closed:
-                context = {"reason": closed.message}
-                return render(request, "accounts/staff_welcome_closed.html", context, status=410)
+                return _invitation_closed(request, closed)
             except ValidationError as error:
                 forms.apply_errors(form, error)
             else:
@@ -210,6 +207,11 @@ def staff_welcome(request, token: str):
                 )
     context = {"form": form, "invitation": invitation}
     return render(request, "accounts/staff_welcome.html", context, status=status)
+
+
+def _invitation_closed(request, closed: services.InvitationClosed):
+    context = {"reason": closed.message}
+    return render(request, "accounts/staff_welcome_closed.html", context, status=410)
 
 
 @require_POST
