@@ -13,6 +13,8 @@ camshaft createstaff EMAIL --role ROLE   invite a staff member (one-time set-pas
 camshaft grant-role EMAIL ROLE   give a staff member a role (--revoke to take it away)
 camshaft check-deploy            the deployment checks: settings, keys, staff passwords
 camshaft rotate-keys [--new-key] re-encrypt personal fields with the newest key (V8)
+camshaft backup DIR              copy the database (while the store runs) into a new folder
+camshaft restore DIR [--replace] put a backup back (stop the store first)
 camshaft manage ...              any other Django management command
 """
 

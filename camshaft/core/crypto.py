@@ -41,6 +41,8 @@ class Keyring:
     sealer: MultiFernet
     #: Where the keys came from, for messages: "environment" or the key file.
     source: str
+    #: A short SHA-256 of each key, newest first: names a key without revealing it.
+    fingerprints: tuple[str, ...] = ()
 
 
 _lock = threading.Lock()
@@ -110,7 +112,16 @@ def _load_keyring() -> Keyring:
                 f"Field encryption key {number} in {source} is not a Fernet key "
                 "(32 url-safe base64-encoded bytes)."
             ) from bad
-    return Keyring(keys=tuple(keys), sealer=MultiFernet(keys), source=source)
+    return Keyring(
+        keys=tuple(keys),
+        sealer=MultiFernet(keys),
+        source=source,
+        fingerprints=tuple(fingerprint(key) for key in material),
+    )
+
+
+def fingerprint(key: str) -> str:
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:16]
 
 
 def keyring() -> Keyring:
@@ -178,7 +189,7 @@ def add_key_to_file() -> Path:
     return path
 
 
-def _lookup_material() -> str:
+def lookup_material() -> str:
     if settings.FIELD_LOOKUP_KEY:
         return settings.FIELD_LOOKUP_KEY
     path = Path(settings.FIELD_LOOKUP_KEY_FILE)
@@ -192,7 +203,7 @@ def lookup_key() -> bytes:
     rotating those never changes a digest."""
     global _lookup_key
     if _lookup_key is None:
-        material = _lookup_material()
+        material = lookup_material()
         if not material:
             raise ImproperlyConfigured("The field lookup key is empty.")
         _lookup_key = HKDF(
