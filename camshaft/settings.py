@@ -253,6 +253,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # message as a file in var/mail/; EMAIL_URL=smtp://user:pass@host:587 sends.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Camshaft Auto Parts <shop@example.com>")
 MAIL_DIR = VAR_DIR / "mail"
+# V5: days a delivered mail's body is kept (for staff answering "did you
+# send me...?"), after which `camshaft jobs` blanks it, keeping who, what
+# kind of mail, when and whether it was delivered.
+OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "90"))
 #: The embedded default's mail stays on this machine, for trying the store:
 #: links a person must receive (staff invitations) are then shown instead.
 EMAIL_TO_FILES = not os.environ.get("EMAIL_URL")
@@ -293,6 +297,7 @@ LOGGING = {
 CAMSHAFT_JOBS: list[str] = [
     "camshaft.privacy.services.retention_job",
     "camshaft.privacy.services.data_request_deadlines",
+    "camshaft.notifications.services.blank_old_bodies",
     "camshaft.analytics.services.purge_expired",
     "camshaft.abuse.jobs.purge_abuse_records",
 ]

@@ -31,7 +31,8 @@ class OutboxMessageAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin
         "sent_at",
     )
     list_filter = ("status", "kind", "category")
-    search_fields = ("to_address", "subject", "=reference")
+    # Subjects are encrypted (V8): mail is found by its recipient or reference.
+    search_fields = ("to_address", "=reference")
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ("retry_now",)

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from camshaft.core.fields import EncryptedCharField, EncryptedTextField
+
 DEFAULT_MAX_ATTEMPTS = 6
 
 
@@ -25,9 +27,11 @@ class OutboxMessage(models.Model):
         SUPPRESSED = "suppressed", "Not sent (no consent)"
 
     to_address = models.EmailField(max_length=254)
-    subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    # V8: a mail can hold a name, a postal address, an order's contents:
+    # sealed at rest like the fields they were copied from.
+    subject = EncryptedCharField(max_length=255)
+    body_text = EncryptedTextField()
+    body_html = EncryptedTextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TRANSACTIONAL)
     category = models.SlugField(
@@ -51,6 +55,9 @@ class OutboxMessage(models.Model):
     # The last mail to an erased person (V4): once delivered, its address and
     # body are blanked so it holds nothing of them.
     scrub_after_send = models.BooleanField(default=False)
+    # V5: when the retention job blanked the bodies, keeping who, what kind,
+    # when and whether it was delivered.
+    body_blanked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -446,3 +446,20 @@ def set_email_preferences(*, user, newsletter: bool, do_not_send: bool, source: 
         elif not newsletter and state in selectors.WANTS_NEWSLETTER:
             unsubscribe(email=user.email, via=source)
     return selectors.preferences_of(user.email)
+
+
+#: Mail whose body may go: delivered, or never to be delivered.
+FINISHED = (OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED, OutboxMessage.Status.SUPPRESSED)
+
+
+def blank_old_bodies(now: datetime | None = None) -> str:
+    """V5 job: blank the bodies of mail finished more than
+    OUTBOX_BODY_RETENTION_DAYS ago. Who it went to, what kind, when and its
+    delivery status stay: the record a privacy officer needs."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
+    finished_long_ago = Q(sent_at__lt=cutoff) | Q(sent_at=None, created_at__lt=cutoff)
+    blanked = OutboxMessage.objects.filter(
+        finished_long_ago, status__in=FINISHED, body_blanked_at=None
+    ).update(body_text="", body_html="", body_blanked_at=now)
+    return f"blanked the bodies of {blanked} mail(s) finished before {cutoff:%Y-%m-%d}"

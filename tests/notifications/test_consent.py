@@ -56,7 +56,7 @@ def test_N1_marketing_mail_goes_only_to_confirmed_subscribers():
     services.deliver_due_messages()
     offers = [m.to[0] for m in mail.outbox if m.subject == "Offer"]
     assert offers == [PAT]
-    held = OutboxMessage.objects.filter(subject="Offer", status="suppressed")
+    held = OutboxMessage.objects.filter(category="offer", status="suppressed")
     assert sorted(held.values_list("to_address", flat=True)) == [
         "pending@example.com",
         "stranger@example.com",
