@@ -279,13 +279,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Y3: a card number that reaches a log line anyway is masked before it is written.
-    "filters": {"no_card_numbers": {"()": "camshaft.payments.logging.RedactCardNumbers"}},
+    # Y3, V8: a card number or an email address that reaches a log line
+    # anyway is masked before it is written.
+    "filters": {"no_personal_data": {"()": "camshaft.core.logging.RedactPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["no_card_numbers"],
+            "filters": ["no_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

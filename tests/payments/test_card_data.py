@@ -9,10 +9,10 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from camshaft.core.logging import RedactPersonalData
 from camshaft.payments import services
 from camshaft.payments.cards import luhn_valid
 from camshaft.payments.gateways import GatewayUnavailable
-from camshaft.payments.logging import RedactCardNumbers
 from tests.payments.conftest import TEST_CARDS
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
@@ -68,7 +68,7 @@ def test_Y3_card_number_never_stored_or_logged(tokenize, caplog, django_user_mod
 def test_Y3_log_filter_masks_card_numbers():
     def filtered(msg, *args, exc_info=None) -> logging.LogRecord:
         record = logging.LogRecord("t", logging.INFO, __file__, 1, msg, args, exc_info)
-        assert RedactCardNumbers().filter(record)
+        assert RedactPersonalData().filter(record)
         return record
 
     assert filtered("card %s declined", "4242 4242 4242 4242").getMessage() == (
@@ -86,3 +86,46 @@ def test_Y3_log_filter_masks_card_numbers():
     assert "[redacted card number]" in record.exc_text
     handler_output = logging.Formatter().format(record)
     assert "6011111111111117" not in handler_output
+
+
+def test_V8_log_filter_masks_email_addresses():
+    record = logging.LogRecord(
+        "t",
+        logging.INFO,
+        __file__,
+        1,
+        "mail to %s failed",
+        ("Pat.O'Neil+parts@example.co.uk",),
+        None,
+    )
+    assert RedactPersonalData().filter(record)
+    assert record.getMessage() == "mail to [redacted email] failed"
+
+
+def test_V8_access_log_keeps_no_query_referrer_or_link_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from camshaft.core.logging import AccessLogger
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/account/welcome/SECRET-TOKEN/?email=pat@example.com",
+        "PATH_INFO": "/account/welcome/SECRET-TOKEN/",
+        "QUERY_STRING": "email=pat@example.com",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": "https://shop.example.com/search/?q=pat@example.com",
+        "REMOTE_ADDR": "203.0.113.9",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    took = SimpleNamespace(seconds=0, microseconds=1500)
+    atoms = AccessLogger(Config()).atoms(response, request, environ, took)
+    line = " ".join(str(value) for value in atoms.values())
+    assert "SECRET-TOKEN" not in line and "pat@example.com" not in line
+    assert atoms["r"] == "GET /account/welcome/[token]/ HTTP/1.1"
+    ordinary = AccessLogger(Config()).atoms(
+        response, request, {**environ, "PATH_INFO": "/parts/BRK-1/"}, took
+    )
+    assert ordinary["U"] == "/parts/BRK-1/"

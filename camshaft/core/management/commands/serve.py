@@ -135,6 +135,8 @@ class Command(BaseCommand):
                 str(opts["workers"]),
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "camshaft.core.logging.AccessLogger",
                 "--timeout",
                 "60",
             ],
