@@ -82,6 +82,9 @@ class User(AbstractUser):
     #: set-password or reset link). Empty for a password someone else set
     #: (the demo account, `createsuperuser`): the deploy checks name those.
     password_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: When a link mailed to the address was opened (V3, V4): only then are
+    #: orders placed as a guest under that address this member's too.
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("account/two-factor/", views.two_factor, name="two_factor"),
     path("account/welcome/<str:token>/", views.staff_welcome, name="staff_welcome"),
+    path("account/confirm-email/", views.resend_email_confirmation, name="resend_confirmation"),
+    path("account/confirm-email/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/", views.my_account, name="my_account"),
     path("account/addresses/", views.addresses, name="addresses"),
     path("account/addresses/add/", views.address_form, name="address_add"),

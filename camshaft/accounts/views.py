@@ -274,6 +274,31 @@ def my_account(request):
     return render(request, "accounts/my_account.html", {"form": form}, status=status)
 
 
+def confirm_email(request, token: str):
+    """A link mailed at registration: the address is the member's (V3, V4)."""
+    try:
+        services.confirm_email(token=token)
+    except services.InvalidConfirmationLink as bad:
+        messages.error(request, bad.message)
+        status = 400
+    else:
+        messages.success(request, "Thank you: your email address is confirmed.")
+        status = 200
+    return render(request, "accounts/email_confirmed.html", status=status)
+
+
+@require_POST
+@member_required
+def resend_email_confirmation(request):
+    try:
+        services.send_email_confirmation(user=request.user)
+    except services.CodeSentRecently as soon:
+        messages.info(request, soon.message)
+    else:
+        messages.success(request, f"We sent a confirmation link to {request.user.email}.")
+    return redirect("my_account")
+
+
 @member_required
 def addresses(request):
     return render(

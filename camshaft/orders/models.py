@@ -68,6 +68,17 @@ class OrderAddress(models.Model):
         ]
 
 
+class OrderQuerySet(models.QuerySet):
+    def belonging_to(self, user) -> "OrderQuerySet":
+        """The orders a member owns: theirs, and once their address is
+        confirmed the guest orders placed under it (V3, V4). An unconfirmed
+        address proves nothing: anyone can register with someone else's."""
+        mine = Q(user=user)
+        if user.email_verified_at is not None:
+            mine |= Q(user__isnull=True, email__iexact=user.email)
+        return self.filter(mine)
+
+
 class Order(models.Model):
     """One placed order. Amounts are in the order's own currency, priced at
     `exchange_rate` (units of that currency per unit of the store currency),
@@ -121,6 +132,8 @@ class Order(models.Model):
     #: A hash of the client's idempotency key and who sent it (Y4).
     idempotency_key = models.CharField(max_length=64, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-placed_at", "-id"]

@@ -26,13 +26,13 @@ def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def orders_of(*, user) -> QuerySet[Order]:
     """The member's orders, newest first, for a list (one query per page)."""
-    return Order.objects.filter(user=user).select_related("payment").order_by("-placed_at", "-id")
+    return Order.objects.belonging_to(user).select_related("payment").order_by("-placed_at", "-id")
 
 
 def order_for_member(*, user, number: str) -> Order:
     """`user`'s order with this number. Another member's number raises
     Order.DoesNotExist exactly as a number that does not exist."""
-    return _with_details(Order.objects.filter(user=user)).get(number=_clean(number))
+    return _with_details(Order.objects.belonging_to(user)).get(number=_clean(number))
 
 
 def order_for_guest(*, number: str, email: str) -> Order:

@@ -400,10 +400,11 @@ def _when(value) -> str | None:
 
 
 def orders_of(*, user=None, email: str = "") -> QuerySet:
-    """A member's orders, or a guest's (orders placed without an account
-    under `email`): whose data a request is about."""
+    """A member's orders (with the guest orders under their confirmed
+    address, V3, V4), or a guest's (orders placed without an account under
+    `email`): whose data a request is about."""
     if user is not None:
-        return Order.objects.filter(user=user)
+        return Order.objects.belonging_to(user)
     return Order.objects.filter(user__isnull=True, email__iexact=email)
 
 
