@@ -17,7 +17,7 @@ def _tune_sqlite(sender, connection, **kwargs):
             "cache_size=-262144",
             "mmap_size=4294967296",
             "foreign_keys=ON",
-            "secure_delete=FAST",
+            "secure_delete=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")
 
