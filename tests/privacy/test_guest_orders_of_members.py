@@ -148,3 +148,14 @@ def test_V4_an_unconfirmed_address_erases_nothing_of_the_guest():
     services.delete_own_account(user=impostor, password=PASSWORD)
     victims.refresh_from_db()
     assert victims.email == EMAIL and victims.billing_address.full_name == HOME["full_name"]
+
+
+def test_A1_the_api_says_whether_the_address_is_confirmed_and_resends_the_link(client):
+    user = register()
+    token = accounts.issue_api_token(user=user).key
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/me", **auth).json()["email_verified"] is False
+    again = client.post("/api/v1/me/email-confirmation", **auth)
+    assert again.status_code == 429 and int(again["Retry-After"]) > 0
+    confirm(client, user)
+    assert client.get("/api/v1/me", **auth).json()["email_verified"] is True
