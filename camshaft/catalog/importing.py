@@ -37,21 +37,12 @@ from camshaft.catalog.building import (
     slug,
     stored_datetime,
 )
-from camshaft.catalog.models import (
-    Brand,
-    Category,
-    Condition,
-    FreightClass,
-    Part,
-    Returnability,
-    normalize_code,
-)
+from camshaft.catalog.models import Brand, Category, Part, normalize_code
 from camshaft.fitment.models import (
     FIRST_MODEL_YEAR,
     Engine,
     Fitment,
     Make,
-    Position,
     Submodel,
     Vehicle,
     VehicleModel,
@@ -210,15 +201,17 @@ def _choice_key(text: str) -> str:
     return _CHOICE_SEPARATORS.sub("_", text.strip().lower())
 
 
-def _choice(choices: type[models.TextChoices]) -> Parser:
-    """One of the enum's values; its label is accepted too, without regard to
-    case, spaces or dashes ('Front left' means 'front_left')."""
+def _choice(model: type[models.Model], name: str) -> Parser:
+    """One of the model field's choices; its label is accepted too, without
+    regard to case, spaces or dashes ('Front left' means 'front_left'). The
+    field says which values there are, so a new one is importable at once."""
+    choices = model._meta.get_field(name).choices
     lookup = {}
-    for value, label in choices.choices:
+    for value, label in choices:
         if value:
             lookup[_choice_key(str(label))] = value
             lookup[_choice_key(value)] = value
-    allowed = ", ".join(value for value in choices.values if value)
+    allowed = ", ".join(value for value, _ in choices if value)
 
     def parse(raw: Any) -> str:
         if isinstance(raw, str) and (value := lookup.get(_choice_key(raw))):
@@ -309,9 +302,9 @@ PART_COLUMNS = (
     _model_column(Part, "length_in", _decimal(7)),
     _model_column(Part, "width_in", _decimal(7)),
     _model_column(Part, "height_in", _decimal(7)),
-    _model_column(Part, "condition", _choice(Condition)),
-    _model_column(Part, "returnability", _choice(Returnability)),
-    _model_column(Part, "freight_class", _choice(FreightClass)),
+    _model_column(Part, "condition", _choice(Part, "condition")),
+    _model_column(Part, "returnability", _choice(Part, "returnability")),
+    _model_column(Part, "freight_class", _choice(Part, "freight_class")),
     _model_column(Part, "special_order", _boolean, field="is_special_order"),
     _model_column(Part, "custom_made", _boolean, field="is_custom_made"),
     _model_column(Part, "hazardous", _boolean, field="is_hazardous"),
@@ -330,7 +323,7 @@ VEHICLE_COLUMNS = (
 FITMENT_COLUMNS = (
     Column("sku", _code(_max_length(Part, "sku")), required=True),
     *VEHICLE_COLUMNS,
-    _model_column(Fitment, "position", _choice(Position)),
+    _model_column(Fitment, "position", _choice(Fitment, "position")),
     _model_column(Fitment, "quantity", _integer(1, 99)),
     _model_column(Fitment, "note", _text(_max_length(Fitment, "note"))),
 )
@@ -457,11 +450,12 @@ def parse_record(record: Record) -> Row:
     if problems:
         raise InvalidRow("; ".join(problems))
     sku = values.pop("sku")
-    position = values.pop("position", Position.NONE.value)
+    position = values.pop("position", _NO_POSITION)
     return FitmentRow(record.line, sku, vehicle, position, values)
 
 
 _FITMENT_OWN_COLUMNS = tuple(c for c in FITMENT_COLUMNS if c not in VEHICLE_COLUMNS)
+_NO_POSITION = Fitment._meta.get_field("position").get_default()
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -703,7 +697,9 @@ class _RepeatFinder:
         return Path(self._dir.name, str(bucket))
 
 
-_POSITION_INDEX = {value: index for index, value in enumerate(Position.values)}
+_POSITION_INDEX = {
+    value: index for index, (value, _) in enumerate(Fitment._meta.get_field("position").choices)
+}
 _POSITION_SLOTS = 16
 
 
