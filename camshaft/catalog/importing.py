@@ -26,24 +26,23 @@ from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from tqdm import tqdm
 
-from camshaft.catalog.models import (
-    Brand,
-    Category,
-    Condition,
-    FreightClass,
-    Part,
-    Returnability,
-    normalize_code,
+from camshaft.catalog.building import (
+    FITMENT_FIELDS,
+    PART_FIELDS,
+    chunks,
+    insert_rows,
+    part_row,
+    slug,
+    stored_datetime,
 )
+from camshaft.catalog.models import Brand, Category, Part, normalize_code
 from camshaft.fitment.models import (
     FIRST_MODEL_YEAR,
     Engine,
     Fitment,
     Make,
-    Position,
     Submodel,
     Vehicle,
     VehicleModel,
@@ -98,7 +97,6 @@ class InvalidRow(ValueError):
 # Lines) and returns the clean value or raises ValueError saying what is wrong.
 
 Parser = Callable[[Any], Any]
-slug = functools.lru_cache(maxsize=65_536)(slugify)
 
 
 def _text(max_length: int | None = None) -> Parser:
@@ -203,15 +201,17 @@ def _choice_key(text: str) -> str:
     return _CHOICE_SEPARATORS.sub("_", text.strip().lower())
 
 
-def _choice(choices: type[models.TextChoices]) -> Parser:
-    """One of the enum's values; its label is accepted too, without regard to
-    case, spaces or dashes ('Front left' means 'front_left')."""
+def _choice(model: type[models.Model], name: str) -> Parser:
+    """One of the model field's choices; its label is accepted too, without
+    regard to case, spaces or dashes ('Front left' means 'front_left'). The
+    field says which values there are, so a new one is importable at once."""
+    choices = model._meta.get_field(name).choices
     lookup = {}
-    for value, label in choices.choices:
+    for value, label in choices:
         if value:
             lookup[_choice_key(str(label))] = value
             lookup[_choice_key(value)] = value
-    allowed = ", ".join(value for value in choices.values if value)
+    allowed = ", ".join(value for value, _ in choices if value)
 
     def parse(raw: Any) -> str:
         if isinstance(raw, str) and (value := lookup.get(_choice_key(raw))):
@@ -302,9 +302,9 @@ PART_COLUMNS = (
     _model_column(Part, "length_in", _decimal(7)),
     _model_column(Part, "width_in", _decimal(7)),
     _model_column(Part, "height_in", _decimal(7)),
-    _model_column(Part, "condition", _choice(Condition)),
-    _model_column(Part, "returnability", _choice(Returnability)),
-    _model_column(Part, "freight_class", _choice(FreightClass)),
+    _model_column(Part, "condition", _choice(Part, "condition")),
+    _model_column(Part, "returnability", _choice(Part, "returnability")),
+    _model_column(Part, "freight_class", _choice(Part, "freight_class")),
     _model_column(Part, "special_order", _boolean, field="is_special_order"),
     _model_column(Part, "custom_made", _boolean, field="is_custom_made"),
     _model_column(Part, "hazardous", _boolean, field="is_hazardous"),
@@ -323,7 +323,7 @@ VEHICLE_COLUMNS = (
 FITMENT_COLUMNS = (
     Column("sku", _code(_max_length(Part, "sku")), required=True),
     *VEHICLE_COLUMNS,
-    _model_column(Fitment, "position", _choice(Position)),
+    _model_column(Fitment, "position", _choice(Fitment, "position")),
     _model_column(Fitment, "quantity", _integer(1, 99)),
     _model_column(Fitment, "note", _text(_max_length(Fitment, "note"))),
 )
@@ -450,11 +450,12 @@ def parse_record(record: Record) -> Row:
     if problems:
         raise InvalidRow("; ".join(problems))
     sku = values.pop("sku")
-    position = values.pop("position", Position.NONE.value)
+    position = values.pop("position", _NO_POSITION)
     return FitmentRow(record.line, sku, vehicle, position, values)
 
 
 _FITMENT_OWN_COLUMNS = tuple(c for c in FITMENT_COLUMNS if c not in VEHICLE_COLUMNS)
+_NO_POSITION = Fitment._meta.get_field("position").get_default()
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -696,7 +697,9 @@ class _RepeatFinder:
         return Path(self._dir.name, str(bucket))
 
 
-_POSITION_INDEX = {value: index for index, value in enumerate(Position.values)}
+_POSITION_INDEX = {
+    value: index for index, (value, _) in enumerate(Fitment._meta.get_field("position").choices)
+}
 _POSITION_SLOTS = 16
 
 
@@ -772,7 +775,7 @@ class _Census:
     def _unknown_skus(self) -> set[str]:
         outside = [sku for sku in self.fitment_skus if sku not in self.part_lines]
         known: set[str] = set()
-        for chunk in _chunks(outside, BATCH_SIZE):
+        for chunk in chunks(outside, BATCH_SIZE):
             known.update(Part.objects.filter(sku__in=chunk).values_list("sku", flat=True))
         return set(outside) - known
 
@@ -802,11 +805,6 @@ class _Census:
                 self.reject(
                     row.line, f"vehicle {row.vehicle} is neither in the catalogue nor in the file"
                 )
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class _NameIndex:
@@ -1025,18 +1023,22 @@ class _Writer:
         existing = {
             part["sku"]: part
             for part in Part.objects.filter(sku__in=[row.sku for row in batch]).values(
-                "id", *_PART_STORED_FIELDS
+                "id", *PART_FIELDS
             )
         }
         now = timezone.now()
-        created: list[dict[str, Any]] = []
+        stored_now = stored_datetime(now)
+        created: list[tuple] = []
+        created_skus: list[str] = []
         updated: list[dict[str, Any]] = []
         fields: set[str] = set()
         for row in batch:
             values = self._part_values(row)
             part = existing.get(row.sku)
             if part is None:
-                created.append({**_PART_DEFAULTS, **values, "sku": row.sku, "updated_at": now})
+                new = {**_PART_DEFAULTS, **values, "sku": row.sku, "updated_at": stored_now}
+                created.append(part_row(**new))
+                created_skus.append(row.sku)
                 continue
             changes = {name for name, value in values.items() if part[name] != value}
             if not changes:
@@ -1045,13 +1047,13 @@ class _Writer:
             part.update(values, updated_at=now)
             fields.update(changes)
             updated.append(part)
-        _insert_rows(Part, _PART_STORED_FIELDS, created)
+        insert_rows(Part, PART_FIELDS, created)
         _update_rows(Part, [*sorted(fields), "updated_at"], updated)
         counts.created += len(created)
         counts.updated += len(updated)
         if created and not self.changed.overflowed:
-            skus = [part["sku"] for part in created]
-            self.changed.add(Part.objects.filter(sku__in=skus).values_list("id", flat=True))
+            ids = Part.objects.filter(sku__in=created_skus).values_list("id", flat=True)
+            self.changed.add(ids)
         self.changed.add(part["id"] for part in updated)
 
     def _part_values(self, row: PartRow) -> dict[str, Any]:
@@ -1139,16 +1141,17 @@ class _Writer:
             fitment.update(row.values)
             fields.update(changes)
             updated.append(fitment)
-        _insert_rows(Fitment, _FITMENT_STORED_FIELDS, created)
+        insert_rows(Fitment, FITMENT_FIELDS, [tuple(map(f.get, FITMENT_FIELDS)) for f in created])
         _update_rows(Fitment, sorted(fields), updated)
         counts.created += len(created)
         counts.updated += len(updated)
         self.changed.add(fitment["part_id"] for fitment in created + updated)
 
 
-# Raw batched writes: `executemany` of one prepared statement costs about a
-# fifth of what bulk_create spends per row, which counts at ten million rows.
-# Values go through each field's get_db_prep_save unless the driver takes the
+# New rows go through catalog.building's bulk writer, as the demo's do.
+# Changed rows are raw batched updates, one prepared UPDATE run by
+# executemany: no model instances, which counts at ten million rows. Values
+# go through each field's get_db_prep_save unless the driver takes the
 # Python value as it is.
 _PLAIN_FIELD_TYPES = frozenset(
     {
@@ -1167,19 +1170,13 @@ _PLAIN_FIELD_TYPES = frozenset(
 )
 
 
-def _stored_fields(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if not f.primary_key)
-
-
 def _defaults(model: type[models.Model]) -> dict[str, Any]:
     """What a new row gets for a column the file leaves out ('' for text,
     None for nullable fields, else the field's default)."""
     return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
 
 
-_PART_STORED_FIELDS = _stored_fields(Part)
 _PART_DEFAULTS = _defaults(Part)
-_FITMENT_STORED_FIELDS = _stored_fields(Fitment)
 _FITMENT_DEFAULTS = _defaults(Fitment)
 
 
@@ -1202,21 +1199,6 @@ def _prepared(rows: list[dict[str, Any]], names: list[str], preparers: list) -> 
             row[name] if prepare is None else prepare(row[name])
             for name, prepare in zip(names, preparers, strict=True)
         )
-
-
-def _insert_rows(model: type[models.Model], names: Iterable[str], rows: list[dict]) -> None:
-    """INSERT `rows` (dicts by attname) in one prepared statement."""
-    if not rows:
-        return
-    names = list(names)
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        quote(model._meta.db_table),
-        ", ".join(quote(model._meta.get_field(name).column) for name in names),
-        ", ".join(["%s"] * len(names)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(_prepared(rows, names, _preparers(model, names))))
 
 
 def _update_rows(model: type[models.Model], names: Iterable[str], rows: list[dict]) -> None:

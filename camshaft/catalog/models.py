@@ -48,9 +48,15 @@ class Category(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.path = f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+        self.path = self.path_below(self.parent.path if self.parent_id else None, self.slug)
         self.depth = self.path.count("/")
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def path_below(parent_path: str | None, slug: str) -> str:
+        """The path of a node with this slug under a parent with that path
+        (None for a top-level node); the bulk loaders build it here too."""
+        return f"{parent_path}/{slug}" if parent_path is not None else slug
 
 
 class Condition(models.TextChoices):

@@ -11,7 +11,6 @@ catalogue, ids included.
 import bisect
 import datetime
 import itertools
-import json
 import math
 import random
 import re
@@ -23,9 +22,19 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.utils.text import slugify
 from tqdm import tqdm
 
+from camshaft.catalog.building import (
+    CATEGORY_FIELDS,
+    FITMENT_FIELDS,
+    PART_FIELDS,
+    category_row,
+    chunks,
+    insert_rows,
+    part_row,
+    slug,
+    stored_datetime,
+)
 from camshaft.catalog.demo import vocabulary as vocab
 from camshaft.catalog.models import (
     Brand,
@@ -59,7 +68,6 @@ FITMENT_SIGMA = 0.75
 # Below this many parts the load keeps every index: rebuilding costs more.
 BULK_LOAD_THRESHOLD = 20_000
 CHUNK = 10_000
-SQLITE_MAX_VARIABLES = 32_766 // 2  # the limit since SQLite 3.32, with room to spare
 
 # Tables the demo writes, children first (the order of a wipe).
 DEMO_MODELS = (
@@ -186,38 +194,17 @@ def _execute(sql: str, params: Sequence | None = None) -> list[tuple]:
 
 
 class _Writer:
-    """Appends rows to a table the fastest way the database offers."""
+    """Appends rows to a table through catalog.building's bulk writer (the
+    importer's too) and shows how far a phase has got."""
 
     def __init__(self, *, progress: bool):
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.sqlite = connection.vendor == "sqlite"
         self.progress = progress
-        self.datetime_now = connection.ops.adapt_datetimefield_value(
+        self.datetime_now = stored_datetime(
             datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         )
 
-    def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        names = ", ".join(f'"{c}"' for c in columns)
-        if self.sqlite:
-            # Hundreds of rows per INSERT run twice as fast as executemany's
-            # one statement per row.
-            per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
-            one = f"({', '.join('?' * len(columns))})"
-            for start in range(0, len(rows), per_statement):
-                batch = rows[start : start + per_statement]
-                values = ", ".join([one] * len(batch))
-                self.raw.execute(
-                    f'INSERT INTO "{table}" ({names}) VALUES {values}',  # noqa: S608 - our tables
-                    list(itertools.chain.from_iterable(batch)),
-                )
-            return
-        with (
-            self.raw.cursor() as cursor,
-            cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+    def write(self, model: type, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        insert_rows(model, columns, rows)
 
     def bar(self, total: int, desc: str, unit: str) -> tqdm:
         return tqdm(
@@ -349,8 +336,7 @@ def _analyze() -> None:
 
 
 def _chunks(n: int, size: int = CHUNK) -> Iterator[range]:
-    for start in range(0, n, size):
-        yield range(start, min(n, start + size))
+    return chunks(range(n), size)
 
 
 # --- Reference data: brands, categories, warehouses --------------------------------
@@ -426,18 +412,20 @@ def _returnability(kind: vocab.Kind, top: vocab.TopCategory) -> str:
 
 
 def _write_reference_data(writer: _Writer) -> _Reference:
-    brand_rows = [(i, spec.name, slugify(spec.name)) for i, spec in enumerate(vocab.BRANDS, 1)]
-    writer.write(Brand._meta.db_table, ("id", "name", "slug"), brand_rows)
+    brand_rows = [(i, spec.name, slug(spec.name)) for i, spec in enumerate(vocab.BRANDS, 1)]
+    writer.write(Brand, ("id", "name", "slug"), brand_rows)
 
     category_rows = []
     kinds: list[_KindInfo] = []
     next_id = itertools.count(1)
     for top in vocab.CATEGORIES:
-        top_id, top_slug = next(next_id), slugify(top.name)
-        category_rows.append((top_id, top.name, top_slug, None, top_slug, 0))
+        top_id = next(next_id)
+        top_row = category_row(top.name, parent_id=None, parent_path=None)
+        category_rows.append((top_id, *top_row))
         for kind in top.kinds:
-            kind_id, slug = next(next_id), slugify(kind.name)
-            category_rows.append((kind_id, kind.name, slug, top_id, f"{top_slug}/{slug}", 1))
+            kind_id = next(next_id)
+            row = category_row(kind.name, parent_id=top_id, parent_path=top_row.path)
+            category_rows.append((kind_id, *row))
             makers = [
                 b
                 for b, spec in enumerate(vocab.BRANDS)
@@ -459,9 +447,7 @@ def _write_reference_data(writer: _Writer) -> _Reference:
                     returnability=_returnability(kind, top),
                 )
             )
-    writer.write(
-        Category._meta.db_table, ("id", "name", "slug", "parent_id", "path", "depth"), category_rows
-    )
+    writer.write(Category, ("id", *CATEGORY_FIELDS), category_rows)
 
     # Warehouses outlive a rebuild: orders and shipments may name them.
     warehouse_ids = []
@@ -550,10 +536,10 @@ def _write_vehicles(writer: _Writer, seed: int) -> _Fleet:
 
     model_id = 0
     for make_id, (make, models) in enumerate(sorted(vocab.MAKES.items()), start=1):
-        make_rows.append((make_id, make, slugify(make)))
+        make_rows.append((make_id, make, slug(make)))
         for name, spans, klass, popularity, platform in models:
             model_id += 1
-            model_rows.append((model_id, make_id, name, slugify(name)))
+            model_rows.append((model_id, make_id, name, slug(name)))
             pool = (
                 vocab.MODEL_ENGINES.get((make, name))
                 or vocab.MAKE_ENGINES.get(make)
@@ -605,14 +591,14 @@ def _write_vehicles(writer: _Writer, seed: int) -> _Fleet:
                 if j != i and generations[j].first <= g.last and generations[j].last >= g.first
             ]
 
-    writer.write(Make._meta.db_table, ("id", "name", "slug"), make_rows)
-    writer.write(VehicleModel._meta.db_table, ("id", "make_id", "name", "slug"), model_rows)
-    writer.write(Submodel._meta.db_table, ("id", "name"), [(i, n) for n, i in submodel_ids.items()])
-    writer.write(Engine._meta.db_table, ("id", "name"), [(i, n) for n, i in engine_ids.items()])
+    writer.write(Make, ("id", "name", "slug"), make_rows)
+    writer.write(VehicleModel, ("id", "make_id", "name", "slug"), model_rows)
+    writer.write(Submodel, ("id", "name"), [(i, n) for n, i in submodel_ids.items()])
+    writer.write(Engine, ("id", "name"), [(i, n) for n, i in engine_ids.items()])
     bar = writer.bar(len(vehicle_rows), "vehicles", "vehicle")
     for chunk in _chunks(len(vehicle_rows), 20_000):
         writer.write(
-            Vehicle._meta.db_table,
+            Vehicle,
             ("id", "year", "make_id", "model_id", "submodel_id", "engine_id"),
             vehicle_rows[chunk.start : chunk.stop],
         )
@@ -709,33 +695,7 @@ class _MadeParts:
     notes: dict[int, str]
 
 
-PART_COLUMNS = (
-    "id",
-    "sku",
-    "mpn",
-    "mpn_key",
-    "name",
-    "description",
-    "attributes",
-    "price",
-    "core_charge",
-    "weight_lb",
-    "length_in",
-    "width_in",
-    "height_in",
-    "condition",
-    "returnability",
-    "freight_class",
-    "is_special_order",
-    "is_custom_made",
-    "is_hazardous",
-    "is_performance",
-    "lead_time_days",
-    "is_active",
-    "updated_at",
-    "brand_id",
-    "category_id",
-)
+PART_COLUMNS = ("id", *PART_FIELDS)
 
 PERFORMANCE_GRADES = frozenset(
     {
@@ -964,40 +924,40 @@ def _write_parts(writer: _Writer, seed: int, count: int, reference: _Reference) 
                 except (KeyError, ValueError):
                     made.notes[part_id] = template
 
-            rows.append(
-                (
-                    part_id,
-                    sku,
-                    mpn,
-                    key,
-                    name,
-                    " ".join(sentences),
-                    json.dumps(attributes),
-                    price,
-                    core,
-                    weight,
-                    length,
-                    width,
-                    height,
-                    condition.value,
-                    returnability,
-                    FreightClass.TRUCK.value if kind.truck_freight else FreightClass.PARCEL.value,
-                    special,
-                    custom,
-                    kind.hazardous,
-                    performance,
-                    lead_time,
-                    True,
-                    now,
-                    reference.brand_ids[b],
-                    info.category_id,
-                )
+            row = part_row(
+                sku=sku,
+                brand_id=reference.brand_ids[b],
+                mpn=mpn,
+                mpn_key=key,
+                name=name,
+                description=" ".join(sentences),
+                category_id=info.category_id,
+                attributes=attributes,
+                price=price,
+                core_charge=core,
+                weight_lb=weight,
+                length_in=length,
+                width_in=width,
+                height_in=height,
+                condition=condition.value,
+                returnability=returnability,
+                freight_class=(
+                    FreightClass.TRUCK.value if kind.truck_freight else FreightClass.PARCEL.value
+                ),
+                is_special_order=special,
+                is_custom_made=custom,
+                is_hazardous=kind.hazardous,
+                is_performance=performance,
+                lead_time_days=lead_time,
+                is_active=True,
+                updated_at=now,
             )
+            rows.append((part_id, *row))
             made.kind.append(k)
             made.position.append(p)
             made.price.append(price)
             made.stocked.append(0 if (special or custom) else 1)
-        writer.write(Part._meta.db_table, PART_COLUMNS, rows)
+        writer.write(Part, PART_COLUMNS, rows)
         bar.update(len(chunk))
     bar.close()
     return made
@@ -1015,7 +975,7 @@ class _Defaults(dict):
 # --- Fitment -----------------------------------------------------------------------
 
 
-FITMENT_COLUMNS = ("id", "part_id", "vehicle_id", "position", "quantity", "note")
+FITMENT_COLUMNS = ("id", *FITMENT_FIELDS)
 
 
 def _write_fitment(
@@ -1080,7 +1040,7 @@ def _write_fitment(
                         for position in positions:
                             append((next_id, part_id, vehicle_id, position, qty, row_note))
                             next_id += 1
-        writer.write(Fitment._meta.db_table, FITMENT_COLUMNS, rows)
+        writer.write(Fitment, FITMENT_COLUMNS, rows)
         bar.update(len(chunk))
         bar.set_postfix(rows=f"{next_id - 1:,}", refresh=False)
     bar.close()
@@ -1129,7 +1089,7 @@ def _write_stock(writer: _Writer, seed: int, made: _MadeParts, reference: _Refer
                 rows.append((next_id, i + 1, warehouse_id, quantity, 0))
                 next_id += 1
         writer.write(
-            StockLevel._meta.db_table,
+            StockLevel,
             ("id", "part_id", "warehouse_id", "quantity", "reserved"),
             rows,
         )
