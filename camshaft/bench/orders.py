@@ -127,17 +127,21 @@ def concurrent_orders(
     return report
 
 
-def delete_bench_orders(cart_ids: list[int], *, voided_after: int | None = None) -> None:
-    """Release the bench orders' stock and remove every row they wrote; with
+def delete_bench_orders(
+    cart_ids: list[int], *, voided_after: int | None = None, emails: tuple[str, ...] = ()
+) -> None:
+    """Release the bench orders' stock (those placed under `emails`, the
+    bench's own by default) and remove every row they wrote; with
     `voided_after`, also the payments of buyers who lost the race (voided,
     no order) made after that payment id."""
+    emails = emails or (BENCH_EMAIL,)
     from camshaft.cart.models import Cart
     from camshaft.inventory.services import release_stock
     from camshaft.notifications.models import OutboxMessage
     from camshaft.orders.models import Order, OrderAddress
     from camshaft.payments.models import Payment, PaymentTransaction, TestGatewayOperation
 
-    orders = Order.objects.filter(email=BENCH_EMAIL)
+    orders = Order.objects.filter(email__in=emails)
     for order in orders:
         release_stock(order=order)
     payments = list(orders.values_list("payment_id", flat=True))
@@ -160,5 +164,5 @@ def delete_bench_orders(cart_ids: list[int], *, voided_after: int | None = None)
     PaymentTransaction.objects.filter(payment_id__in=payments).delete()
     Payment.objects.filter(pk__in=payments).delete()
     TestGatewayOperation.objects.filter(reference__in=references).delete()
-    OutboxMessage.objects.filter(to_address=BENCH_EMAIL).delete()
+    OutboxMessage.objects.filter(to_address__in=emails).delete()
     Cart.objects.filter(pk__in=cart_ids).delete()
