@@ -1,0 +1,40 @@
+"""B3: `camshaft loadtest` reads locust's figures right and refuses runs it cannot bound."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from camshaft.bench.load import LoadReport, _read_steps, format_report
+
+COLUMNS = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,"
+    "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+)
+STATS = "\n".join(
+    [
+        COLUMNS,
+        "GET,search,87,0,93,101,70,170,9000,2.2,0,93,100,110,120,140,150,160,170,170,170,170",
+        "POST,place order,8,1,130,140,120,190,5000,0.2,0.02,"
+        "130,140,140,150,190,190,190,190,190,190,190",
+        ",Aggregated,95,1,95,105,70,190,8600,2.4,0.02,95,100,110,120,150,160,180,190,190,190,190",
+    ]
+)
+
+
+def test_B3_loadtest_reads_each_step_and_the_totals(tmp_path):
+    (tmp_path / "load_stats.csv").write_text(STATS)
+    steps, errors, rate = _read_steps(tmp_path / "load")
+    assert [(s.name, s.requests, s.failures, s.p95_ms) for s in steps] == [
+        ("search", 87, 0, 150.0),
+        ("place order", 8, 1, 190.0),
+    ]
+    assert (errors, rate) == (1, 2.4)
+    report = LoadReport(50, 120, "sqlite3", 3, rate, 4.0, errors, 0, 61.0, steps)
+    table = format_report(report)
+    assert "50 shoppers for 120 s on sqlite3" in table and "place order" in table
+
+
+@pytest.mark.parametrize("args", [["--users", "0"], ["--seconds", "5"], ["--seconds", "7200"]])
+def test_B3_loadtest_refuses_unbounded_runs(args):
+    with pytest.raises(CommandError, match="Use 1-2000 users"):
+        call_command("loadtest", *args)
