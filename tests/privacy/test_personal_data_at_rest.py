@@ -4,9 +4,11 @@ the main tables, not the mail they were sent, not the logs; on SQLite not
 even the database's pages."""
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 from camshaft.accounts.services import check_credentials
@@ -77,6 +79,11 @@ def test_V8_scan_finds_no_clear_personal_data_anywhere(theo, caplog):  # noqa: F
     assert found == set()
     for name, value in CLEAR_TEXT.items():
         assert value not in caplog.text, name
+    # The store's folder: the search index (and any file a test run left there).
+    for path in Path(settings.SEARCH_INDEX_DIR).rglob("*"):
+        if path.is_file():
+            content = path.read_bytes().decode("latin-1")
+            assert [n for n, v in CLEAR_TEXT.items() if v in content] == [], path
 
     if connection.vendor == "sqlite":
         # Every page of the database, free ones included, as its file holds them.
