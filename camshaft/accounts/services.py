@@ -181,7 +181,8 @@ EMAIL_CONFIRMATION_RESEND_AFTER = timedelta(minutes=1)
 
 class InvalidConfirmationLink(Exception):
     message = (
-        "This confirmation link is not valid any more. Sign in and ask for a new one on My Account."
+        "This confirmation link is not valid, has expired or is for another account. Sign in "
+        "to the account you made and ask for a new one on My Account."
     )
 
 
@@ -229,14 +230,15 @@ def mark_email_verified(*, user: User, now: datetime | None = None) -> None:
         user.save(update_fields=["email_verified_at"])
 
 
-def confirm_email(*, token: str, now: datetime | None = None) -> User:
-    """The owner of the address opened the link. Raises InvalidConfirmationLink."""
+def confirm_email(*, user: User, token: str, now: datetime | None = None) -> None:
+    """`user`, signed in, opened the link mailed to their address. Signed in,
+    because someone who receives a link for an account they did not make
+    (registered with their address by another) must not confirm it for
+    whoever made it. Raises InvalidConfirmationLink."""
     address = _email_confirmation().address(token)
-    user = User.objects.filter(email=address, is_active=True).first() if address else None
-    if user is None:
+    if not address or address != user.email:
         raise InvalidConfirmationLink
     mark_email_verified(user=user, now=now)
-    return user
 
 
 # Sign-in and lock-out -----------------------------------------------------

@@ -274,10 +274,11 @@ def my_account(request):
     return render(request, "accounts/my_account.html", {"form": form}, status=status)
 
 
+@member_required
 def confirm_email(request, token: str):
     """A link mailed at registration: the address is the member's (V3, V4)."""
     try:
-        services.confirm_email(token=token)
+        services.confirm_email(user=request.user, token=token)
     except services.InvalidConfirmationLink as bad:
         messages.error(request, bad.message)
         status = 400

@@ -57,6 +57,7 @@ def confirmation_link(user) -> str:
 
 
 def confirm(client, user):
+    client.force_login(user)
     path = confirmation_link(user).split("://", 1)[1].split("/", 1)[1]
     response = client.get("/" + path)
     assert response.status_code == 200
@@ -82,6 +83,20 @@ def test_A1_registration_mails_a_link_that_confirms_the_address(client):
     confirm(client, user)
     bad = client.get(reverse("confirm_email", args=["forged-token"]))
     assert bad.status_code == 400 and b"not valid" in bad.content
+
+
+def test_A1_the_link_confirms_only_the_account_signed_in(client, django_user_model):
+    """Someone registered with Wren's address; Wren, receiving the link,
+    opens it: it does not confirm the stranger's account for them."""
+    impostor = register()
+    path = "/" + confirmation_link(impostor).split("://", 1)[1].split("/", 1)[1]
+    signed_out = client.get(path)
+    assert signed_out.status_code == 302 and reverse("sign_in") in signed_out.url
+    someone = django_user_model.objects.create_user("someone@example.com", "x-long-pass-9")
+    client.force_login(someone)
+    assert client.get(path).status_code == 400
+    impostor.refresh_from_db()
+    assert impostor.email_verified_at is None
 
 
 def test_A1_a_member_asks_for_the_link_again_at_most_once_a_minute(client):
