@@ -20,7 +20,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from camshaft.payments.gateways import CardToken, GatewayResult, GatewayStatus, get_gateway
+from camshaft.payments.gateways import (
+    CardToken,
+    GatewayResult,
+    GatewayStatus,
+    gateway_named,
+    get_gateway,
+)
 from camshaft.payments.models import (
     OFFLINE_METHODS,
     WALLET_METHODS,
@@ -66,6 +72,18 @@ class PaymentDeclined(PaymentError):
 class PaymentRefused(PaymentError):
     """The operation is not possible in the payment's state (capturing more
     than is left, capturing a voided payment, voiding a captured one…)."""
+
+
+class PaymentActionRequired(PaymentError):
+    """The shopper's bank wants them to confirm (3-D Secure). Nothing is
+    stored or held yet: send them to `redirect_url`; when they come back,
+    authorize again with `reference` (the processor's pending payment) as
+    the card token."""
+
+    def __init__(self, message: str, *, redirect_url: str, reference: str):
+        super().__init__(message)
+        self.redirect_url = redirect_url
+        self.reference = reference
 
 
 class IdempotencyKeyReused(PaymentError):
@@ -123,10 +141,16 @@ def _authorize(
     _check_amount(amount, currency)
     if replay := _replayed(idempotency_key, kind=TransactionKind.AUTHORIZE, amount=amount):
         return replay.payment
-    gateway = get_gateway()
+    gateway = get_gateway(wallet=method)
     result = gateway.authorize(
         token=token, amount=amount, currency=currency, idempotency_key=idempotency_key
     )
+    if result.status == GatewayStatus.ACTION_REQUIRED:
+        raise PaymentActionRequired(
+            "Your bank asks you to confirm this payment.",
+            redirect_url=result.redirect_url,
+            reference=result.reference,
+        )
     approved = result.approved
     try:
         with transaction.atomic():  # a concurrent twin may have stored the same key first
@@ -257,7 +281,7 @@ def _capture(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
     if payment.is_offline:  # the money is already in hand
         result = GatewayResult(GatewayStatus.APPROVED)
     else:
-        result = get_gateway().capture(
+        result = gateway_named(payment.gateway).capture(
             authorization_id=payment.authorization_reference,
             amount=amount,
             currency=payment.currency,
@@ -304,7 +328,7 @@ def _void(*, payment, idempotency_key, by) -> PaymentTransaction:
     if payment.is_offline:
         result = GatewayResult(GatewayStatus.APPROVED)
     else:
-        result = get_gateway().void(
+        result = gateway_named(payment.gateway).void(
             authorization_id=payment.authorization_reference, idempotency_key=idempotency_key
         )
     if result.approved:
@@ -359,7 +383,7 @@ def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) ->
 
     Refunds always fill the captures in that order, so what each capture has
     already given back follows from `payment.amount_refunded`."""
-    gateway = get_gateway()
+    gateway = gateway_named(payment.gateway)
     already, left = payment.amount_refunded, amount
     result = GatewayResult(GatewayStatus.APPROVED)
     captures = payment.transactions.filter(
