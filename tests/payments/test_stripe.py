@@ -19,15 +19,6 @@ CARD = CardToken("pm_1MtwBwLkdIwHu7ixvtmAbC7t", "visa", "4242", 8, 2099)
 TOTAL = Decimal("109.99")
 
 
-@pytest.fixture
-def stripe_fake(httpserver, settings):
-    settings.PAYMENT_GATEWAY = "camshaft.payments.gateways.stripe.StripeGateway"
-    settings.STRIPE_API_BASE = httpserver.url_for("/").rstrip("/")
-    settings.STRIPE_SECRET_KEY = "sk_test_local_fake"
-    settings.PAYMENT_GATEWAY_TIMEOUT = 1
-    return httpserver
-
-
 def sent(server, path):
     """The form fields and headers of each request the fake received on `path`."""
     return [
