@@ -238,6 +238,9 @@ PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
 # "sandbox" (PayPal's test mode) or "live".
 PAYPAL_ENVIRONMENT = os.environ.get("PAYPAL_ENVIRONMENT", "sandbox")
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
+# Who is told when a payment changes at the processor (a dispute, a refund
+# made in its dashboard).
+STAFF_ALERT_EMAIL = os.environ.get("STAFF_ALERT_EMAIL", "shop@example.com")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
 GARAGE_COOKIE = "garage"
 GARAGE_MAX_VEHICLES = 8
