@@ -269,7 +269,8 @@ def wallet_return(request, wallet: str):
             cart=_cart(request),
             user=request.user,
             method=wallet,
-            wallet_token=request.GET.get("wallet_token", "")[:200],
+            # PayPal names its order id "token"; the test gateway "wallet_token".
+            wallet_token=(request.GET.get("wallet_token") or request.GET.get("token", ""))[:200],
         )
     except ValidationError as error:
         for problem in error.messages:
