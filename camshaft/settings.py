@@ -219,6 +219,29 @@ STORE_WIRE_INSTRUCTIONS = os.environ.get(
     "Bank: Example National Bank. Account name: Camshaft Auto Parts. Routing (ABA): "
     "021000021. Account: 000123456789. SWIFT: EXNBUS33. Reference: your order number.",
 )
+# Payments (Y5): the built-in test gateway is the default, so the store runs
+# with no processor account; see docs/payments.md to connect Stripe or PayPal.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "camshaft.payments.gateways.test.TestGateway")
+# PayPal through its own gateway while cards go through PAYMENT_GATEWAY; unset,
+# PAYMENT_GATEWAY takes PayPal too.
+PAYPAL_GATEWAY = os.environ.get("PAYPAL_GATEWAY", "")
+# Seconds to wait for a processor; then nothing is stored and the shopper retries.
+PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "20"))
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Empty means Stripe's own; tests point these at a local fake.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+PAYPAL_CLIENT_ID = os.environ.get("PAYPAL_CLIENT_ID", "")
+PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
+PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
+# "sandbox" (PayPal's test mode) or "live".
+PAYPAL_ENVIRONMENT = os.environ.get("PAYPAL_ENVIRONMENT", "sandbox")
+PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
+# Who is told when a payment changes at the processor (a dispute, a refund
+# made in its dashboard).
+STAFF_ALERT_EMAIL = os.environ.get("STAFF_ALERT_EMAIL", "shop@example.com")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
 GARAGE_COOKIE = "garage"
 GARAGE_MAX_VEHICLES = 8

@@ -101,3 +101,15 @@ def on_a_weekday():
 
     with time_machine.travel(A_WEDNESDAY_AFTERNOON, tick=True):
         yield
+
+
+@pytest.fixture
+def stripe_fake(httpserver, settings):
+    """Stripe as the card gateway, its SDK pointed at a local HTTP server
+    that answers as Stripe's API reference shows (tests/payments/fakes)."""
+    settings.PAYMENT_GATEWAY = "camshaft.payments.gateways.stripe.StripeGateway"
+    settings.STRIPE_API_BASE = httpserver.url_for("/").rstrip("/")
+    settings.STRIPE_SECRET_KEY = "sk_test_local_fake"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_local_fake"
+    settings.PAYMENT_GATEWAY_TIMEOUT = 1
+    return httpserver

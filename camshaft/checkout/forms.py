@@ -138,6 +138,8 @@ class PaymentStepForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "cc-name"}),
     )
     save_card = forms.BooleanField(required=False, label="Save this card for next time")
+    #: The processor's token when its own fields took the card in the browser.
+    card_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, saved_cards=(), member=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,6 +159,8 @@ class PaymentStepForm(forms.Form):
         saved = data.get("saved_card") or NEW
         if saved != NEW:
             return None, int(saved)
+        if data.get("card_token"):
+            return None, None
         return (
             CardDetails(
                 number=data["card_number"],

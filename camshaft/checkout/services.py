@@ -193,10 +193,13 @@ def choose_payment(
     saved_card_id: int | None = None,
     wallet_token: str = "",
     save_card: bool = False,
+    card_token: str = "",
 ) -> Checkout:
     """Step 3: how the shopper pays. A new card goes to the gateway at once
-    and only its token comes back; a saved card must be the member's own; a
-    wallet needs the token the wallet handed back (see `start_wallet`)."""
+    and only its token comes back, or (`card_token`) was tokenized in the
+    browser by the processor's own fields and never reached us; a saved card
+    must be the member's own; a wallet needs the token the wallet handed
+    back (see `start_wallet`)."""
     if method not in PaymentMethod.values:
         raise ValidationError(
             {"method": f"Choose a payment method: {', '.join(PaymentMethod.values)}."}
@@ -206,7 +209,8 @@ def choose_payment(
     _forget_instrument(checkout)
     member = _member(user)
     if method == PaymentMethod.CARD:
-        token = _card_token(member, card, saved_card_id)
+        keep = bool(save_card and member and saved_card_id is None)
+        token = _card_token(member, card, saved_card_id, card_token, keep)
         checkout.card_token = token.token
         checkout.card_brand = token.brand
         checkout.card_last4 = token.last4
@@ -228,7 +232,23 @@ def _forget_instrument(checkout: Checkout) -> None:
     checkout.save_card = False
 
 
-def _card_token(member, card: CardDetails | None, saved_card_id: int | None) -> CardToken:
+def _card_token(
+    member, card: CardDetails | None, saved_card_id: int | None, card_token: str, keep: bool
+) -> CardToken:
+    if card_token and saved_card_id is None:
+        if len(card_token) > 200:
+            raise ValidationError({"card": "Enter your card again."})
+        gateway = get_gateway()
+        try:
+            if keep:  # before it pays: a processor may reuse only a card kept first
+                return gateway.keep_card(token=card_token)
+            return gateway.describe_card(token=card_token)
+        except CardInvalid as invalid:
+            raise ValidationError({"card": invalid.message}) from None
+        except (GatewayUnavailable, NotImplementedError):
+            raise ValidationError(
+                {"card": "The payment processor did not answer; please try again."}
+            ) from None
     if saved_card_id is not None:
         try:
             if member is None:
@@ -306,13 +326,19 @@ def place(
             date_of_birth=account.date_of_birth,
             accepted_policy_version=account.accepted_policy_version,
         )
-    placed = orders.place_order(
-        cart=cart,
-        request=_order_request(checkout, currency, channel),
-        user=member,
-        idempotency_key=idempotency_key,
-        expected_total=expected_total,
-    )
+    try:
+        placed = orders.place_order(
+            cart=cart,
+            request=_order_request(checkout, currency, channel),
+            user=member,
+            idempotency_key=idempotency_key,
+            expected_total=expected_total,
+        )
+    except payments.PaymentActionRequired as needed:
+        # 3-D Secure: when the shopper comes back, the checkout pays with the
+        # processor's pending payment, which only it knows (not the URL).
+        Checkout.objects.filter(pk=checkout.pk).update(card_token=needed.reference)
+        raise
     if placed.replayed:
         return placed
     if member and checkout.save_card and checkout.payment_method == PaymentMethod.CARD:

@@ -15,4 +15,5 @@ urlpatterns = [
         name="checkout_wallet_return",
     ),
     path("checkout/review/", views.review, name="checkout_review"),
+    path("checkout/card/confirmed/", views.card_confirmed, name="checkout_card_confirmed"),
 ]

@@ -21,7 +21,7 @@ from camshaft.orders import services as orders
 from camshaft.orders.access import grant_order_access
 from camshaft.payments import selectors as payments_selectors
 from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
-from camshaft.payments.services import PaymentDeclined
+from camshaft.payments.services import PaymentActionRequired, PaymentDeclined
 from camshaft.privacy.services import current_policy
 from camshaft.shipping.estimates import expedited_cutoff_passed
 
@@ -241,6 +241,7 @@ def payment(request):
                 card=card,
                 saved_card_id=saved_id,
                 save_card=data.get("save_card", False),
+                card_token=data.get("card_token", ""),
             )
         except ValidationError as error:
             forms.apply_errors(form, error, rename={"card": "card_number"})
@@ -253,6 +254,9 @@ def payment(request):
         "form": form,
         "offline_methods": sorted(OFFLINE_METHODS),
         "step": "payment",
+        "card_form": payments_selectors.card_form(
+            amount=summary.quote.grand_total, currency=summary.quote.currency
+        ),
     }
     return _page(request, "payment", context, form)
 
@@ -265,12 +269,22 @@ def wallet_return(request, wallet: str):
             cart=_cart(request),
             user=request.user,
             method=wallet,
-            wallet_token=request.GET.get("wallet_token", "")[:200],
+            # PayPal names its order id "token"; the test gateway "wallet_token".
+            wallet_token=(request.GET.get("wallet_token") or request.GET.get("token", ""))[:200],
         )
     except ValidationError as error:
         for problem in error.messages:
             messages.error(request, problem)
         return redirect("checkout_payment")
+    return redirect("checkout_review")
+
+
+@require_GET
+def card_confirmed(request):
+    """The shopper is back from their bank's 3-D Secure page: the checkout
+    resumes at the review, where placing the order finds the payment
+    confirmed (or declined, and asks for another card)."""
+    messages.info(request, "Thank you: place your order to finish paying.")
     return redirect("checkout_review")
 
 
@@ -316,6 +330,8 @@ def review(request):
         except PaymentDeclined as declined:
             messages.error(request, declined.message)
             return redirect("checkout_payment")
+        except PaymentActionRequired as needed:
+            return redirect(needed.redirect_url)
         except orders.CheckoutProblem as problem:
             messages.error(request, problem.message)
             return redirect("checkout_review")

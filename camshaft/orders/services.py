@@ -772,3 +772,49 @@ def _mail(order: Order, template: str, subject: str, extra: dict | None = None) 
         category=f"order_{template}",
         reference=f"order:{order.number}",
     )
+
+
+#: Order states after which a refund made at the processor changes the order's state.
+_REFUNDABLE_STATES = {
+    OrderStatus.SHIPPED,
+    OrderStatus.PARTLY_SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.PARTLY_REFUNDED,
+}
+
+
+@transaction.atomic
+def payment_changed_at_processor(*, payment, event, **_) -> None:
+    """A dispute, or a refund or cancellation made in the processor's own
+    dashboard: the order records it (O1), a refund moves its state, and
+    staff are told by mail, since money moved without them."""
+    from camshaft.notifications.services import queue_email
+
+    order = Order.objects.select_for_update().filter(payment=payment).first()
+    if order is None:
+        return
+    after = order.status
+    if event.kind == "refunded" and order.status in _REFUNDABLE_STATES:
+        fully = payment.status == PaymentStatus.REFUNDED
+        after = OrderStatus.RETURNED if fully else OrderStatus.PARTLY_REFUNDED
+    action = f"processor_{event.kind}"[:40]
+    if after != order.status:
+        _move(order, after, action, actor=OrderEvent.Actor.SYSTEM, note=event.description)
+    else:
+        _record(
+            order,
+            action,
+            order.status,
+            order.status,
+            actor=OrderEvent.Actor.SYSTEM,
+            note=event.description,
+        )
+    queue_email(
+        to=settings.STAFF_ALERT_EMAIL,
+        subject=f"Order {order.number}: {event.description or event.kind} at {payment.gateway}",
+        template="orders/email/processor_change",
+        context={"order": order, "payment": payment, "event": event},
+        kind="transactional",
+        category="staff_payment_alert",
+        reference=f"order:{order.number}",
+    )

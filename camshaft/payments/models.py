@@ -83,6 +83,8 @@ class Payment(models.Model):
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     #: Why the last attempt failed, in words for the shopper.
     failure_message = models.CharField(max_length=300, blank=True)
+    #: The shopper's bank disputes the payment (a chargeback), per the processor.
+    disputed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +162,29 @@ class PaymentTransaction(models.Model):
     @property
     def approved(self) -> bool:
         return self.status == GatewayStatus.APPROVED
+
+
+class ProcessorEvent(models.Model):
+    """A processor's webhook, applied once: its id is unique per gateway, so
+    a replayed or repeated notice changes nothing (Y4)."""
+
+    gateway = models.CharField(max_length=50)
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="processor_events"
+    )
+    description = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="processor_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.kind} {self.event_id}"
 
 
 class TestGatewayOperation(models.Model):

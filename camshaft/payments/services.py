@@ -19,8 +19,17 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 
-from camshaft.payments.gateways import CardToken, GatewayResult, GatewayStatus, get_gateway
+from camshaft.payments.gateways import (
+    CardToken,
+    GatewayResult,
+    GatewayStatus,
+    WebhookEvent,
+    WebhookRefused,
+    gateway_named,
+    get_gateway,
+)
 from camshaft.payments.models import (
     OFFLINE_METHODS,
     WALLET_METHODS,
@@ -28,6 +37,7 @@ from camshaft.payments.models import (
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
+    ProcessorEvent,
     SavedCard,
     TransactionKind,
 )
@@ -66,6 +76,18 @@ class PaymentDeclined(PaymentError):
 class PaymentRefused(PaymentError):
     """The operation is not possible in the payment's state (capturing more
     than is left, capturing a voided payment, voiding a captured one…)."""
+
+
+class PaymentActionRequired(PaymentError):
+    """The shopper's bank wants them to confirm (3-D Secure). Nothing is
+    stored or held yet: send them to `redirect_url`; when they come back,
+    authorize again with `reference` (the processor's pending payment) as
+    the card token."""
+
+    def __init__(self, message: str, *, redirect_url: str, reference: str):
+        super().__init__(message)
+        self.redirect_url = redirect_url
+        self.reference = reference
 
 
 class IdempotencyKeyReused(PaymentError):
@@ -123,10 +145,16 @@ def _authorize(
     _check_amount(amount, currency)
     if replay := _replayed(idempotency_key, kind=TransactionKind.AUTHORIZE, amount=amount):
         return replay.payment
-    gateway = get_gateway()
+    gateway = get_gateway(wallet=method)
     result = gateway.authorize(
         token=token, amount=amount, currency=currency, idempotency_key=idempotency_key
     )
+    if result.status == GatewayStatus.ACTION_REQUIRED:
+        raise PaymentActionRequired(
+            "Your bank asks you to confirm this payment.",
+            redirect_url=result.redirect_url,
+            reference=result.reference,
+        )
     approved = result.approved
     try:
         with transaction.atomic():  # a concurrent twin may have stored the same key first
@@ -257,7 +285,7 @@ def _capture(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
     if payment.is_offline:  # the money is already in hand
         result = GatewayResult(GatewayStatus.APPROVED)
     else:
-        result = get_gateway().capture(
+        result = gateway_named(payment.gateway).capture(
             authorization_id=payment.authorization_reference,
             amount=amount,
             currency=payment.currency,
@@ -304,7 +332,7 @@ def _void(*, payment, idempotency_key, by) -> PaymentTransaction:
     if payment.is_offline:
         result = GatewayResult(GatewayStatus.APPROVED)
     else:
-        result = get_gateway().void(
+        result = gateway_named(payment.gateway).void(
             authorization_id=payment.authorization_reference, idempotency_key=idempotency_key
         )
     if result.approved:
@@ -359,7 +387,7 @@ def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) ->
 
     Refunds always fill the captures in that order, so what each capture has
     already given back follows from `payment.amount_refunded`."""
-    gateway = get_gateway()
+    gateway = gateway_named(payment.gateway)
     already, left = payment.amount_refunded, amount
     result = GatewayResult(GatewayStatus.APPROVED)
     captures = payment.transactions.filter(
@@ -383,6 +411,84 @@ def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) ->
         if left == 0:
             break
     return result
+
+
+# ------------------------------------------------------------- webhooks
+
+#: Sent (payment=, event=) when a processor's notice changed a payment, so
+#: the order that holds it can record the change and tell staff; payments
+#: knows nothing of orders.
+changed_at_processor = Signal()
+
+
+def receive_webhook(*, gateway: str, body: bytes, headers: dict[str, str]) -> ProcessorEvent:
+    """Check a notice with the gateway named in its URL, then apply it;
+    `WebhookRefused` for a bad signature or a gateway this store does not use."""
+    processor = gateway_named(gateway)
+    if processor.name != gateway:
+        raise WebhookRefused(f"no {gateway} gateway is configured")
+    return apply_processor_event(
+        gateway=gateway, event=processor.parse_webhook(body=body, headers=headers)
+    )
+
+
+@transaction.atomic
+def apply_processor_event(*, gateway: str, event: WebhookEvent) -> ProcessorEvent:
+    """Apply a processor's notice once, by its id: a replay returns the
+    stored event and changes nothing (Y4). Refunds carry the processor's
+    running total, so an older notice arriving late never undoes a newer
+    one. A dispute or a refund made in the processor's dashboard updates
+    the payment and, through `changed_at_processor`, its order."""
+    try:
+        with transaction.atomic():
+            stored = ProcessorEvent.objects.create(
+                gateway=gateway,
+                event_id=event.event_id,
+                kind=event.kind,
+                description=event.description[:300],
+            )
+    except IntegrityError:
+        return ProcessorEvent.objects.get(gateway=gateway, event_id=event.event_id)
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(gateway=gateway, authorization_reference=event.authorization_id)
+        .first()
+        if event.authorization_id
+        else None
+    )
+    if payment is None or event.kind not in WebhookEvent.KINDS:
+        return stored
+    stored.payment = payment
+    stored.save(update_fields=["payment"])
+    if _apply(payment, event, stored):
+        logger.info("payment %s: %s at %s (%s)", payment.pk, event.kind, gateway, event.event_id)
+        changed_at_processor.send(sender=Payment, payment=payment, event=stored)
+    return stored
+
+
+def _apply(payment: Payment, event: WebhookEvent, stored: ProcessorEvent) -> bool:
+    """Change `payment` as the processor says; False when it already agrees."""
+    if event.kind == "refunded":
+        total = min(event.refunded_total or Decimal(0), payment.amount_captured)
+        more = total - payment.amount_refunded
+        if more <= 0:
+            return False
+        payment.amount_refunded = total
+        if payment.amount_refundable == 0 and payment.amount_capturable == 0:
+            payment.status = PaymentStatus.REFUNDED
+        result = GatewayResult(GatewayStatus.APPROVED, message=event.description)
+        _record(payment, TransactionKind.REFUND, more, result, f"event:{stored.pk}")
+    elif event.kind in {"disputed", "dispute_closed"}:
+        disputed = event.kind == "disputed"
+        if payment.disputed == disputed:
+            return False
+        payment.disputed = disputed
+    elif event.kind == "voided":
+        if payment.status != PaymentStatus.AUTHORIZED:
+            return False
+        payment.status = PaymentStatus.VOIDED
+    payment.save()
+    return True
 
 
 # -------------------------------------------------------------- saved cards

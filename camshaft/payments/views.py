@@ -1,12 +1,14 @@
 """My Account → saved cards: see them by brand and last four, remove any (A3, Y3)."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from camshaft.accounts.views import member_required
 from camshaft.payments import selectors, services
+from camshaft.payments.gateways import WebhookRefused
 from camshaft.payments.models import SavedCard
 
 
@@ -25,3 +27,15 @@ def delete_saved_card(request, card_id: int):
         raise Http404("No such saved card.") from None
     messages.success(request, "The card is removed.")
     return redirect("saved_cards")
+
+
+@csrf_exempt
+@require_POST
+def processor_webhook(request, gateway: str):
+    """A processor's notice (Y4): its signature is checked by the gateway
+    with the processor's own library; a forged or stale one gets 400."""
+    try:
+        services.receive_webhook(gateway=gateway, body=request.body, headers=dict(request.headers))
+    except WebhookRefused:
+        return HttpResponseBadRequest("refused")
+    return HttpResponse("ok")

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from camshaft.payments.gateways.base import (
+    GATEWAY_CALLS,
+    CardForm,
     CardToken,
     GatewayResult,
     GatewayStatus,
@@ -13,6 +15,8 @@ from camshaft.payments.gateways.base import (
     PaymentGateway,
     Wallet,
     WalletSession,
+    WebhookEvent,
+    WebhookRefused,
 )
 from camshaft.privacy.selectors import PAYMENT_PROCESSOR, shared_fields
 
@@ -20,6 +24,7 @@ DEFAULT_GATEWAY = "camshaft.payments.gateways.test.TestGateway"
 
 __all__ = [
     "DEFAULT_GATEWAY",
+    "CardForm",
     "CardToken",
     "GatewayResult",
     "GatewayStatus",
@@ -27,19 +32,39 @@ __all__ = [
     "PaymentGateway",
     "Wallet",
     "WalletSession",
+    "WebhookEvent",
+    "WebhookRefused",
+    "configured_gateways",
+    "gateway_named",
     "get_gateway",
 ]
 
 
-def get_gateway() -> PaymentGateway:
-    """The gateway named by the PAYMENT_GATEWAY setting (a dotted path),
-    its calls limited to the fields of the sharing register (V10)."""
-    gateway_class = import_string(getattr(settings, "PAYMENT_GATEWAY", DEFAULT_GATEWAY))
-    return _within_register(gateway_class)()
+def get_gateway(*, wallet: str = "") -> PaymentGateway:
+    """The gateway named by the PAYMENT_GATEWAY setting (a dotted path), or
+    for `wallet` "paypal" the one PAYPAL_GATEWAY names when set (a store may
+    take cards through one processor and PayPal through another); its calls
+    limited to the fields of the sharing register (V10)."""
+    path = getattr(settings, "PAYMENT_GATEWAY", DEFAULT_GATEWAY)
+    if wallet == Wallet.PAYPAL and getattr(settings, "PAYPAL_GATEWAY", ""):
+        path = settings.PAYPAL_GATEWAY
+    return _within_register(import_string(path))()
 
 
-#: The calls that hand data to the processor: the interface's abstract methods.
-GATEWAY_CALLS = tuple(sorted(PaymentGateway.__abstractmethods__))
+def configured_gateways() -> list[PaymentGateway]:
+    """Every gateway the settings name, the card gateway first."""
+    paths = [getattr(settings, "PAYMENT_GATEWAY", DEFAULT_GATEWAY)]
+    if (paypal := getattr(settings, "PAYPAL_GATEWAY", "")) and paypal not in paths:
+        paths.append(paypal)
+    return [_within_register(import_string(path))() for path in paths]
+
+
+def gateway_named(name: str) -> PaymentGateway:
+    """The configured gateway that holds payments marked `name` (captures,
+    voids and refunds go back to the processor that authorized), else the
+    card gateway."""
+    gateways = configured_gateways()
+    return next((gateway for gateway in gateways if gateway.name == name), gateways[0])
 
 
 @cache

@@ -7,7 +7,7 @@ money takes an `idempotency_key`; a gateway must return the first result for
 a key it has seen instead of acting again (Y4)."""
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import TextChoices
@@ -18,6 +18,9 @@ class GatewayStatus(TextChoices):
     DECLINED = "declined", "Declined"
     INSUFFICIENT_FUNDS = "insufficient_funds", "Insufficient funds"
     ERROR = "error", "Error"
+    #: The shopper's bank asks them to confirm (3-D Secure): nothing is held
+    #: yet; send them to `GatewayResult.redirect_url`, then authorize again.
+    ACTION_REQUIRED = "action_required", "Action required"
 
 
 class Wallet(TextChoices):
@@ -48,6 +51,8 @@ class GatewayResult:
     status: GatewayStatus
     reference: str = ""
     message: str = ""
+    #: ACTION_REQUIRED only: where the shopper confirms the payment with their bank.
+    redirect_url: str = ""
 
     @property
     def approved(self) -> bool:
@@ -64,11 +69,73 @@ class WalletSession:
     redirect_url: str
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """A processor's notice, its signature checked, reduced to what Camshaft
+    acts on. `kind` is one of WebhookEvent.KINDS or "ignored"; amounts are
+    the processor's running totals, so events applied in any order agree."""
+
+    KINDS = ("refunded", "disputed", "dispute_closed", "voided")
+
+    event_id: str
+    kind: str
+    #: The authorization (Stripe PaymentIntent, PayPal authorization) it concerns.
+    authorization_id: str = ""
+    #: "refunded": everything refunded so far at the processor.
+    refunded_total: Decimal | None = None
+    currency: str = ""
+    #: For staff: what happened, in the processor's words.
+    description: str = ""
+
+
+class WebhookRefused(Exception):
+    """A webhook whose signature does not check out (forged, or too old)."""
+
+
+#: Checkout in the browser: the origins the page must allow for the
+#: processor's own script and fields (script-src, frame-src, connect-src).
+CheckoutOrigins = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class CardForm:
+    """How the payment page collects a card: `kind` "fields" means our own
+    form (the card number reaches the server, then the processor); any other
+    kind names a static script that mounts the processor's hosted fields and
+    posts back only a token, with `data` as its data-* attributes."""
+
+    kind: str = "fields"
+    script: str = ""
+    data: dict[str, str] = field(default_factory=dict)
+
+
 class PaymentGateway(abc.ABC):
     """A payment processor adapter. Amounts are Decimals in `currency`."""
 
     #: Short name stored on payments so staff know which processor holds them.
     name: str = ""
+    #: What the checkout page's Content-Security-Policy must allow for this
+    #: processor, e.g. {"script-src": ("https://js.stripe.com",)}. Data, so the
+    #: CSP can be widened for the checkout page only.
+    checkout_origins: CheckoutOrigins = {}
+
+    def card_form(self, *, amount: Decimal, currency: str) -> CardForm:
+        """How the payment page takes a card; by default our own fields."""
+        return CardForm()
+
+    def describe_card(self, *, token: str) -> CardToken:
+        """Brand, last four and expiry of a card tokenized in the browser."""
+        raise NotImplementedError(f"{self.name} gateway tokenizes cards on the server")
+
+    def keep_card(self, *, token: str) -> CardToken:
+        """Make a card token reusable for the member's next checkouts (K2);
+        called before the token pays for anything. By default tokens last."""
+        return self.describe_card(token=token)
+
+    def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
+        """Check a processor's notice and say what it means; raise
+        `WebhookRefused` for a bad signature."""
+        raise WebhookRefused(f"the {self.name} gateway sends no webhooks")
 
     @abc.abstractmethod
     def tokenize_card(
@@ -104,3 +171,17 @@ class PaymentGateway(abc.ABC):
         self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
     ) -> WalletSession:
         """Begin a PayPal, Amazon Pay or Visa Checkout payment."""
+
+
+#: The calls that hand data to the processor: each is checked against the
+#: sharing register (V10) before it runs.
+GATEWAY_CALLS = (
+    "authorize",
+    "capture",
+    "describe_card",
+    "keep_card",
+    "refund",
+    "start_wallet",
+    "tokenize_card",
+    "void",
+)

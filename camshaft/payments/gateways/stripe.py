@@ -1,0 +1,282 @@
+"""Stripe, through the official `stripe` SDK: a PaymentIntent with manual
+capture is the authorization, captured per shipment (Y2), cancelled to void,
+refunded on returns (Y5).
+
+Cards are typed into Stripe's Payment Element in the browser, which hands
+the page a PaymentMethod id (``pm_…``); the card number never reaches
+Camshaft (Y3, PCI SAQ A), so `tokenize_card` refuses. When the bank asks
+for 3-D Secure, `authorize` answers ACTION_REQUIRED with Stripe's page to
+send the shopper to; they come back to the checkout, which authorizes again
+with the PaymentIntent's id (``pi_…``) and finds it confirmed."""
+
+from decimal import Decimal
+
+import stripe
+from babel.numbers import get_currency_precision
+from django.conf import settings
+from django.urls import reverse
+
+from camshaft.payments.cards import CardInvalid
+from camshaft.payments.gateways.base import (
+    CardForm,
+    CardToken,
+    GatewayResult,
+    GatewayStatus,
+    GatewayUnavailable,
+    PaymentGateway,
+    Wallet,
+    WalletSession,
+    WebhookEvent,
+    WebhookRefused,
+)
+
+#: Stripe's answers that mean "try again later": nothing is known to have happened.
+_UNAVAILABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+DECLINED_MESSAGE = "Your card was declined. Please use another card or payment method."
+NO_FUNDS_MESSAGE = "Your card was declined for insufficient funds. Please use another card."
+#: A saved card is "cus_…:pm_…": Stripe charges a kept PaymentMethod only with its Customer.
+_SAVED_SEPARATOR = ":"
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """Stripe counts in the currency's smallest unit (cents; yen have none)."""
+    return int(amount.scaleb(get_currency_precision(currency)).to_integral_value())
+
+
+def from_minor_units(value: int, currency: str) -> Decimal:
+    return Decimal(value).scaleb(-get_currency_precision(currency.upper()))
+
+
+class StripeGateway(PaymentGateway):
+    """Keys come from the environment (STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY,
+    STRIPE_WEBHOOK_SECRET); test-mode keys (``sk_test_…``) move no money."""
+
+    name = "stripe"
+    checkout_origins = {
+        "script-src": ("https://js.stripe.com",),
+        "frame-src": ("https://js.stripe.com", "https://hooks.stripe.com"),
+        "connect-src": ("https://api.stripe.com",),
+    }
+
+    def __init__(self):
+        addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+        self.client = stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY or "sk_unset",
+            base_addresses=addresses,
+            # Retries are ours: the service stores nothing on GatewayUnavailable
+            # and the caller tries again with the same idempotency key.
+            max_network_retries=0,
+            http_client=stripe.RequestsClient(timeout=settings.PAYMENT_GATEWAY_TIMEOUT),
+        )
+
+    # ----------------------------------------------------------- browser
+
+    def card_form(self, *, amount: Decimal, currency: str) -> CardForm:
+        return CardForm(
+            kind="stripe",
+            script="camshaft/stripe-checkout.js",
+            data={
+                "publishable-key": settings.STRIPE_PUBLISHABLE_KEY,
+                "amount": str(minor_units(amount, currency)),
+                "currency": currency.lower(),
+                "js-url": settings.STRIPE_JS_URL,
+            },
+        )
+
+    def tokenize_card(
+        self, *, number: str, exp_month: int, exp_year: int, cvc: str, holder: str
+    ) -> CardToken:
+        raise CardInvalid("Enter your card in the secure card form (Stripe).")
+
+    def describe_card(self, *, token: str) -> CardToken:
+        method_id = token.rsplit(_SAVED_SEPARATOR, 1)[-1]
+        method = self._call(self.client.v1.payment_methods.retrieve, method_id)
+        card = method.card
+        if card is None:
+            raise CardInvalid("Stripe holds no card under this token.")
+        return CardToken(
+            token=token,
+            brand=_BRANDS.get(card.brand, card.brand),
+            last4=card.last4,
+            exp_month=card.exp_month,
+            exp_year=card.exp_year,
+        )
+
+    def keep_card(self, *, token: str) -> CardToken:
+        """A Customer of its own (no name, no email: V10) holds the card, so
+        later checkouts may charge it."""
+        customer = self._call(
+            self.client.v1.customers.create, {}, options={"idempotency_key": f"keep:{token}"}
+        )
+        self._call(
+            self.client.v1.payment_methods.attach,
+            token,
+            {"customer": customer.id},
+            options={"idempotency_key": f"attach:{token}"},
+        )
+        return self.describe_card(token=f"{customer.id}{_SAVED_SEPARATOR}{token}")
+
+    # ------------------------------------------------------------- money
+
+    def authorize(
+        self, *, token: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        if token.startswith("pi_"):  # back from 3-D Secure: look, do not create again
+            intent = self._call(self.client.v1.payment_intents.retrieve, token)
+            expected = (minor_units(amount, currency), currency.lower())
+            if (intent.amount, intent.currency) != expected:
+                return GatewayResult(
+                    GatewayStatus.DECLINED,
+                    message="The total changed since your bank confirmed; enter your card again.",
+                )
+            return _intent_result(intent)
+        params = {
+            "amount": minor_units(amount, currency),
+            "currency": currency.lower(),
+            "capture_method": "manual",
+            "confirm": True,
+            "payment_method_types": ["card"],
+            "return_url": settings.STORE_URL + reverse("checkout_card_confirmed"),
+        }
+        customer, _, method = token.rpartition(_SAVED_SEPARATOR)
+        params["payment_method"] = method
+        if customer:
+            params["customer"] = customer
+        try:
+            intent = self._call(
+                self.client.v1.payment_intents.create,
+                params,
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.CardError as error:
+            return _declined(error)
+        return _intent_result(intent)
+
+    def capture(
+        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        """Stripe captures a PaymentIntent once; a first shipment's partial
+        capture leaves the rest of the hold open only with
+        ``final_capture: false`` (multicapture, which the Stripe account
+        must have enabled)."""
+        try:
+            intent = self._call(
+                self.client.v1.payment_intents.capture,
+                authorization_id,
+                {"amount_to_capture": minor_units(amount, currency), "final_capture": False},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as error:
+            return GatewayResult(GatewayStatus.DECLINED, message=_message(error))
+        # The charge is what a refund acts on.
+        return GatewayResult(GatewayStatus.APPROVED, reference=_charge_id(intent))
+
+    def void(self, *, authorization_id: str, idempotency_key: str) -> GatewayResult:
+        try:
+            intent = self._call(
+                self.client.v1.payment_intents.cancel,
+                authorization_id,
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as error:
+            return GatewayResult(GatewayStatus.DECLINED, message=_message(error))
+        return GatewayResult(GatewayStatus.APPROVED, reference=intent.id)
+
+    def refund(
+        self, *, capture_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        try:
+            refund = self._call(
+                self.client.v1.refunds.create,
+                {"charge": capture_id, "amount": minor_units(amount, currency)},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as error:
+            return GatewayResult(GatewayStatus.DECLINED, message=_message(error))
+        if refund.status == "failed":
+            return GatewayResult(GatewayStatus.DECLINED, refund.id, "Stripe could not refund.")
+        return GatewayResult(GatewayStatus.APPROVED, reference=refund.id)
+
+    def start_wallet(
+        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+    ) -> WalletSession:
+        raise GatewayUnavailable(
+            f"{Wallet(wallet).label} is not taken through Stripe: set PAYPAL_GATEWAY for PayPal."
+        )
+
+    # ----------------------------------------------------------- webhooks
+
+    def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
+        """Checked with Stripe's own `Webhook.construct_event` (signature and
+        a five-minute tolerance, so an old capture replayed later is refused)."""
+        try:
+            event = stripe.Webhook.construct_event(
+                body, headers.get("Stripe-Signature", ""), settings.STRIPE_WEBHOOK_SECRET
+            )
+        except (ValueError, stripe.SignatureVerificationError) as error:
+            raise WebhookRefused(str(error)) from None
+        data = event.data.object
+        if event.type == "charge.refunded":
+            return WebhookEvent(
+                event_id=event.id,
+                kind="refunded",
+                authorization_id=data.payment_intent or "",
+                refunded_total=from_minor_units(data.amount_refunded, data.currency),
+                currency=data.currency.upper(),
+                description="Refunded at Stripe",
+            )
+        if event.type in {"charge.dispute.created", "charge.dispute.closed"}:
+            closed = event.type.endswith("closed")
+            return WebhookEvent(
+                event_id=event.id,
+                kind="dispute_closed" if closed else "disputed",
+                authorization_id=data.payment_intent or "",
+                description=f"Dispute ({data.reason}): {data.status}",
+            )
+        if event.type == "payment_intent.canceled":
+            return WebhookEvent(
+                event_id=event.id,
+                kind="voided",
+                authorization_id=data.id,
+                description=f"Cancelled at Stripe ({data.cancellation_reason or 'no reason'})",
+            )
+        return WebhookEvent(event_id=event.id, kind="ignored", description=event.type)
+
+    # ------------------------------------------------------------ helpers
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except _UNAVAILABLE as error:
+            raise GatewayUnavailable(f"Stripe did not answer: {type(error).__name__}") from None
+
+
+_BRANDS = {"visa": "visa", "mastercard": "mastercard", "amex": "amex", "discover": "discover"}
+
+
+def _intent_result(intent) -> GatewayResult:
+    if intent.status == "requires_capture":
+        return GatewayResult(GatewayStatus.APPROVED, reference=intent.id)
+    if intent.status == "requires_action":
+        action = intent.next_action
+        redirect = action.redirect_to_url.url if action and action.redirect_to_url else ""
+        return GatewayResult(GatewayStatus.ACTION_REQUIRED, intent.id, "", redirect)
+    error = intent.last_payment_error
+    if error is not None and error.decline_code == "insufficient_funds":
+        return GatewayResult(GatewayStatus.INSUFFICIENT_FUNDS, intent.id, NO_FUNDS_MESSAGE)
+    return GatewayResult(GatewayStatus.DECLINED, intent.id, DECLINED_MESSAGE)
+
+
+def _declined(error: stripe.CardError) -> GatewayResult:
+    if getattr(error, "error", None) and error.error.decline_code == "insufficient_funds":
+        return GatewayResult(GatewayStatus.INSUFFICIENT_FUNDS, message=NO_FUNDS_MESSAGE)
+    return GatewayResult(GatewayStatus.DECLINED, message=DECLINED_MESSAGE)
+
+
+def _message(error: stripe.StripeError) -> str:
+    return (error.user_message or str(error.error.message if error.error else error))[:300]
+
+
+def _charge_id(intent) -> str:
+    charge = intent.latest_charge
+    return charge if isinstance(charge, str) else getattr(charge, "id", intent.id)

@@ -1,0 +1,101 @@
+"""Y2, Y3 through the checkout pages with Stripe's Payment Element, the SDK
+pointed at a local fake of Stripe's API (the browser part is tests/e2e)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from camshaft.checkout.models import Checkout
+from camshaft.orders.models import Order
+from camshaft.payments.models import PaymentStatus
+from tests.payments.fakes import stripe_api
+from tests.shopping import place_from_review, stocked_part, web_address_form
+
+pytestmark = pytest.mark.django_db
+PM = "pm_1MtwBwLkdIwHu7ixvtmAbC7t"
+CARD_NUMBER_RUN = re.compile(r"\d(?:[ -]?\d){12,18}")
+
+
+class RecordingClient:
+    """The Django test client, keeping every request body it sends."""
+
+    def __init__(self, client):
+        self.client, self.sent = client, []
+
+    def get(self, path, data=None):
+        self.sent.append(f"{path} {data or ''}")
+        return self.client.get(path, data)
+
+    def post(self, path, data=None):
+        self.sent.append(f"{path} {data or ''}")
+        return self.client.post(path, data)
+
+
+def to_payment_step(browser, part):
+    browser.post(reverse("cart_add"), {"sku": part.sku, "quantity": "1"})
+    assert browser.post(reverse("checkout_address"), web_address_form()).status_code == 302
+    response = browser.post(reverse("checkout_shipping"), {"shipping_method": "standard"})
+    assert response.status_code == 302
+    return browser.get(reverse("checkout_payment"))
+
+
+def test_Y3_stripe_checkout_page_has_no_card_number_field_and_loads_stripe_by_script(
+    client, stripe_fake
+):
+    page = to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    html = page.content.decode()
+    assert 'id="hosted-card"' in html
+    assert 'name="card_number"' not in html and 'name="cvc"' not in html
+    assert "stripe-checkout.js" in html
+    assert 'data-amount="10999"' in html  # 100.04 + 9.95 shipping, in cents
+    assert "<script>" not in html  # no inline script (the CSP branch forbids it)
+
+
+def test_Y3_no_request_to_our_server_during_a_stripe_checkout_carries_a_card_number(
+    client, stripe_fake
+):
+    browser = RecordingClient(client)
+    to_payment_step(browser, stocked_part(price=Decimal("100.04")))
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    response = browser.post(reverse("checkout_payment"), {"method": "card", "card_token": PM})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review = browser.get(reverse("checkout_review"))
+    assert b"Visa ending 4242" in review.content
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    placed = place_from_review(browser.client, review)
+    assert placed.url == reverse("order_detail", args=[Order.objects.get().number])
+    assert Order.objects.get().payment.status == PaymentStatus.AUTHORIZED
+    assert not [body for body in browser.sent if CARD_NUMBER_RUN.search(body)]
+
+
+def test_Y2_stripe_3d_secure_sends_the_shopper_to_the_bank_and_the_checkout_resumes(
+    client, stripe_fake
+):
+    to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    client.post(reverse("checkout_payment"), {"method": "card", "card_token": PM})
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.requires_action()
+    )
+    to_bank = place_from_review(client, client.get(reverse("checkout_review")))
+    assert to_bank.url.startswith("https://hooks.stripe.com/3d_secure_2/")
+    assert not Order.objects.exists()
+    pending = stripe_api.requires_action()["id"]
+    assert Checkout.objects.get().card_token == pending
+    back = client.get(reverse("checkout_card_confirmed"), {"payment_intent": "pi_someone_else"})
+    assert back.url == reverse("checkout_review")
+    stripe_fake.expect_request(f"/v1/payment_intents/{pending}").respond_with_json(
+        stripe_api.payment_intent(id=pending)
+    )
+    placed = place_from_review(client, client.get(reverse("checkout_review")))
+    order = Order.objects.get()
+    assert placed.url == reverse("order_detail", args=[order.number])
+    assert order.payment.authorization_reference == pending  # not what the URL said

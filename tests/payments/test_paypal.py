@@ -1,0 +1,149 @@
+"""Y1-Y5 with PayPal (Orders v2, intent AUTHORIZE), the SDK pointed at a local
+fake of PayPal's API."""
+
+import json
+import time
+from decimal import Decimal
+
+import pytest
+from werkzeug import Response
+
+from camshaft.payments import services
+from camshaft.payments.gateways import GatewayUnavailable, get_gateway
+from camshaft.payments.models import Payment, PaymentStatus
+from tests.payments.fakes import paypal_api
+from tests.payments.fakes.paypal_api import AUTHORIZATION_ID, CAPTURE_ID, ORDER_ID
+
+pytestmark = pytest.mark.django_db
+TOTAL = Decimal("109.99")
+
+
+@pytest.fixture
+def paypal_fake(httpserver, settings):
+    """Cards through the test gateway, PayPal through PayPal's (faked) API."""
+    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
+    settings.PAYPAL_CLIENT_ID = "local-fake-client"
+    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
+    settings.PAYMENT_GATEWAY_TIMEOUT = 1
+    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
+    return httpserver
+
+
+def sent(server, path):
+    return [
+        (request.get_data(as_text=True), request.headers)
+        for request, _ in server.log
+        if request.path == path
+    ]
+
+
+def authorized(fake, key="authorize:1"):
+    fake.expect_request(f"/v2/checkout/orders/{ORDER_ID}/authorize").respond_with_json(
+        paypal_api.authorized_order(), status=201
+    )
+    return services.authorize_wallet_payment(
+        wallet="paypal", amount=TOTAL, currency="USD", wallet_token=ORDER_ID, idempotency_key=key
+    )
+
+
+def test_Y1_paypal_order_with_intent_authorize_sends_the_shopper_to_paypal(paypal_fake):
+    paypal_fake.expect_request("/v2/checkout/orders", method="POST").respond_with_json(
+        paypal_api.created_order(), status=200
+    )
+    session = get_gateway(wallet="paypal").start_wallet(
+        wallet="paypal", amount=TOTAL, currency="USD", return_url="https://shop.test/back/"
+    )
+    assert session.token == ORDER_ID
+    assert session.redirect_url == f"https://www.paypal.com/checkoutnow?token={ORDER_ID}"
+    ((body, _),) = sent(paypal_fake, "/v2/checkout/orders")
+    order = json.loads(body)
+    assert order["intent"] == "AUTHORIZE"
+    assert order["purchase_units"] == [{"amount": {"currency_code": "USD", "value": "109.99"}}]
+
+
+def test_Y1_paypal_authorizes_the_approved_order(paypal_fake):
+    payment = authorized(paypal_fake)
+    assert payment.status == PaymentStatus.AUTHORIZED
+    assert payment.gateway == "paypal"
+    assert payment.authorization_reference == AUTHORIZATION_ID
+    ((_, headers),) = sent(paypal_fake, f"/v2/checkout/orders/{ORDER_ID}/authorize")
+    assert headers["PayPal-Request-Id"] == "authorize:1"
+
+
+def test_Y1_paypal_decline_is_stored_and_told_to_the_shopper(paypal_fake):
+    paypal_fake.expect_request(f"/v2/checkout/orders/{ORDER_ID}/authorize").respond_with_json(
+        paypal_api.unprocessable(), status=422
+    )
+    with pytest.raises(services.PaymentDeclined) as declined:
+        services.authorize_wallet_payment(
+            wallet="paypal",
+            amount=TOTAL,
+            currency="USD",
+            wallet_token=ORDER_ID,
+            idempotency_key="authorize:2",
+        )
+    assert declined.value.payment.status == PaymentStatus.DECLINED
+
+
+def test_Y2_paypal_captures_per_shipment_then_refunds(paypal_fake):
+    payment = authorized(paypal_fake)
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_json(paypal_api.capture(), status=201)
+    services.capture_payment(payment=payment, amount=Decimal("60.00"), idempotency_key="cap:1")
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PARTLY_CAPTURED
+    ((body, headers),) = sent(
+        paypal_fake, f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    )
+    assert json.loads(body) == {
+        "amount": {"currency_code": "USD", "value": "60.00"},
+        "final_capture": False,
+    }
+    assert headers["PayPal-Request-Id"] == "cap:1"
+    paypal_fake.expect_request(f"/v2/payments/captures/{CAPTURE_ID}/refund").respond_with_json(
+        paypal_api.refund(), status=201
+    )
+    for _ in range(2):  # a double click refunds once
+        services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:1")
+    assert len(sent(paypal_fake, f"/v2/payments/captures/{CAPTURE_ID}/refund")) == 1
+    payment.refresh_from_db()
+    assert payment.amount_refunded == Decimal("20.00")
+
+
+def test_Y2_paypal_voids_the_authorization_on_cancellation(paypal_fake):
+    payment = authorized(paypal_fake)
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/void"
+    ).respond_with_data("", status=204)
+    services.void_payment(payment=payment, idempotency_key="void:1")
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.VOIDED
+
+
+def test_Y5_paypal_timeout_stores_nothing(paypal_fake):
+    def slow(request):
+        time.sleep(1.5)
+        return Response("{}", content_type="application/json")
+
+    paypal_fake.expect_request(f"/v2/checkout/orders/{ORDER_ID}/authorize").respond_with_handler(
+        slow
+    )
+    with pytest.raises(GatewayUnavailable):
+        services.authorize_wallet_payment(
+            wallet="paypal",
+            amount=TOTAL,
+            currency="USD",
+            wallet_token=ORDER_ID,
+            idempotency_key="authorize:3",
+        )
+    assert not Payment.objects.exists()
+
+
+def test_Y5_amazon_pay_and_visa_checkout_are_not_wired_yet(paypal_fake, settings):
+    settings.PAYMENT_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    with pytest.raises(GatewayUnavailable, match="not wired"):
+        get_gateway(wallet="amazon_pay").start_wallet(
+            wallet="amazon_pay", amount=TOTAL, currency="USD", return_url="https://shop.test/"
+        )
