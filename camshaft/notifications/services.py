@@ -19,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
+from django_tasks import task
 
 from camshaft.notifications import selectors
 from camshaft.notifications.models import (
@@ -118,12 +119,17 @@ def _render_optional(name: str, context: dict) -> str:
 
 
 def _request_delivery() -> None:
-    from camshaft.notifications.tasks import deliver_outbox
-
     try:
         deliver_outbox.enqueue()
     except Exception:  # the worker's periodic delivery still picks the mail up
         log.exception("could not enqueue outbox delivery")
+
+
+@task()
+def deliver_outbox() -> int:
+    """The background task that sends what is due (N4): queued after each
+    mail is committed; the worker also delivers every cycle."""
+    return deliver_due_messages()
 
 
 def deliver_due_messages(*, limit: int = 100, now: datetime | None = None) -> int:

@@ -1,11 +1,20 @@
 """Exchange rates set by staff, kept as a history (P1)."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
 from camshaft.core.money import CURRENCIES
+
+#: The rates in effect now are cached under this key (see
+#: `pricing.selectors.current_rates`); saving a rate forgets them.
+RATES_CACHE_KEY = "pricing:current-rates"
+
+
+def forget_current_rates() -> None:
+    cache.delete(RATES_CACHE_KEY)
 
 
 class ExchangeRate(models.Model):
@@ -40,8 +49,6 @@ class ExchangeRate(models.Model):
         return f"1 {settings.STORE_CURRENCY} = {self.rate.normalize():f} {self.currency}"
 
     def save(self, *args, **kwargs):
-        from camshaft.pricing.selectors import forget_current_rates
-
         super().save(*args, **kwargs)
         # Now, and again once committed: a request between the two could
         # have cached the rates as they stood before this row was visible.

@@ -8,9 +8,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from camshaft.core.money import CURRENCIES, Money, supported_currency
-from camshaft.pricing.models import ExchangeRate
+from camshaft.pricing.models import RATES_CACHE_KEY, ExchangeRate
 
-RATES_CACHE_KEY = "pricing:current-rates"
 # Long enough to spare the database on every page, short enough that a rate
 # staff set for "now" shows within a minute on every app server.
 RATES_CACHE_SECONDS = 60
@@ -61,9 +60,6 @@ def current_rates() -> dict[str, Decimal]:
         cache.set(RATES_CACHE_KEY, rates, timeout)
     return rates
 
-
-def forget_current_rates() -> None:
-    cache.delete(RATES_CACHE_KEY)
 
 
 def current_rate(currency: str) -> Decimal:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import tantivy
 from django.db import transaction
 from django.db.models import Max
+from django_tasks import task
 from tqdm import tqdm
 
 from camshaft.search import backend
@@ -32,12 +33,17 @@ def queue_reindex(part_ids: Iterable[int]) -> None:
 
 
 def _request_sync() -> None:
-    from camshaft.search.tasks import sync_search_index
-
     try:
         sync_search_index.enqueue()
     except Exception:  # the worker's periodic sync still picks the queue up
         log.exception("could not enqueue a search index sync")
+
+
+@task()
+def sync_search_index() -> int:
+    """The background task that applies queued index updates. Non-blocking:
+    when another worker holds the index it will drain the queue."""
+    return sync_index(blocking=False)
 
 
 def sync_index(*, blocking: bool = True) -> int:
