@@ -11,6 +11,7 @@ from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment.api import VehicleOut
 from camshaft.fitment.garage import garage_for
+from camshaft.search import selectors as search_selectors
 
 router = Router(tags=["Catalogue"])
 
@@ -128,4 +129,4 @@ class BrandOut(Schema):
 
 @router.get("/brands", response=responses(list[BrandOut]))
 def brand_list(request: HttpRequest):
-    return selectors.brands_with_counts()
+    return search_selectors.brands_with_counts()

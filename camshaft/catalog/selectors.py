@@ -145,39 +145,8 @@ def category_by_path(path: str) -> CategoryNode:
     raise Http404("No such category")
 
 
-def category_facets(leaf_counts: dict[int, int], *, selected: int | None):
-    """Roll leaf counts up the tree; show the children of the selected
-    category (or the top level) with how many results each holds."""
-    from camshaft.search.selectors import FacetValue
-
-    nodes = category_nodes()
-    if any(leaf not in nodes for leaf in leaf_counts):  # a category newer than the cache
-        forget_category_tree()
-        nodes = category_nodes()
-    totals: dict[int, int] = defaultdict(int)
-    for leaf, count in leaf_counts.items():
-        node = nodes.get(leaf)
-        while node is not None:
-            totals[node.id] += count
-            node = nodes.get(node.parent_id) if node.parent_id else None
-    shown = category_children().get(selected, []) if selected else category_children()[None]
-    facets = [FacetValue(n.id, n.name, totals[n.id]) for n in shown if totals.get(n.id)]
-    return sorted(facets, key=lambda f: (-f.count, f.name))
-
-
 def brand_names(brand_ids: list[int]) -> dict[int, str]:
     return dict(Brand.objects.filter(id__in=brand_ids).values_list("id", "name"))
-
-
-def brands_with_counts() -> list[dict]:
-    """Every brand with how many parts it has on sale, counted by the search
-    index (a GROUP BY over a million parts would take a second)."""
-    from camshaft.search.selectors import parts_per_brand
-
-    counts = parts_per_brand()
-    return [
-        {**b, "parts": counts.get(b["id"], 0)} for b in Brand.objects.values("id", "name", "slug")
-    ]
 
 
 def brand_by_slug(slug: str) -> Brand:

@@ -6,6 +6,7 @@ from camshaft.catalog import selectors
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment import selectors as fitment_selectors
 from camshaft.fitment.garage import garage_for
+from camshaft.search import selectors as search_selectors
 from camshaft.search.views import run_search
 
 VEHICLES_PER_PAGE = 25
@@ -43,7 +44,9 @@ def category_detail(request, path):
 
 
 def brand_list(request):
-    return render(request, "catalog/brand_list.html", {"brands": selectors.brands_with_counts()})
+    return render(
+        request, "catalog/brand_list.html", {"brands": search_selectors.brands_with_counts()}
+    )
 
 
 def brand_detail(request, slug):
