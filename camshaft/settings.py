@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "camshaft.core",
+    "camshaft.consent",
     "camshaft.accounts",
     "camshaft.catalog",
     "camshaft.fitment",

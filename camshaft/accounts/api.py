@@ -13,6 +13,7 @@ from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts import selectors, services
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
+from camshaft.consent.services import current_policy
 from camshaft.core.api_schemas import (
     PostalAddressIn,
     answering,
@@ -20,7 +21,6 @@ from camshaft.core.api_schemas import (
     no_content,
     responses,
 )
-from camshaft.privacy.services import current_policy
 
 router = Router(tags=["accounts"])
 

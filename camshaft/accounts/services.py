@@ -33,10 +33,10 @@ from camshaft.accounts.models import (
     User,
 )
 from camshaft.accounts.roles import Role, grant_role
+from camshaft.consent import services as consent
+from camshaft.consent.models import PrivacyPolicyVersion
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
-from camshaft.privacy import services as privacy
-from camshaft.privacy.models import PrivacyPolicyVersion
 
 MINIMUM_AGE = 13  # A1: younger people may not register.
 OLDEST_PLAUSIBLE_AGE = 120
@@ -112,7 +112,7 @@ def check_registration(
         )
     except ValidationError as error:
         problem("password", error)
-    policy = privacy.current_policy()
+    policy = consent.current_policy()
     accepted = getattr(accepted_policy_version, "version", accepted_policy_version)
     if accepted != policy.version:
         problem(
@@ -163,7 +163,7 @@ def register(
             )
     except IntegrityError:  # registered by a concurrent request a moment ago
         raise ValidationError({"email": DUPLICATE_EMAIL}) from None
-    privacy.record_consent(user=user, version=policy, channel=channel)
+    consent.record_consent(user=user, version=policy, channel=channel)
     send_email_confirmation(user=user)
     return user
 

@@ -22,7 +22,7 @@ from camshaft.abuse.clients import client_address
 from camshaft.abuse.decorators import rate_limited
 from camshaft.accounts import forms, selectors, services
 from camshaft.accounts.models import Address, User
-from camshaft.privacy.services import current_policy
+from camshaft.consent.services import current_policy
 
 member_required = login_required(login_url="sign_in")
 

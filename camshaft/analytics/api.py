@@ -8,8 +8,8 @@ from pydantic import StrictBool
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import cookies, selectors, services
 from camshaft.analytics.models import Channel
+from camshaft.consent.services import current_policy
 from camshaft.core.api_schemas import responses
-from camshaft.privacy.services import current_policy
 
 router = Router(tags=["Privacy"])
 

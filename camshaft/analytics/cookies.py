@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from camshaft.cart import cookie as cart_cookie
 from camshaft.fitment import garage
-from camshaft.pricing.middleware import CURRENCY_COOKIE
+from camshaft.pricing.cookie import COOKIE as CURRENCY_COOKIE
 
 CHOICE_COOKIE = "cookie_consent"
 ACCEPTED = "analytics"

@@ -46,7 +46,7 @@ class CookieChoice(models.Model):
     )
     analytics = models.BooleanField()
     policy_version = models.ForeignKey(
-        "privacy.PrivacyPolicyVersion", on_delete=models.PROTECT, related_name="cookie_choices"
+        "consent.PrivacyPolicyVersion", on_delete=models.PROTECT, related_name="cookie_choices"
     )
     chosen_at = models.DateTimeField(db_index=True)
     channel = models.CharField(max_length=3, choices=Channel.choices)

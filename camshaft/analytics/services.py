@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from camshaft.analytics import cookies
 from camshaft.analytics.models import Channel, CookieChoice, Event, Visitor
-from camshaft.privacy.models import ConsentRecord
-from camshaft.privacy.services import current_policy, record_consent
+from camshaft.consent.models import ConsentRecord
+from camshaft.consent.services import current_policy, record_consent
 
 log = logging.getLogger(__name__)
 

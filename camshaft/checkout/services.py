@@ -17,13 +17,13 @@ from camshaft.accounts.models import Address, User
 from camshaft.cart.models import Cart
 from camshaft.checkout.models import Checkout
 from camshaft.checkout.selectors import checkout_of, checkout_summary, steps_to_do
+from camshaft.consent.models import ConsentRecord
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem, OrderRequest, PaymentChoice, PlacedOrder
 from camshaft.payments import services as payments
 from camshaft.payments.cards import CardInvalid
 from camshaft.payments.gateways import CardToken, GatewayUnavailable, WalletSession, get_gateway
 from camshaft.payments.models import WALLET_METHODS, PaymentMethod, SavedCard
-from camshaft.privacy.models import ConsentRecord
 
 GIFT_MESSAGE_MAX = 500
 STEP_NAMES = {

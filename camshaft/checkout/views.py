@@ -17,12 +17,12 @@ from camshaft.analytics import services as analytics
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import forms, selectors, services
+from camshaft.consent.services import current_policy
 from camshaft.orders import services as orders
 from camshaft.orders.access import grant_order_access
 from camshaft.payments import selectors as payments_selectors
 from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
 from camshaft.payments.services import PaymentActionRequired, PaymentDeclined
-from camshaft.privacy.services import current_policy
 from camshaft.shipping.estimates import expedited_cutoff_passed
 
 STEP_URLS = {

@@ -5,14 +5,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from camshaft.consent import selectors as consent
+from camshaft.consent import services as consent_services
+from camshaft.consent.models import Subscription, Suppression
 from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
-from camshaft.notifications import selectors, services
-from camshaft.notifications.models import (
-    NewsletterIssue,
-    OutboxMessage,
-    Subscription,
-    Suppression,
-)
+from camshaft.notifications import services
+from camshaft.notifications.models import NewsletterIssue, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -147,18 +145,18 @@ class SuppressionAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Staff search by the address; the list only knows its hash.
         if search_term:
-            return queryset.filter(email_digest=selectors.email_digest(search_term)), False
+            return queryset.filter(email_digest=consent.email_digest(search_term)), False
         return queryset, False
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.set_do_not_send(
+        consent_services.set_do_not_send(
             email=form.cleaned_data["email"], on=True, reason=Suppression.Reason.STAFF
         )
         obj.pk = Suppression.objects.get(
-            email_digest=selectors.email_digest(form.cleaned_data["email"])
+            email_digest=consent.email_digest(form.cleaned_data["email"])
         ).pk
 
     search_fields = ("email_digest",)  # shows the search box; see get_search_results

@@ -9,8 +9,9 @@ from pydantic import StrictBool
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import TokenAuth
+from camshaft.consent import selectors as consent
 from camshaft.core.api_schemas import answering, responses
-from camshaft.notifications import selectors, services
+from camshaft.notifications import services
 
 router = Router(tags=["email"])
 
@@ -69,7 +70,7 @@ def unsubscribe(request: HttpRequest, body: TokenIn):
 
 @router.get("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))
 def get_preferences(request: HttpRequest):
-    return selectors.preferences_of(request.auth.email)
+    return consent.preferences_of(request.auth.email)
 
 
 @router.put("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))

@@ -68,61 +68,6 @@ class OutboxMessage(models.Model):
         return f"{self.subject} → {self.to_address}"
 
 
-class Subscription(models.Model):
-    """One address's newsletter subscription (N2). Opt-in only: it counts
-    once the person confirmed it from the mail we sent (double opt-in)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        CONFIRMED = "confirmed", "Subscribed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-
-    email = models.EmailField(max_length=254, unique=True)
-    user = models.ForeignKey(
-        "accounts.User",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="subscriptions",
-    )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    source = models.CharField(max_length=20, help_text="Where they asked: web, api, account.")
-    requested_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_via = models.CharField(max_length=20, blank=True)
-
-    class Meta:
-        ordering = ("-requested_at", "-id")
-        indexes = (models.Index(fields=("status",), name="subscription_status_idx"),)
-
-    def __str__(self) -> str:
-        return f"{self.email} ({self.get_status_display()})"
-
-
-class Suppression(models.Model):
-    """An address on the do-not-send list (N3): it gets order status mail
-    only. Kept as a keyed hash, so the list itself holds no addresses and
-    still outlives an erased account."""
-
-    class Reason(models.TextChoices):
-        ASKED = "asked", "The person asked"
-        STAFF = "staff", "Staff, on the person's request"
-        ERASED = "erased", "Account erased"
-
-    email_digest = models.CharField(max_length=64, unique=True)
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    added_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ("-added_at",)
-        verbose_name = "do-not-send entry"
-        verbose_name_plural = "do-not-send list"
-
-    def __str__(self) -> str:
-        return f"do-not-send {self.email_digest[:10]}… ({self.get_reason_display()})"
-
-
 class NewsletterIssue(models.Model):
     """A newsletter marketing staff write and send to confirmed subscribers."""
 

@@ -21,13 +21,11 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django_tasks import task
 
+from camshaft.consent import selectors as consent
+from camshaft.consent import services as consent_services
+from camshaft.consent.models import ConsentRecord, Subscription
 from camshaft.notifications import selectors
-from camshaft.notifications.models import (
-    NewsletterIssue,
-    OutboxMessage,
-    Subscription,
-    Suppression,
-)
+from camshaft.notifications.models import NewsletterIssue, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +84,7 @@ def queue_email(
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    allowed = selectors.may_receive(address=to, kind=kind, category=category)
+    allowed = consent.may_receive(address=to, kind=kind, category=category)
     message = OutboxMessage.objects.create(
         to_address=to,
         # A line break in a subject would let it smuggle in mail headers.
@@ -183,7 +181,7 @@ def _claim_due(*, now: datetime, limit: int) -> list[OutboxMessage]:
 def _send(message: OutboxMessage, *, mail_connection, now: datetime) -> int:
     # Asked again at the last moment: an unsubscribe takes effect at once,
     # even for a newsletter already queued (N2).
-    if not selectors.may_receive(
+    if not consent.may_receive(
         address=message.to_address, kind=message.kind, category=message.category
     ):
         OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.SUPPRESSED)
@@ -255,7 +253,7 @@ def retry_now(*, messages: QuerySet[OutboxMessage]) -> int:
 # ---------------------------------------------------------------------------
 # Newsletter and the do-not-send list (N1-N3)
 
-NEWSLETTER = "newsletter"  # the consent purpose a confirmed subscription records
+NEWSLETTER = ConsentRecord.NEWSLETTER  # the consent purpose a confirmed subscription records
 
 
 class SubscriptionProblem(ValidationError):
@@ -267,12 +265,12 @@ def subscribe(*, email: str, source: str, user=None, now: datetime | None = None
     """Ask for the newsletter: nothing is sent to the address until its
     owner confirms from the mail this sends (double opt-in, N2)."""
     now = now or timezone.now()
-    address = selectors.normalize(email)
+    address = consent.normalize(email)
     try:
         validate_email(address)
     except ValidationError:
         raise InvalidEmailAddress(address) from None
-    if selectors.is_suppressed(address):
+    if consent.is_suppressed(address):
         raise SubscriptionProblem(
             "This address is on our do-not-send list, so we cannot send the newsletter to it. "
             "Take it off the list in your email preferences first.",
@@ -307,8 +305,6 @@ def subscribe(*, email: str, source: str, user=None, now: datetime | None = None
 def confirm_subscription(*, token: str, now: datetime | None = None) -> Subscription:
     """The owner of the address clicked the link: the subscription counts,
     and their consent is recorded against the policy in force."""
-    from camshaft.privacy import services as privacy
-
     now = now or timezone.now()
     address = selectors.CONFIRM.address(token)
     subscription = (
@@ -323,34 +319,15 @@ def confirm_subscription(*, token: str, now: datetime | None = None) -> Subscrip
         subscription.status = Subscription.Status.CONFIRMED
         subscription.confirmed_at = now
         subscription.save(update_fields=["status", "confirmed_at"])
-        privacy.record_consent(
+        consent_services.record_consent(
             user=subscription.user,
             email=subscription.email,
-            version=privacy.current_policy(now=now),
+            version=consent_services.current_policy(now=now),
             channel="web",
             purpose=NEWSLETTER,
             now=now,
         )
     return subscription
-
-
-@transaction.atomic
-def unsubscribe(*, email: str, via: str, now: datetime | None = None) -> bool:
-    """Stop marketing mail to `email` at once; True if it was subscribed.
-    Mail already queued for it is held back at delivery (see `_send`)."""
-    from camshaft.privacy import services as privacy
-
-    now = now or timezone.now()
-    address = selectors.normalize(email)
-    changed = (
-        Subscription.objects.filter(email=address)
-        .exclude(status=Subscription.Status.UNSUBSCRIBED)
-        .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=now, unsubscribed_via=via)
-    )
-    privacy.withdraw_consent(purpose=NEWSLETTER, email=address, now=now)
-    if changed:
-        log.info("subscription %s ended via %s", selectors.email_digest(address)[:10], via)
-    return bool(changed)
 
 
 def unsubscribe_by_link(*, token: str, via: str = "link") -> str:
@@ -363,24 +340,8 @@ def unsubscribe_by_link(*, token: str, via: str = "link") -> str:
             'Account, or send us a mail with "unsubscribe" in its subject.',
             code="bad_link",
         )
-    unsubscribe(email=address, via=via)
+    consent_services.unsubscribe(email=address, via=via)
     return address
-
-
-@transaction.atomic
-def set_do_not_send(
-    *, email: str, on: bool, reason: str = Suppression.Reason.ASKED, now=None
-) -> None:
-    """Put an address on the do-not-send list (it then gets order status
-    mail only, N3) or take it off. Going on the list ends the newsletter."""
-    digest = selectors.email_digest(email)
-    if on:
-        Suppression.objects.get_or_create(
-            email_digest=digest, defaults={"reason": reason, "added_at": now or timezone.now()}
-        )
-        unsubscribe(email=email, via="do_not_send", now=now)
-    else:
-        Suppression.objects.filter(email_digest=digest).delete()
 
 
 INBOUND_KEYWORD = "unsubscribe"
@@ -402,8 +363,8 @@ def handle_inbound_mail(*, raw: bytes) -> str | None:
         validate_email(sender)
     except ValidationError:
         return None
-    unsubscribe(email=sender, via="inbound_mail")
-    return selectors.normalize(sender)
+    consent_services.unsubscribe(email=sender, via="inbound_mail")
+    return consent.normalize(sender)
 
 
 def send_newsletter(*, issue: NewsletterIssue, by=None, now: datetime | None = None) -> int:
@@ -445,13 +406,13 @@ def set_email_preferences(*, user, newsletter: bool, do_not_send: bool, source: 
             "Choose either the newsletter or order updates only, not both.", code="conflict"
         )
     with transaction.atomic():
-        set_do_not_send(email=user.email, on=do_not_send)
-        state = selectors.preferences_of(user.email)["newsletter"]
-        if newsletter and state not in selectors.WANTS_NEWSLETTER:
+        consent_services.set_do_not_send(email=user.email, on=do_not_send)
+        state = consent.preferences_of(user.email)["newsletter"]
+        if newsletter and state not in consent.WANTS_NEWSLETTER:
             subscribe(email=user.email, source=source, user=user)
-        elif not newsletter and state in selectors.WANTS_NEWSLETTER:
-            unsubscribe(email=user.email, via=source)
-    return selectors.preferences_of(user.email)
+        elif not newsletter and state in consent.WANTS_NEWSLETTER:
+            consent_services.unsubscribe(email=user.email, via=source)
+    return consent.preferences_of(user.email)
 
 
 #: Mail whose body may go: delivered, or never to be delivered.

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import rate_limited
+from camshaft.consent import selectors as consent
 from camshaft.notifications import selectors, services
 from camshaft.notifications.forms import PreferencesForm, SubscribeForm
 
@@ -69,9 +70,9 @@ def unsubscribe(request, token):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     email = request.user.email
-    current = selectors.preferences_of(email)
+    current = consent.preferences_of(email)
     initial = {
-        "newsletter": current["newsletter"] in selectors.WANTS_NEWSLETTER,
+        "newsletter": current["newsletter"] in consent.WANTS_NEWSLETTER,
         "do_not_send": current["do_not_send"],
     }
     form = PreferencesForm(request.POST or None, initial=initial)

@@ -9,7 +9,7 @@ from camshaft.core.money import (
     supported_currency,
 )
 from camshaft.pricing import selectors
-from camshaft.pricing.views import CURRENCY_COOKIE
+from camshaft.pricing.cookie import COOKIE as CURRENCY_COOKIE
 
 CURRENCY_HEADER = "X-Currency"  # API clients without cookies
 

@@ -61,7 +61,6 @@ def current_rates() -> dict[str, Decimal]:
     return rates
 
 
-
 def current_rate(currency: str) -> Decimal:
     """Units of `currency` per unit of the store currency, now; NoRate if
     staff have not set one."""

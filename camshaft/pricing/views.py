@@ -6,10 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from camshaft.core.money import UnsupportedCurrency, supported_currency
-
-CURRENCY_COOKIE = "currency"
-# A preference, not tracking: a strictly necessary cookie that needs no consent.
-CURRENCY_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+from camshaft.pricing import cookie
 
 
 @require_POST
@@ -25,9 +22,9 @@ def choose_currency(request):
         target = "/"
     response = redirect(target)
     response.set_cookie(
-        CURRENCY_COOKIE,
+        cookie.COOKIE,
         currency,
-        max_age=CURRENCY_COOKIE_MAX_AGE,
+        max_age=cookie.MAX_AGE,
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,

@@ -9,14 +9,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from camshaft.consent import services as consent_services
+from camshaft.consent import sharing
+from camshaft.consent.models import ConsentRecord, PrivacyPolicyVersion
 from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
 from camshaft.privacy import selectors, services
 from camshaft.privacy.models import (
     BreachIncident,
     BreachNotice,
-    ConsentRecord,
     DataRequest,
-    PrivacyPolicyVersion,
 )
 from camshaft.privacy.views import zip_download
 
@@ -176,7 +177,7 @@ class BreachIncidentAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Sharing register",
-            "register": selectors.SHARING_REGISTER,
+            "register": sharing.SHARING_REGISTER,
             "opts": self.model._meta,
         }
         return render(request, "admin/privacy/sharing_register.html", context)
@@ -214,7 +215,7 @@ class PolicyForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk is None:
-            problems = services.policy_problems(
+            problems = consent_services.policy_problems(
                 version=data.get("version", ""),
                 effective_at=data.get("effective_at"),
                 material=data.get("material", False),

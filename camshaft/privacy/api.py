@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from camshaft.accounts.api_auth import TokenAuth
+from camshaft.consent import sharing
 from camshaft.core.api_schemas import responses
-from camshaft.privacy import selectors, services
+from camshaft.privacy import services
 from camshaft.privacy.views import zip_download
 
 router = Router(tags=["privacy"])
@@ -33,7 +34,7 @@ class DataRecipientOut(Schema):
 @router.get("/privacy/sharing-register", response=list[DataRecipientOut])
 def sharing_register(request: HttpRequest):
     """Which outside parties receive which fields of a shopper's data (V10)."""
-    return list(selectors.SHARING_REGISTER)
+    return list(sharing.SHARING_REGISTER)
 
 
 # --- Download my data (V3), Delete my account (V4) ---------------------------

@@ -235,90 +235,6 @@ def breach_register() -> QuerySet[BreachIncident]:
 # --- Sharing register (V10) --------------------------------------------------
 
 
-class NotInSharingRegister(Exception):
-    """Code tried to hand an outside party a field the register does not list."""
-
-
-@dataclass(frozen=True, slots=True)
-class SharedField:
-    name: str
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class DataRecipient:
-    """One kind of outside party, what it gets and why. `fields` are the
-    exact keys that may leave for it; nothing else is sent."""
-
-    code: str
-    kind: str
-    parties: tuple[str, ...]
-    purpose: str
-    fields: tuple[SharedField, ...]
-
-    @property
-    def field_names(self) -> frozenset[str]:
-        return frozenset(field.name for field in self.fields)
-
-
-CARRIER = DataRecipient(
-    code="carrier",
-    kind="Carrier",
-    parties=("FedEx", "UPS", "AGS", "R+L Carriers"),
-    purpose="Delivering a shipment to the address the shopper chose.",
-    fields=(
-        SharedField("recipient_name", "Name of the person the parcel is for"),
-        SharedField("address_line1", "Street address"),
-        SharedField("address_line2", "Second line of the street address"),
-        SharedField("city", "City"),
-        SharedField("region", "State or region"),
-        SharedField("postal_code", "Postal code"),
-        SharedField("country", "Country"),
-        SharedField("phone", "Phone given with the shipping address, for delivery questions"),
-        SharedField("residential", "Whether the address is a home or a business"),
-        SharedField("service", "Shipping method (standard, two-day, overnight, truck)"),
-        SharedField("tracking_number", "Tracking number"),
-        SharedField("parcels", "Weight and box size of each item in the shipment"),
-    ),
-)
-
-PAYMENT_PROCESSOR = DataRecipient(
-    code="payment_processor",
-    kind="Payment processor",
-    parties=("The payment gateway the store is configured with",),
-    purpose="Authorizing, capturing, voiding and refunding payments.",
-    fields=(
-        SharedField("number", "Card number (passed through once, never stored by Camshaft)"),
-        SharedField("exp_month", "Card expiry month"),
-        SharedField("exp_year", "Card expiry year"),
-        SharedField("cvc", "Card security code (passed through once, never stored)"),
-        SharedField("holder", "Cardholder's name"),
-        SharedField("token", "The processor's token for the card or wallet"),
-        SharedField("wallet", "Which wallet (PayPal, Amazon Pay, Visa Checkout)"),
-        SharedField("return_url", "The store page the wallet returns the shopper to"),
-        SharedField("amount", "Amount"),
-        SharedField("currency", "Currency"),
-        SharedField("authorization_id", "The processor's id of an authorization"),
-        SharedField("capture_id", "The processor's id of a capture"),
-        SharedField("idempotency_key", "A random key that stops a payment being made twice"),
-    ),
-)
-
-#: V10: every outside party that receives personal data, and which fields.
-SHARING_REGISTER: tuple[DataRecipient, ...] = (CARRIER, PAYMENT_PROCESSOR)
-
-
-def shared_fields(recipient: DataRecipient, data: dict) -> dict:
-    """`data` unchanged if the register lists each of its keys for
-    `recipient`; otherwise NotInSharingRegister, and nothing leaves."""
-    extra = set(data) - recipient.field_names
-    if extra:
-        raise NotInSharingRegister(
-            f"The sharing register does not list {', '.join(sorted(extra))} for {recipient.kind}."
-        )
-    return data
-
-
 # --- Access and portability (V3), retention (V5), policy notices (V1) --------
 
 #: V3/V4: a person's request is answered within one month of being made.
@@ -328,8 +244,6 @@ RETENTION_WARNING_AFTER_MONTHS = 35
 #: ...and is deleted at this age, if the warning was sent long enough before.
 RETENTION_ERASE_AFTER_MONTHS = 36
 RETENTION_MIN_NOTICE = timedelta(days=30)
-#: V1: a material change is posted and mailed at least this long before it applies.
-POLICY_NOTICE_PERIOD = timedelta(days=30)
 
 
 def request_due_at(requested_at: datetime) -> datetime:
@@ -348,19 +262,6 @@ def open_data_requests() -> QuerySet:
     from camshaft.privacy.models import DataRequest
 
     return DataRequest.objects.filter(status=DataRequest.Status.OPEN).order_by("due_at")
-
-
-def upcoming_material_policy(*, now: datetime | None = None):
-    """The material change members have been told of and that is not yet in
-    effect, for the notice on every page (V1)."""
-    from camshaft.privacy.models import PrivacyPolicyVersion
-
-    now = now or timezone.now()
-    return (
-        PrivacyPolicyVersion.objects.filter(material=True, effective_at__gt=now)
-        .order_by("effective_at")
-        .first()
-    )
 
 
 def last_activity_expression():
@@ -412,10 +313,11 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
     """Everything Camshaft holds about a member (`user`) or a guest known by
     `email` alone, section by section, as plain data (V3): what the export
     archive and the privacy officer hand over."""
-    from camshaft.notifications.models import OutboxMessage, Subscription
-    from camshaft.notifications.selectors import is_suppressed
+    from camshaft.consent.models import ConsentRecord, Subscription
+    from camshaft.consent.selectors import is_suppressed
+    from camshaft.notifications.models import OutboxMessage
     from camshaft.payments.models import SavedCard
-    from camshaft.privacy.models import BreachNotice, ConsentRecord, DataRequest
+    from camshaft.privacy.models import BreachNotice, DataRequest
 
     email = user.email if user is not None else email.strip().lower()
     orders = (

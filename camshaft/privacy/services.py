@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from camshaft.consent import services as consent_services
+from camshaft.consent.models import ConsentRecord, PrivacyPolicyVersion
 from camshaft.notifications.models import OutboxMessage
 from camshaft.notifications.services import InvalidEmailAddress, queue_email
 from camshaft.orders.models import UNSHIPPED, OrderStatus
@@ -21,77 +23,10 @@ from camshaft.privacy import selectors
 from camshaft.privacy.models import (
     BreachIncident,
     BreachNotice,
-    ConsentRecord,
     DataRequest,
-    PrivacyPolicyVersion,
 )
 
 log = logging.getLogger(__name__)
-
-PLACEHOLDER_VERSION = "1.0"
-PLACEHOLDER_BODY = (
-    "Camshaft Auto Parts keeps the personal data you give us (your name, email "
-    "address, addresses and orders) only to run your account and deliver your "
-    "orders. We never sell it. You can download or delete it from My Account."
-)
-
-
-def current_policy(*, now=None) -> PrivacyPolicyVersion:
-    """The newest version already in effect. A fresh store gets "1.0" from a
-    data migration; if that was deleted, a placeholder is created again so
-    registration never breaks."""
-    now = now or timezone.now()
-    policy = PrivacyPolicyVersion.objects.filter(effective_at__lte=now).first()
-    if policy is None:
-        policy, _ = PrivacyPolicyVersion.objects.get_or_create(
-            version=PLACEHOLDER_VERSION,
-            defaults={
-                "summary": "How we use your personal data.",
-                "body": PLACEHOLDER_BODY,
-                "published_at": now,
-                "effective_at": now,
-            },
-        )
-    return policy
-
-
-@transaction.atomic
-def record_consent(
-    *,
-    user=None,
-    email: str = "",
-    version: PrivacyPolicyVersion,
-    channel: str,
-    purpose: str = ConsentRecord.PRIVACY_POLICY,
-    now=None,
-) -> ConsentRecord:
-    """Keep who agreed to which text, when and how; never the IP address.
-    A guest (a newsletter subscriber without an account) is kept by email."""
-    if channel not in ConsentRecord.Channel.values:
-        raise ValueError(f"Unknown consent channel {channel!r}")
-    if user is None and not email:
-        raise ValueError("Consent needs a person: a user or an email address")
-    return ConsentRecord.objects.create(
-        user=user,
-        email=user.email if user is not None else email,
-        policy_version=version,
-        purpose=purpose,
-        given_at=now or timezone.now(),
-        channel=channel,
-    )
-
-
-def withdraw_consent(*, purpose: str, user=None, email: str = "", now=None) -> int:
-    """Mark a person's open consents to `purpose` withdrawn; returns how many."""
-    records = ConsentRecord.objects.filter(purpose=purpose, withdrawn_at__isnull=True)
-    if user is not None:
-        records = records.filter(user=user)
-    elif email:
-        records = records.filter(email__iexact=email)
-    else:
-        return 0
-    return records.update(withdrawn_at=now or timezone.now())
-
 
 # --- Breach register (V6) ----------------------------------------------------
 
@@ -473,7 +408,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.analytics.services import forget_user
     from camshaft.cart.models import Cart
     from camshaft.checkout.models import Checkout
-    from camshaft.notifications.models import Subscription
+    from camshaft.consent.models import Subscription
     from camshaft.orders.models import Order, OrderAddress
 
     order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
@@ -654,21 +589,6 @@ def data_request_deadlines(*, now: datetime) -> str:
     return f"{late} late, {soon} due within 7 days"
 
 
-def policy_problems(*, version: str, effective_at, material: bool, now=None) -> dict:
-    """What stops a policy version from being published, by field."""
-    now = now or timezone.now()
-    problems = {}
-    if PrivacyPolicyVersion.objects.filter(version=version).exists():
-        problems["version"] = f"Version {version} exists already."
-    earliest = now + selectors.POLICY_NOTICE_PERIOD
-    if material and effective_at and effective_at < earliest:
-        problems["effective_at"] = (
-            f"A material change takes effect {earliest:%Y-%m-%d} at the earliest, "
-            "so members hear of it first."
-        )
-    return problems
-
-
 @transaction.atomic
 def publish_policy(
     *, version: str, summary: str, body: str, effective_at: datetime, material: bool, now=None
@@ -677,7 +597,7 @@ def publish_policy(
     least 30 days ahead, and every member is mailed about it now, so they can
     close their account before it applies."""
     now = now or timezone.now()
-    problems = policy_problems(
+    problems = consent_services.policy_problems(
         version=version, effective_at=effective_at, material=material, now=now
     )
     if problems:

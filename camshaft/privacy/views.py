@@ -10,8 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from camshaft.accounts.forms import apply_errors
-from camshaft.privacy import selectors, services
-from camshaft.privacy.models import PrivacyPolicyVersion
+from camshaft.consent import selectors as consent
+from camshaft.consent import services as consent_services
+from camshaft.consent import sharing
+from camshaft.consent.models import PrivacyPolicyVersion
+from camshaft.privacy import services
 
 
 class DeleteAccountForm(forms.Form):
@@ -27,7 +30,7 @@ class DeleteAccountForm(forms.Form):
 
 def sharing_register(request):
     """V10: which outside parties receive which of a shopper's data."""
-    return render(request, "privacy/sharing.html", {"register": selectors.SHARING_REGISTER})
+    return render(request, "privacy/sharing.html", {"register": sharing.SHARING_REGISTER})
 
 
 # --- The policy (V1), Download my data (V3), Delete my account (V4) ----------
@@ -39,8 +42,8 @@ def policy(request):
         request,
         "privacy/policy.html",
         {
-            "policy": services.current_policy(),
-            "upcoming": selectors.upcoming_material_policy(),
+            "policy": consent_services.current_policy(),
+            "upcoming": consent.upcoming_material_policy(),
             "history": PrivacyPolicyVersion.objects.filter(published_at__lte=timezone.now()),
         },
     )

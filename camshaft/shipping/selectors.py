@@ -19,9 +19,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from camshaft.catalog.models import FreightClass, Part
+from camshaft.consent.sharing import CARRIER, shared_fields
 from camshaft.core.places import location_of, miles_between
 from camshaft.inventory.selectors import Plan, Site, Want, plan_for
-from camshaft.privacy.selectors import CARRIER, shared_fields
 from camshaft.shipping.estimates import DeliveryWindow, estimate
 from camshaft.shipping.models import EXPEDITED, Carrier, Method, ShippingRate
 

@@ -8,8 +8,8 @@ import pytest
 from camshaft.abuse.forms import HONEYPOT_FIELD, REFUSED
 from camshaft.abuse.models import AbusiveClient
 from camshaft.accounts.models import FailedSignIn, User
+from camshaft.consent.services import current_policy
 from camshaft.notifications.models import OutboxMessage
-from camshaft.privacy.services import current_policy
 
 pytestmark = pytest.mark.django_db
 

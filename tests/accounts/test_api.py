@@ -6,7 +6,7 @@ import pytest
 
 from camshaft.accounts import services
 from camshaft.accounts.models import Address, ApiToken, User
-from camshaft.privacy.models import ConsentRecord
+from camshaft.consent.models import ConsentRecord
 from tests.accounts.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

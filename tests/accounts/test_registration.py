@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from camshaft.accounts import services
 from camshaft.accounts.models import User
-from camshaft.privacy.models import ConsentRecord, PrivacyPolicyVersion
-from camshaft.privacy.services import current_policy
+from camshaft.consent.models import ConsentRecord, PrivacyPolicyVersion
+from camshaft.consent.services import current_policy
 from tests.accounts.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 
 from camshaft.accounts.services import issue_api_token
 from camshaft.analytics.models import CookieChoice, Event, Visitor
-from camshaft.privacy.models import ConsentRecord
-from camshaft.privacy.services import current_policy
+from camshaft.consent.models import ConsentRecord
+from camshaft.consent.services import current_policy
 from camshaft.search import services as search_services
 from tests.shopping import stocked_part
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from camshaft.analytics import cookies
 from camshaft.analytics.models import CookieChoice, Event, Visitor
-from camshaft.privacy.models import ConsentRecord
-from camshaft.privacy.services import current_policy
+from camshaft.consent.models import ConsentRecord
+from camshaft.consent.services import current_policy
 from tests.shopping import stocked_part
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 
 from camshaft.accounts.models import User
 from camshaft.accounts.services import issue_api_token
+from camshaft.consent.services import current_policy
 from camshaft.orders.models import Order
 from camshaft.payments.models import Payment, TestGatewayOperation
-from camshaft.privacy.services import current_policy
 from tests.shopping import ADDRESS, DECLINES, VISA, stocked_part
 
 pytestmark = pytest.mark.django_db

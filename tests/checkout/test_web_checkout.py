@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from camshaft.accounts.models import Address, User
 from camshaft.checkout.models import Checkout
+from camshaft.consent.services import current_policy
 from camshaft.notifications.models import OutboxMessage
 from camshaft.orders.models import Order, OrderStatus
 from camshaft.payments.models import Payment, PaymentStatus, SavedCard
 from camshaft.pricing.services import set_rate
-from camshaft.privacy.services import current_policy
 from tests.shopping import (
     ADDRESS,
     DECLINES,

@@ -4,8 +4,8 @@ from a newsletter link, and a member deleting their account (V2, N2, V4)."""
 import pytest
 
 from camshaft.analytics.models import CookieChoice
+from camshaft.consent.models import Subscription
 from camshaft.notifications import selectors, services
-from camshaft.notifications.models import Subscription
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from camshaft.accounts.services import issue_api_token
+from camshaft.consent import selectors as consent
+from camshaft.consent import services as consent_services
+from camshaft.consent.models import ConsentRecord, Subscription
 from camshaft.notifications import selectors, services
-from camshaft.notifications.models import NewsletterIssue, OutboxMessage, Subscription
-from camshaft.privacy.models import ConsentRecord
+from camshaft.notifications.models import NewsletterIssue, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +140,7 @@ def test_N2_unsubscribe_link_works_for_30_days_and_not_after():
 def test_N2_unsubscribing_stops_a_newsletter_already_queued():
     confirmed()
     services.send_newsletter(issue=newsletter())
-    services.unsubscribe(email=PAT, via="link")
+    consent_services.unsubscribe(email=PAT, via="link")
     assert "Brake week" not in delivered_to(PAT)
     assert OutboxMessage.objects.get(category="newsletter").status == "suppressed"
 
@@ -182,7 +184,7 @@ OTHER_TRANSACTIONAL = ("password_reset", "newsletter_confirm", "account_deleted"
 
 def test_N3_do_not_send_address_gets_order_status_mail_only():
     confirmed()
-    services.set_do_not_send(email=PAT, on=True)
+    consent_services.set_do_not_send(email=PAT, on=True)
     for category in ORDER_STATUS + OTHER_TRANSACTIONAL:
         services.queue_email(
             to=PAT,
@@ -206,13 +208,13 @@ def test_N3_do_not_send_address_gets_order_status_mail_only():
 
 
 def test_N3_the_list_holds_no_addresses_and_subscribing_is_refused_while_on_it():
-    services.set_do_not_send(email=PAT, on=True)
-    from camshaft.notifications.models import Suppression
+    consent_services.set_do_not_send(email=PAT, on=True)
+    from camshaft.consent.models import Suppression
 
     assert PAT not in str(list(Suppression.objects.values()))
     with pytest.raises(services.SubscriptionProblem, match="do-not-send"):
         services.subscribe(email=PAT, source="web")
-    services.set_do_not_send(email=PAT, on=False)
+    consent_services.set_do_not_send(email=PAT, on=False)
     assert services.subscribe(email=PAT, source="web").status == "pending"
 
 
@@ -226,7 +228,7 @@ def test_N2_member_sets_email_preferences_in_my_account(client, django_user_mode
     refused = client.post("/account/email-preferences/", {"newsletter": "on", "do_not_send": "on"})
     assert refused.status_code == 400 and b"either" in refused.content
     client.post("/account/email-preferences/", {"do_not_send": "on"})
-    assert selectors.preferences_of(PAT) == {"newsletter": "unsubscribed", "do_not_send": True}
+    assert consent.preferences_of(PAT) == {"newsletter": "unsubscribed", "do_not_send": True}
 
 
 def test_N2_email_preferences_need_a_signed_in_member(client):
@@ -280,7 +282,7 @@ def test_N2_api_subscribe_confirm_unsubscribe_and_preferences(client, django_use
         headers=headers,
     )
     assert changed.status_code == 200 and changed.json()["do_not_send"] is True
-    assert selectors.preferences_of(PAT)["do_not_send"] is False  # only their own address
+    assert consent.preferences_of(PAT)["do_not_send"] is False  # only their own address
 
 
 def test_N2_staff_send_a_newsletter_once(admin_client):

@@ -12,6 +12,7 @@ from camshaft.cart import services as cart_services
 from camshaft.cart.models import CartLine
 from camshaft.checkout import services as checkout
 from camshaft.checkout.models import Checkout
+from camshaft.consent.services import current_policy
 from camshaft.notifications.models import OutboxMessage
 from camshaft.orders import services as orders
 from camshaft.orders.models import Order, OrderEvent, OrderLine, OrderStatus
@@ -24,7 +25,6 @@ from camshaft.payments.models import (
 )
 from camshaft.payments.services import PaymentDeclined
 from camshaft.pricing.services import set_rate
-from camshaft.privacy.services import current_policy
 from tests.concurrency import at_once
 from tests.shopping import (
     ADDRESS,

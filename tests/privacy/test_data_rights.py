@@ -16,12 +16,14 @@ from django.utils import timezone
 from camshaft.accounts.models import Address, User
 from camshaft.accounts.services import issue_api_token
 from camshaft.checkout import services as checkout
+from camshaft.consent import services as consent
+from camshaft.consent.models import ConsentRecord, Subscription
 from camshaft.core.models import AuditEntry
 from camshaft.notifications import services as notifications
-from camshaft.notifications.models import OutboxMessage, Subscription
+from camshaft.notifications.models import OutboxMessage
 from camshaft.orders.models import Order, OrderStatus
 from camshaft.privacy import services
-from camshaft.privacy.models import ConsentRecord, DataRequest, RetentionWarning
+from camshaft.privacy.models import DataRequest, RetentionWarning
 from tests.shopping import card, ship_everything, stocked_part
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +72,7 @@ def theo(db, on_a_weekday):
         date_of_birth=date(1987, 6, 5),
     )
     Address.objects.create(user=user, **HOME, default_billing=True, default_shipping=True)
-    services.record_consent(user=user, version=services.current_policy(), channel="web")
+    consent.record_consent(user=user, version=consent.current_policy(), channel="web")
     notifications.subscribe(email=user.email, source="account", user=user)
     token = notifications.selectors.confirm_link(user.email).split("/")[-2]
     notifications.confirm_subscription(token=token)
@@ -356,13 +358,13 @@ def test_V1_a_material_change_is_mailed_to_members_before_it_applies(client, the
     assert b"policy-notice" in page.content
     policy_page = client.get("/privacy/")
     assert b"second carrier" in policy_page.content
-    assert services.current_policy().version == "1.0"  # not in effect yet
+    assert consent.current_policy().version == "1.0"  # not in effect yet
 
 
 def test_V1_staff_publish_a_policy_in_the_back_office(admin_client, theo):
     soon = timezone.now() + timedelta(days=3)
     refused = admin_client.post(
-        "/staff/privacy/privacypolicyversion/add/",
+        "/staff/consent/privacypolicyversion/add/",
         {
             "version": "2.0",
             "summary": "s",
@@ -375,7 +377,7 @@ def test_V1_staff_publish_a_policy_in_the_back_office(admin_client, theo):
     assert refused.status_code == 200 and b"earliest" in refused.content
     later = timezone.now() + timedelta(days=40)
     added = admin_client.post(
-        "/staff/privacy/privacypolicyversion/add/",
+        "/staff/consent/privacypolicyversion/add/",
         {
             "version": "2.0",
             "summary": "s",

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from camshaft.accounts import services as accounts
+from camshaft.consent.services import current_policy
 from camshaft.notifications.models import OutboxMessage
 from camshaft.orders.models import Order
 from camshaft.privacy import services
@@ -46,7 +47,7 @@ def register(email=EMAIL):
         email=email,
         password=PASSWORD,
         date_of_birth=date(1990, 4, 1),
-        accepted_policy_version=services.current_policy(),
+        accepted_policy_version=current_policy(),
         channel="web",
     )
 

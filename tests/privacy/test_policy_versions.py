@@ -8,8 +8,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from camshaft.accounts.models import User
-from camshaft.privacy.models import ConsentRecord, PrivacyPolicyVersion
-from camshaft.privacy.services import current_policy, record_consent
+from camshaft.consent.models import ConsentRecord, PrivacyPolicyVersion
+from camshaft.consent.services import current_policy, record_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,16 +8,16 @@ import pytest
 from django.urls import reverse
 
 from camshaft.checkout import services as checkout
-from camshaft.payments.gateways import GATEWAY_CALLS, PaymentGateway, get_gateway
-from camshaft.payments.gateways.test import TestGateway
-from camshaft.payments.models import TestGatewayOperation
-from camshaft.privacy.selectors import (
+from camshaft.consent.sharing import (
     CARRIER,
     PAYMENT_PROCESSOR,
     SHARING_REGISTER,
     NotInSharingRegister,
     shared_fields,
 )
+from camshaft.payments.gateways import GATEWAY_CALLS, PaymentGateway, get_gateway
+from camshaft.payments.gateways.test import TestGateway
+from camshaft.payments.models import TestGatewayOperation
 from camshaft.shipping.selectors import carrier_payload
 from tests.shopping import ADDRESS, card, ready_cart, ship_everything
 

@@ -5,6 +5,7 @@ from functools import cache, wraps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from camshaft.consent.sharing import PAYMENT_PROCESSOR, shared_fields
 from camshaft.payments.gateways.base import (
     GATEWAY_CALLS,
     CardForm,
@@ -18,7 +19,6 @@ from camshaft.payments.gateways.base import (
     WebhookEvent,
     WebhookRefused,
 )
-from camshaft.privacy.selectors import PAYMENT_PROCESSOR, shared_fields
 
 DEFAULT_GATEWAY = "camshaft.payments.gateways.test.TestGateway"
 
