@@ -860,3 +860,8 @@ def disarm_default_passwords() -> list[User]:
             detail="Disabled a known default password, its authenticators and API tokens",
         )
     return disarmed
+
+
+def forget_person(*, email: str) -> None:
+    """Erasure (V4): failed sign-ins counted against the address go."""
+    FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()

@@ -120,3 +120,8 @@ def merge_into_member_cart(*, guest_token: str | None, user) -> Cart | None:
     guest.delete()
     member.save(update_fields=["updated_at"])
     return member
+
+
+def forget_person(*, user) -> None:
+    """Erasure (V4): a member's carts go, lines and all."""
+    Cart.objects.filter(user=user).delete()

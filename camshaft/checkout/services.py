@@ -399,3 +399,11 @@ def _checkout_card(checkout: Checkout) -> CardToken:
         exp_month=checkout.card_exp_month or 0,
         exp_year=checkout.card_exp_year or 0,
     )
+
+
+def forget_person(*, email: str, user=None) -> None:
+    """Erasure (V4): unfinished checkouts of the member, and any started
+    with their email address, go with the addresses typed into them."""
+    if user is not None:
+        Checkout.objects.filter(cart__user=user).delete()
+    Checkout.objects.filter(email__iexact=email).delete()

@@ -125,3 +125,12 @@ def set_do_not_send(
         unsubscribe(email=email, via="do_not_send", now=now)
     else:
         Suppression.objects.filter(email_digest=digest).delete()
+
+
+def forget_person(*, email: str, user=None) -> None:
+    """Erasure (V4): consents and the newsletter subscription go. The
+    do-not-send entry stays: it holds no address, only a keyed hash."""
+    if user is not None:
+        ConsentRecord.objects.filter(user=user).delete()
+    Subscription.objects.filter(email=selectors.normalize(email)).delete()
+    ConsentRecord.objects.filter(email__iexact=email).delete()

@@ -430,3 +430,9 @@ def blank_old_bodies(now: datetime | None = None) -> str:
         finished_long_ago, status__in=FINISHED, body_blanked_at=None
     ).update(body_text="", body_html="", body_blanked_at=now)
     return f"blanked the bodies of {blanked} mail(s) finished before {cutoff:%Y-%m-%d}"
+
+
+def forget_person(*, email: str, keep: int | None = None) -> None:
+    """Erasure (V4): every mail to the address goes but `keep`, the goodbye
+    mail, whose body is blanked once it is delivered."""
+    OutboxMessage.objects.filter(to_address__iexact=email).exclude(pk=keep).delete()

@@ -818,3 +818,31 @@ def payment_changed_at_processor(*, payment, event, **_) -> None:
         category="staff_payment_alert",
         reference=f"order:{order.number}",
     )
+
+
+#: What an erased customer's name becomes on the sales records kept for tax.
+ERASED = "(erased)"
+
+
+def forget_customer(*, order_ids: list[int]) -> None:
+    """Erasure (V4): the orders stay, as sales records must, with a placeholder
+    address per order (so no two erased people look alike), no gift message,
+    no account, and of their addresses only the country and region the tax
+    was due in."""
+    address_ids = [
+        pk
+        for pair in Order.objects.filter(pk__in=order_ids).values_list(
+            "billing_address", "shipping_address"
+        )
+        for pk in pair
+        if pk is not None
+    ]
+    for pk in order_ids:
+        Order.objects.filter(pk=pk).update(
+            email=f"erased-{pk}@erased.invalid", gift_message="", user=None
+        )
+    for address in OrderAddress.objects.filter(pk__in=address_ids):
+        for name in ("line1", "line2", "city", "postal_code", "phone"):
+            setattr(address, name, "")
+        address.full_name = ERASED
+        address.save()  # save(), not update(): the name's search digests follow

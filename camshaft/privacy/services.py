@@ -15,7 +15,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from camshaft.consent import services as consent_services
-from camshaft.consent.models import ConsentRecord, PrivacyPolicyVersion
+from camshaft.consent.models import PrivacyPolicyVersion
 from camshaft.notifications.models import OutboxMessage
 from camshaft.notifications.services import InvalidEmailAddress, queue_email
 from camshaft.orders.models import UNSHIPPED, OrderStatus
@@ -218,8 +218,6 @@ def _mail_notice(incident: BreachIncident, email: str):
 IN_PROGRESS = UNSHIPPED | {OrderStatus.PARTLY_SHIPPED}
 POLICY_NOTICE_CACHE_KEY = "privacy:upcoming-material-policy"
 RETENTION = "retention"  # the channel of V5's automatic erasures
-#: What stands in for a name or a street on a sales record kept after erasure.
-ERASED = "(erased)"
 
 
 class ErasureBlocked(ValidationError):
@@ -402,46 +400,28 @@ def _erase(
 
 def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     """Everything of a member (`user`) or a guest (`email` alone) but the
-    account row itself: deleted, or pseudonymised on sales records."""
-    from camshaft.accounts.models import FailedSignIn
-    from camshaft.accounts.services import account_digest
-    from camshaft.analytics.services import forget_user
-    from camshaft.cart.models import Cart
-    from camshaft.checkout.models import Checkout
-    from camshaft.consent.models import Subscription
-    from camshaft.orders.models import Order, OrderAddress
+    account row itself: deleted, or pseudonymised on sales records. Each app
+    that holds personal data offers `forget_person` (or, for orders,
+    `forget_customer`); a new app adds its own and a line here."""
+    from camshaft.accounts import services as accounts
+    from camshaft.analytics import services as analytics
+    from camshaft.cart import services as cart
+    from camshaft.checkout import services as checkout
+    from camshaft.notifications import services as notifications
+    from camshaft.orders import services as orders
 
-    order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
-    address_ids = [
-        pk
-        for pair in Order.objects.filter(pk__in=order_ids).values_list(
-            "billing_address", "shipping_address"
-        )
-        for pk in pair
-        if pk is not None
-    ]
-    for pk in order_ids:  # a placeholder per order, so no two erased people look alike
-        Order.objects.filter(pk=pk).update(
-            email=f"erased-{pk}@erased.invalid", gift_message="", user=None
-        )
-    # Sales records keep the country and region the tax was due in; nothing more.
-    for address in OrderAddress.objects.filter(pk__in=address_ids):
-        for name in ("line1", "line2", "city", "postal_code", "phone"):
-            setattr(address, name, "")
-        address.full_name = ERASED
-        address.save()  # save(), not update(): the name's search digests follow
+    orders.forget_customer(
+        order_ids=list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
+    )
     if user is not None:
-        Checkout.objects.filter(cart__user=user).delete()
-        Cart.objects.filter(user=user).delete()
-        ConsentRecord.objects.filter(user=user).delete()
+        cart.forget_person(user=user)
+        analytics.forget_user(user=user)
         DataRequest.objects.filter(user=user).update(email="")
-        forget_user(user=user)
-    Checkout.objects.filter(email__iexact=email).delete()
-    OutboxMessage.objects.filter(to_address__iexact=email).exclude(pk=keep_message).delete()
-    Subscription.objects.filter(email=email).delete()
-    ConsentRecord.objects.filter(email__iexact=email).delete()
+    checkout.forget_person(email=email, user=user)
+    notifications.forget_person(email=email, keep=keep_message)
+    consent_services.forget_person(email=email, user=user)
+    accounts.forget_person(email=email)
     DataRequest.objects.filter(email__iexact=email).update(email="")
-    FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()
     for notice in BreachNotice.objects.filter(email__iexact=email):
         BreachNotice.objects.filter(pk=notice.pk).update(
             email=f"erased-{notice.pk}@erased.invalid", user=None

@@ -22,6 +22,7 @@ from camshaft.core.models import AuditEntry
 from camshaft.notifications import services as notifications
 from camshaft.notifications.models import OutboxMessage
 from camshaft.orders.models import Order, OrderStatus
+from camshaft.orders.services import ERASED
 from camshaft.privacy import services
 from camshaft.privacy.models import DataRequest, RetentionWarning
 from tests.shopping import card, ship_everything, stocked_part
@@ -211,7 +212,7 @@ def test_V4_erasure_leaves_nothing_of_the_person_outside_pseudonymised_sales_rec
     order.refresh_from_db()
     assert order.user is None and order.grand_total > 0  # the sale is still on the books
     assert order.shipping_address.country == "US" and order.shipping_address.region == "OH"
-    assert order.shipping_address.full_name == services.ERASED
+    assert order.shipping_address.full_name == ERASED
     assert DataRequest.objects.get(kind="erasure").status == "done"
 
 
