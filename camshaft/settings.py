@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "camshaft.orders",
     "camshaft.cart",
     "camshaft.checkout",
+    "camshaft.returns",
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",
@@ -325,4 +326,6 @@ CAMSHAFT_JOBS: list[str] = [
     "camshaft.notifications.services.blank_old_bodies",
     "camshaft.analytics.services.purge_expired",
     "camshaft.abuse.jobs.purge_abuse_records",
+    "camshaft.returns.services.refund_due_returns",
+    "camshaft.returns.services.core_deposit_job",
 ]

@@ -103,6 +103,17 @@ def consume_stock(*, allocations: list[Allocation], shipment) -> None:
     )
 
 
+@transaction.atomic
+def restock(*, part_id: int, warehouse, quantity: int) -> None:
+    """Units that came back as new (R2) go back on `warehouse`'s shelf."""
+    if quantity <= 0:
+        return
+    level, _ = StockLevel.objects.select_for_update().get_or_create(
+        part_id=part_id, warehouse=warehouse
+    )
+    StockLevel.objects.filter(pk=level.pk).update(quantity=F("quantity") + quantity)
+
+
 def _unreserve(allocations: list[Allocation]) -> None:
     for allocation in allocations:
         if not allocation.made_to_order:

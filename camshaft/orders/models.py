@@ -131,6 +131,8 @@ class Order(models.Model):
     )
     #: A hash of the client's idempotency key and who sent it (Y4).
     idempotency_key = models.CharField(max_length=64, unique=True)
+    #: When the last parcel arrived: R1's 30 days and R4's 60 start here.
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrderQuerySet.as_manager()

@@ -676,10 +676,12 @@ def _shipment_lines(allocations) -> list[dict]:
 
 
 @transaction.atomic
-def mark_delivered(*, order: Order, by) -> Order:
+def mark_delivered(*, order: Order, by, now: datetime | None = None) -> Order:
     order = _locked(order)
     if order.status != OrderStatus.SHIPPED:
         raise TransitionRefused("Only an order that has shipped in full can be marked delivered.")
+    order.delivered_at = now or timezone.now()
+    order.save(update_fields=["delivered_at"])
     _move(order, OrderStatus.DELIVERED, "delivered", actor=_staff_or_system(by), by=by)
     return order
 
@@ -818,6 +820,32 @@ def payment_changed_at_processor(*, payment, event, **_) -> None:
         category="staff_payment_alert",
         reference=f"order:{order.number}",
     )
+
+
+#: States in which parts of an order can have come back and been refunded.
+RETURNABLE_STATES = frozenset(
+    {OrderStatus.DELIVERED, OrderStatus.PARTLY_REFUNDED, OrderStatus.RETURNED}
+)
+
+
+@transaction.atomic
+def record_return_refund(*, order: Order, everything_back: bool, by=None, note: str = "") -> Order:
+    """A return or a core deposit was refunded (R3, R4): the order is
+    returned when every unit came back, partly refunded otherwise (O1)."""
+    order = _locked(order)
+    after = OrderStatus.RETURNED if everything_back else OrderStatus.PARTLY_REFUNDED
+    if order.status not in RETURNABLE_STATES:
+        raise TransitionRefused(
+            f"A {order.get_status_display().lower()} order has nothing delivered to refund."
+        )
+    if after == OrderStatus.PARTLY_REFUNDED and order.status == OrderStatus.RETURNED:
+        after = OrderStatus.RETURNED
+    actor = _staff_or_system(by)
+    if after != order.status:
+        _move(order, after, "refunded", actor=actor, by=by, note=note)
+    else:
+        _record(order, "refunded", order.status, order.status, actor=actor, by=by, note=note)
+    return order
 
 
 #: What an erased customer's name becomes on the sales records kept for tax.

@@ -446,10 +446,12 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
             }
             for n in BreachNotice.objects.filter(email__iexact=email).select_related("incident")
         ],
-        # Returns and support tickets join here when those desks open.
-        "returns": [],
+        # Support tickets join here when that desk opens.
         "support_tickets": [],
     }
+    from camshaft.returns.selectors import personal_data as returns_data
+
+    sections.update(returns_data(order_ids=[order.pk for order in orders]))
     # Analytics events link to members only; a guest's are not theirs to find.
     from camshaft.analytics.selectors import events_for_user
 

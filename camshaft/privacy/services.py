@@ -409,10 +409,11 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.checkout import services as checkout
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
+    from camshaft.returns import services as returns
 
-    orders.forget_customer(
-        order_ids=list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
-    )
+    order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
+    orders.forget_customer(order_ids=order_ids)
+    returns.forget_person(order_ids=order_ids)
     if user is not None:
         cart.forget_person(user=user)
         analytics.forget_user(user=user)

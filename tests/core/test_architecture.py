@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog", "fitment", "inventory", "pricing", "search"),
     ("cart", "payments", "shipping", "tax"),
     ("orders",),
+    ("returns",),
     ("checkout",),
     ("analytics",),
     ("privacy",),
