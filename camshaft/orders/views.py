@@ -13,6 +13,7 @@ from camshaft.core.paging import BadPage, Page, page_request
 from camshaft.orders import forms, selectors, services
 from camshaft.orders.access import grant_order_access, viewable_order
 from camshaft.orders.models import Order
+from camshaft.returns import selectors as returns
 
 ORDERS_PER_PAGE = 20
 
@@ -40,6 +41,9 @@ def order_detail(request, number: str):
         "payment": selectors.payment_summary(order),
         "cancel": services.cancel_decision(order=order, as_staff=False),
         "cancel_form": forms.CancelForm(),
+        "returns": returns.returns_of(order),
+        "core_returns": returns.core_returns_of(order),
+        "can_return": returns.can_file_return(order) or returns.any_core_open(order),
     }
     return render(request, "orders/detail.html", context)
 

@@ -164,6 +164,10 @@ def core_lines(order: Order) -> list[dict]:
     return rows
 
 
+def any_core_open(order: Order) -> bool:
+    return any(row["decision"].allowed for row in core_lines(order))
+
+
 def _delivered_between(start: datetime, end: datetime) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(
         unit_core_charge__gt=0,
