@@ -41,7 +41,8 @@ CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
-    "payments and saved cards read-only, the store's mailbox.",
+    "returns (authorize, reject, file for a caller, refund), payments and saved cards "
+    "read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",
@@ -59,6 +60,11 @@ CUSTOMER_SERVICE = Role(
         "payments.view_savedcard",
         "shipping.view_shipment",
         "notifications.view_outboxmessage",
+        # The returns desk: authorize, reject, file for a caller, refund (R2, R3).
+        "returns.view_returnrequest",
+        "returns.authorize_return",
+        "returns.refund_return",
+        "returns.view_corereturn",
         # A customer on the phone asks "order updates only, please" (N3).
         "consent.view_subscription",
         "consent.view_suppression",
@@ -70,7 +76,7 @@ WAREHOUSE = Role(
     slug="warehouse",
     name="Warehouse",
     summary="Orders to ship (shipping address only, no customer contact details), "
-    "shipments, stock and warehouses.",
+    "shipments, stock and warehouses, returned parcels and cores to inspect.",
     permissions=(
         "orders.view_order",
         "orders.view_orderline",
@@ -83,6 +89,11 @@ WAREHOUSE = Role(
         "inventory.add_stocklevel",
         "inventory.change_stocklevel",
         "catalog.view_part",
+        # Parcels coming back: count them, inspect cores (R2, R4).
+        "returns.view_returnrequest",
+        "returns.receive_return",
+        "returns.view_corereturn",
+        "returns.inspect_core",
     ),
 )
 
