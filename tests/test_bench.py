@@ -21,6 +21,7 @@ OPERATIONS = {
     "add_to_cart",
     "place_order",
     "shipping_quote",
+    "return_request",
 }
 
 
@@ -61,10 +62,12 @@ def test_B3_bench_writes_percentiles_for_every_operation(tmp_path):
 def test_B3_bench_leaves_no_orders_behind(tmp_path):
     from camshaft.orders.models import Order
     from camshaft.payments.models import Payment
+    from camshaft.returns.models import ReturnRequest
 
-    bench(tmp_path, operation=["place_order"])
+    bench(tmp_path, operation=["place_order", "return_request"])
     assert not Order.objects.exists()
     assert not Payment.objects.exists()
+    assert not ReturnRequest.objects.exists()
 
 
 def test_B3_bench_reuses_a_catalogue_of_the_same_size(tmp_path):

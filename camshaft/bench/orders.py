@@ -140,6 +140,7 @@ def delete_bench_orders(
     from camshaft.notifications.models import OutboxMessage
     from camshaft.orders.models import Order, OrderAddress
     from camshaft.payments.models import Payment, PaymentTransaction, TestGatewayOperation
+    from camshaft.returns.models import CoreReturn, ReturnRequest
 
     orders = Order.objects.filter(email__in=emails)
     for order in orders:
@@ -159,6 +160,8 @@ def delete_bench_orders(
         )
         payments += list(lost.values_list("pk", flat=True))
         references += list(lost.values_list("authorization_reference", flat=True))
+    CoreReturn.objects.filter(order_line__order__in=orders).delete()
+    ReturnRequest.objects.filter(order__in=orders).delete()
     orders.delete()
     OrderAddress.objects.filter(pk__in=addresses).delete()
     PaymentTransaction.objects.filter(payment_id__in=payments).delete()

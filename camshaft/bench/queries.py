@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.test import Client
 
@@ -238,6 +239,58 @@ def shipping_quote(w: Workload) -> Callable[[], object]:
     return run
 
 
+def return_request(w: Workload) -> Callable[[], object]:
+    """POST /api/v1/orders/{number}/returns for one unit of a delivered
+    guest order (placed and marked delivered before the clock starts):
+    the order locked, R1 for each line, the units already on their way
+    back, the return, its lines and history, the confirmation mail."""
+    from camshaft.checkout import services as checkout
+    from camshaft.orders.models import Order, OrderStatus
+
+    if not w.bench_carts:
+        w.cleanups.append(lambda: delete_bench_orders(w.bench_carts))
+    returnable = Part.objects.filter(
+        sku__in=in_stock_skus(w, 10, 1), is_special_order=False, is_custom_made=False
+    ).exclude(returnability="non_returnable")
+    cart = ready_bench_cart(list(returnable.values_list("sku", flat=True)[: w.rng.randint(1, 3)]))
+    w.bench_carts.append(cart.id)
+    placed = checkout.place(
+        cart=cart,
+        user=None,
+        currency=settings.STORE_CURRENCY,
+        idempotency_key=f"bench-return:{cart.id}",
+    ).order
+    # Delivered without shipping: the bench times filing the return, and
+    # its clean-up has no stock to put back on the shelves.
+    Order.objects.filter(pk=placed.pk).update(
+        status=OrderStatus.DELIVERED, delivered_at=placed.placed_at
+    )
+    line = placed.lines.first()
+    body = {
+        "email": placed.email,
+        "reason": "not_needed",
+        "condition": {
+            "unused": True,
+            "original_packaging": True,
+            "complete": True,
+            "sealed": True,
+        },
+        "lines": [{"line_id": line.pk, "quantity": 1}],
+    }
+    url = f"/api/v1/orders/{placed.number}/returns"
+    headers = {"Idempotency-Key": f"bench:{cart.id}"}
+
+    def run():
+        response = w.order_client.post(url, body, content_type="application/json", headers=headers)
+        if response.status_code != 201:
+            raise BenchError(
+                f"Filing a return answered {response.status_code}: {response.content[:300]!r}"
+            )
+        return response
+
+    return run
+
+
 def in_stock_skus(w: Workload, count: int, quantity: int) -> list[str]:
     """`count` random SKUs a warehouse can ship `quantity` of (or made to order)."""
     from camshaft.inventory.selectors import free_stock
@@ -267,4 +320,5 @@ OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "add_to_cart": add_to_cart,
     "place_order": place_order,
     "shipping_quote": shipping_quote,
+    "return_request": return_request,
 }
