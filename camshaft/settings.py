@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "camshaft.core.middleware.RefuseNulCharacters",
+    "camshaft.core.middleware.RefuseUnstorableValues",
     "camshaft.analytics.middleware.AnalyticsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

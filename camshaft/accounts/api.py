@@ -15,6 +15,7 @@ from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
 from camshaft.consent.services import current_policy
 from camshaft.core.api_schemas import (
+    ObjectId,
     PostalAddressIn,
     answering,
     created,
@@ -231,7 +232,7 @@ def add_address(request: HttpRequest, body: AddressIn):
 @router.patch(
     "/me/addresses/{address_id}", auth=TokenAuth(), response=responses(AddressOut, 401, 404)
 )
-def change_address(request: HttpRequest, address_id: int, body: AddressPatch):
+def change_address(request: HttpRequest, address_id: ObjectId, body: AddressPatch):
     try:
         return services.save_address(
             user=request.auth, changes=_present(body), address_id=address_id
@@ -245,7 +246,7 @@ def change_address(request: HttpRequest, address_id: int, body: AddressPatch):
     auth=TokenAuth(),
     response=no_content(401, 404),
 )
-def delete_address(request: HttpRequest, address_id: int):
+def delete_address(request: HttpRequest, address_id: ObjectId):
     try:
         services.delete_address(user=request.auth, address_id=address_id)
     except Address.DoesNotExist:

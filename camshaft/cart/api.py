@@ -11,7 +11,7 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import ObjectId, responses
 from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
@@ -96,7 +96,7 @@ def add(request: HttpRequest, response: HttpResponse, body: AddIn):
 
 
 @router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def change(request: HttpRequest, response: HttpResponse, line_id: int, body: QuantityIn):
+def change(request: HttpRequest, response: HttpResponse, line_id: ObjectId, body: QuantityIn):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}
@@ -105,7 +105,7 @@ def change(request: HttpRequest, response: HttpResponse, line_id: int, body: Qua
 
 
 @router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def remove(request: HttpRequest, response: HttpResponse, line_id: int):
+def remove(request: HttpRequest, response: HttpResponse, line_id: ObjectId):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}

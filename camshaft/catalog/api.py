@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from camshaft.catalog import selectors
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import PageNumber, responses
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment.api import VehicleOut
 from camshaft.fitment.garage import garage_for
@@ -58,7 +58,7 @@ class PartOut(Schema):
 
 
 @router.get("/parts/{sku}", response=responses(PartOut, 400, 404))
-def part_detail(request: HttpRequest, sku: str, vehicles_page: int = 1):
+def part_detail(request: HttpRequest, sku: str, vehicles_page: PageNumber = 1):
     try:
         paging = page_request(vehicles_page, size=25)
     except BadPage as problem:

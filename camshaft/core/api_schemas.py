@@ -5,6 +5,12 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 
+#: Every id and page number a client sends is bounded here, so a number the
+#: database cannot hold is a 422 before any query (B2).
+MAX_ID = 2**31 - 1
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PageNumber = Annotated[int, Field(ge=1, le=10_000)]
+
 
 class ErrorOut(Schema):
     detail: str

@@ -66,3 +66,45 @@ class RefuseNulCharacters:
                 status=422,
             )
         return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+
+
+UNSTORABLE = "A value in the request is too large or too long to be stored."
+
+
+def unstorable(error: Exception) -> bool:
+    """A number or text the database cannot hold that slipped past a form
+    or schema bound: SQLite's OverflowError, PostgreSQL's "out of range" or
+    "value too long" (a DataError)."""
+    from django.db import DataError
+
+    return isinstance(error, OverflowError | DataError)
+
+
+class RefuseUnstorableValues:
+    """The last line behind the bounds every form and API schema states
+    (B2): a value the database cannot hold is a 400 (422 for the API),
+    never a 500. Each one is logged, as a bound that should be added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not unstorable(exception):
+            return None
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "unbounded input reached the database at %s: %s", request.path, type(exception).__name__
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": "The request is not valid.",
+                    "errors": [{"field": None, "message": UNSTORABLE}],
+                },
+                status=422,
+            )
+        return HttpResponseBadRequest(UNSTORABLE, content_type="text/plain; charset=utf-8")

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import StrictInt
 
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import ObjectId, PageNumber, responses
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment import garage as garage_cookie
 from camshaft.fitment import selectors, services
@@ -127,7 +127,7 @@ def vin_lookup(request: HttpRequest, vin: str):
 
 
 @router.get("/vehicles/{int:vehicle_id}", response=responses(VehicleOut, 404))
-def vehicle_detail(request: HttpRequest, vehicle_id: int):
+def vehicle_detail(request: HttpRequest, vehicle_id: ObjectId):
     return VehicleOut.of(selectors.vehicle(vehicle_id=vehicle_id))
 
 
@@ -167,7 +167,10 @@ class VehiclePartsOut(Schema):
     response=responses(VehiclePartsOut, 400, 404),
 )
 def vehicle_parts(
-    request: HttpRequest, vehicle_id: int, category: int | None = None, page: int = 1
+    request: HttpRequest,
+    vehicle_id: ObjectId,
+    category: ObjectId | None = None,
+    page: PageNumber = 1,
 ):
     try:
         paging = page_request(page, size=50)
@@ -227,7 +230,7 @@ def garage_add(request: HttpRequest, response: HttpResponse, body: GarageIn):
 
 
 @router.delete("/garage/{int:vehicle_id}", response=responses(GarageOut, 404))
-def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: int):
+def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: ObjectId):
     state = garage_cookie.read(request)
     state.remove(vehicle_id)
     garage_cookie.write(response, state)
