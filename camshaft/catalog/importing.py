@@ -38,6 +38,7 @@ from camshaft.catalog.building import (
     stored_datetime,
 )
 from camshaft.catalog.models import Brand, Category, Part, normalize_code
+from camshaft.core.spreadsheet import read_cell
 from camshaft.fitment.models import (
     FIRST_MODEL_YEAR,
     Engine,
@@ -608,7 +609,8 @@ class _Source:
             elif len(values) != len(columns):
                 yield RowError(start, f"{len(values)} values for {len(columns)} columns")
             else:
-                yield Record(start, kind, dict(zip(columns, values, strict=True)))
+                cells = [read_cell(value) for value in values]
+                yield Record(start, kind, dict(zip(columns, cells, strict=True)))
 
     def _jsonl(self, bar: tqdm, spans: list[list[int]] | None) -> Iterator[Record | RowError]:
         bad: set[int] = set()

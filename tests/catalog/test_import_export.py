@@ -676,3 +676,28 @@ def test_C2_export_writes_the_import_format():
 def test_C2_export_csv_of_every_kind_needs_a_directory():
     with pytest.raises(CommandError, match="one kind"):
         call_command("export_catalog", "--format", "csv")
+
+
+@pytest.mark.usefixtures("full_catalogue")
+def test_C2_csv_cells_cannot_run_as_formulas_and_read_back_unchanged(tmp_path):
+    texts = {
+        "name": "-10% kit",
+        "description": '=HYPERLINK("http://attacker.invalid","click")',
+        "mpn": "@SUM(A1)",
+    }
+    Part.objects.filter(sku="BP-1").update(**texts)
+    Part.objects.filter(sku="ENG-5").update(name="'=quoted already")
+    call_command("export_catalog", "--format", "csv", "--output", str(tmp_path / "csv"))
+    written = (tmp_path / "csv" / "parts.csv").read_text(encoding="utf-8")
+    assert "'-10% kit" in written and "'@SUM(A1)" in written
+    assert "\"'=HYPERLINK(" in written and "''=quoted already" in written
+    first = export_jsonl()
+
+    empty_the_catalogue()
+    for name in ("vehicles.csv", "parts.csv", "fitment.csv"):
+        importing.import_file(tmp_path / "csv" / name)
+
+    assert export_jsonl() == first
+    pad = Part.objects.get(sku="BP-1")
+    assert (pad.name, pad.description, pad.mpn) == tuple(texts.values())
+    assert Part.objects.get(sku="ENG-5").name == "'=quoted already"

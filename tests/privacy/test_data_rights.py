@@ -460,3 +460,16 @@ def test_V3_privacy_officer_exports_a_guests_orders(admin_client):
     data = json.loads(archive_of(response.content)["data.json"])
     assert data["profile"] == [{"email": THEO["email"], "email_do_not_send": False}]
     assert data["orders"][0]["billing_address"]["line1"] == THEO["street"]
+
+
+def test_V3_export_neutralises_formulas():
+    from camshaft.privacy.selectors import export_archive
+    from tests.factories import MemberFactory
+
+    user = MemberFactory(first_name='=HYPERLINK("http://attacker.invalid","x")', last_name="-1+2")
+    with zipfile.ZipFile(io.BytesIO(export_archive(user))) as archive:
+        profile = archive.read("profile.csv").decode()
+        data = json.loads(archive.read("data.json"))
+    assert "'=HYPERLINK(" in profile and ",'-1+2," in profile
+    # the JSON copy is data, not a spreadsheet: it keeps the name as typed
+    assert data["profile"][0]["first_name"].startswith("=HYPERLINK(")
