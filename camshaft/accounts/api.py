@@ -31,6 +31,11 @@ Short = Annotated[str, Field(max_length=200)]
 class TokenIn(Schema):
     email: Annotated[str, Field(max_length=254)]
     password: Annotated[str, Field(max_length=200)]
+    device_token: Annotated[str, Field(max_length=500)] = Field(
+        "",
+        description="The device_token this app got at its last sign-in to this account: "
+        "strangers' wrong passwords then never lock it out (A2).",
+    )
 
 
 class PasswordResetIn(Schema):
@@ -45,6 +50,9 @@ class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`. Shown only once.")
     prefix: str
     user_id: int
+    device_token: str = Field(
+        description="Keep it, and send it with the next sign-in to this account (A2)."
+    )
 
 
 class RegisterIn(Schema):
@@ -135,13 +143,17 @@ def _locked(response: HttpResponse, locked: services.SignInLocked) -> tuple[int,
 def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
     """Exchange email and password for a bearer token. Repeated failures lock
     the account or the client for a while, and so do too many tries from one
-    client or for one account (429 with Retry-After)."""
-    abuse.check_account(request=request, door=abuse.SIGN_IN, account=body.email)
+    client or for one account (429 with Retry-After), except for an app that
+    sends the device_token of its last sign-in to this account: strangers'
+    tries never lock it out; only its own failures do."""
+    if not services.trusted_device(token=body.device_token, email=body.email):
+        abuse.check_account(request=request, door=abuse.SIGN_IN, account=body.email)
     try:
         user = services.check_credentials(
             email=body.email,
             password=body.password,
             client_ip=client_address(request),
+            device_token=body.device_token,
             request=request,
         )
     except services.SignInLocked as locked:
@@ -149,7 +161,12 @@ def create_token(request: HttpRequest, response: HttpResponse, body: TokenIn):
     except services.InvalidCredentials as wrong:
         return 401, {"detail": wrong.message}
     issued = services.issue_api_token(user=user)
-    return {"token": issued.key, "prefix": issued.token.prefix, "user_id": user.pk}
+    return {
+        "token": issued.key,
+        "prefix": issued.token.prefix,
+        "user_id": user.pk,
+        "device_token": services.issue_device_token(email=user.email),
+    }
 
 
 @router.post("/auth/password-reset", response=answering(202, AcceptedOut, 429))

@@ -97,6 +97,10 @@ class PasswordResetRequestForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(max_length=254)
 
 
+class UnlockRequestForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User

@@ -141,11 +141,16 @@ class FailedSignIn(models.Model):
 
     account_digest = models.CharField(max_length=64)
     client_digest = models.CharField(max_length=64)
+    #: Set when the attempt came from a browser (or app) that signed in to
+    #: this account before: such failures lock that device only, so a
+    #: stranger's guesses never lock the owner out (A2, OWASP device cookies).
+    device_digest = models.CharField(max_length=64, blank=True, default="")
     attempted_at = models.DateTimeField()
 
     class Meta:
         indexes = [
             models.Index(fields=["account_digest", "attempted_at"]),
+            models.Index(fields=["device_digest", "attempted_at"]),
             models.Index(fields=["client_digest", "attempted_at"]),
             models.Index(fields=["attempted_at"]),
         ]

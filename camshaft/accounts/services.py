@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -294,48 +295,180 @@ def lock_ends(
     return None
 
 
-def _locked_until(field: str, digest: str, threshold: int, now: datetime) -> datetime | None:
+def _locked_until(
+    field: str, digest: str, threshold: int, now: datetime, *, untrusted_only: bool = False
+) -> datetime | None:
     since = now - FAILURE_WINDOW - LOCK_DURATION
-    times = list(
-        FailedSignIn.objects.filter(**{field: digest}, attempted_at__gte=since)
-        .order_by("attempted_at")
-        .values_list("attempted_at", flat=True)
-    )
+    failures = FailedSignIn.objects.filter(**{field: digest}, attempted_at__gte=since)
+    if untrusted_only:
+        failures = failures.filter(device_digest="")
+    times = list(failures.order_by("attempted_at").values_list("attempted_at", flat=True))
     ends = lock_ends(times, threshold=threshold, window=FAILURE_WINDOW, duration=LOCK_DURATION)
     return ends if ends and ends > now else None
 
 
-def sign_in_lock(*, email: str, client_ip: str | None, now: datetime | None = None):
-    """The later end of the account's and the client's lock, or None."""
+# A browser (or app) that signed in to an account is trusted by it: a signed
+# token naming the account and the device, kept in an HttpOnly cookie (or
+# by the app). Strangers' failures lock the account for everyone else; a
+# trusted device is locked only by its own failures (OWASP "device cookies").
+DEVICE_SALT = "camshaft.accounts.device"
+DEVICE_MAX_AGE = timedelta(days=365)
+DEVICE_COOKIE_PREFIX = "device_"
+
+
+def device_cookie_name(email: str) -> str:
+    """One cookie per account, so a shared computer trusts each separately."""
+    return DEVICE_COOKIE_PREFIX + account_digest(email)[:16]
+
+
+def issue_device_token(*, email: str) -> str:
+    payload = {"a": account_digest(email)[:32], "d": secrets.token_urlsafe(12)}
+    return signing.dumps(payload, salt=DEVICE_SALT)
+
+
+def trusted_device(*, token: str | None, email: str) -> str | None:
+    """The device's digest if `token` is a device token of this account."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        payload = signing.loads(token, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE.total_seconds())
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("a") != account_digest(email)[:32]:
+        return None
+    return _digest("device", str(payload.get("d", "")))
+
+
+def sign_in_lock(
+    *, email: str, client_ip: str | None, device: str | None = None, now: datetime | None = None
+):
+    """The later end of the locks that apply, or None: the client's, and the
+    account's for an unknown device or the device's own for a trusted one."""
     now = now or timezone.now()
-    ends = [
-        _locked_until("account_digest", account_digest(email), ACCOUNT_MAX_FAILURES, now),
-        _locked_until("client_digest", client_digest(client_ip), CLIENT_MAX_FAILURES, now),
-    ]
-    return max((end for end in ends if end), default=None)
+    if device:
+        own = _locked_until("device_digest", device, ACCOUNT_MAX_FAILURES, now)
+    else:
+        own = _locked_until(
+            "account_digest", account_digest(email), ACCOUNT_MAX_FAILURES, now, untrusted_only=True
+        )
+    client = _locked_until("client_digest", client_digest(client_ip), CLIENT_MAX_FAILURES, now)
+    return max((end for end in (own, client) if end), default=None)
 
 
 def check_credentials(
-    *, email: str, password: str, client_ip: str | None, request=None, now=None
+    *,
+    email: str,
+    password: str,
+    client_ip: str | None,
+    device_token: str | None = None,
+    request=None,
+    now=None,
 ) -> User:
     """The user these credentials belong to, or an exception. A locked
     account or client is refused before the password is even checked, so
-    guessing on cannot succeed while the lock lasts."""
+    guessing on cannot succeed while the lock lasts. A device that signed in
+    to the account before gets through the account's lock (strangers cannot
+    keep the owner out) and is locked only by its own failures."""
     now = now or timezone.now()
-    if until := sign_in_lock(email=email, client_ip=client_ip, now=now):
+    device = trusted_device(token=device_token, email=email)
+    if until := sign_in_lock(email=email, client_ip=client_ip, device=device, now=now):
         raise SignInLocked(until)
     user = authenticate(request, email=User.objects.normalize_email(email), password=password)
     if user is None:
         FailedSignIn.objects.create(
             account_digest=account_digest(email),
             client_digest=client_digest(client_ip),
+            device_digest=device or "",
             attempted_at=now,
         )
         # Rows older than any lock can reach are no use: keep the table small.
         FailedSignIn.objects.filter(attempted_at__lt=now - FAILURE_WINDOW - LOCK_DURATION).delete()
         raise InvalidCredentials
+    if device and sign_in_lock(email=email, client_ip=client_ip, now=now):
+        record_access(
+            staff=None,
+            action=AuditAction.LOCK_PASSED,
+            subject_user_id=user.pk,
+            subject_email=user.email,
+            detail="signed in through the account's lock from a device it trusts",
+            actor="the customer",
+        )
     FailedSignIn.objects.filter(account_digest=account_digest(email)).delete()
     return user
+
+
+# A locked-out owner on a new device asks for a link by mail: opening it
+# makes that browser trusted, so the password works again at once.
+UNLOCK_SALT = "camshaft.accounts.unlock"
+UNLOCK_LINK_MINUTES = 30
+
+
+def _unlock_stamp(user: User) -> str:
+    """Changes once the owner signs in or changes the password: a used or
+    stale link stops working."""
+    seen = user.last_login.isoformat() if user.last_login else ""
+    return salted_hmac(UNLOCK_SALT, f"{user.pk}:{user.password}:{seen}").hexdigest()[:24]
+
+
+def send_unlock_link(*, email: str, origin: str, now: datetime | None = None) -> None:
+    """Mail a link that lets this browser through the account's lock, if an
+    active account has this email and is locked. The caller answers the
+    same either way, so nothing is revealed."""
+    from camshaft.notifications.services import queue_email
+
+    user = User.objects.filter(
+        email__iexact=User.objects.normalize_email(email), is_active=True
+    ).first()
+    if user is None or not sign_in_lock(email=user.email, client_ip=None, now=now):
+        return
+    token = signing.dumps({"u": user.pk, "s": _unlock_stamp(user)}, salt=UNLOCK_SALT)
+    queue_email(
+        to=user.email,
+        subject="Get back into your Camshaft account",
+        template="accounts/email/unlock",
+        context={
+            "name": user.first_name or user.email,
+            "unlock_url": origin.rstrip("/") + reverse("unlock_sign_in", args=[token]),
+            "valid_minutes": UNLOCK_LINK_MINUTES,
+        },
+        kind="transactional",
+        category="sign_in_unlock",
+        reference=f"user:{user.pk}",
+    )
+
+
+def _unlock_user(token: str) -> User | None:
+    try:
+        payload = signing.loads(token[:500], salt=UNLOCK_SALT, max_age=UNLOCK_LINK_MINUTES * 60)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    if user is None or payload.get("s") != _unlock_stamp(user):
+        return None
+    return user
+
+
+def unlock_link_valid(*, token: str) -> bool:
+    return _unlock_user(token) is not None
+
+
+def use_unlock_link(*, token: str) -> tuple[User, str] | None:
+    """The account and a device token for the browser that opened the link,
+    or None for a link that is forged, too old or used."""
+    user = _unlock_user(token)
+    if user is None:
+        return None
+    record_access(
+        staff=None,
+        action=AuditAction.LOCK_PASSED,
+        subject_user_id=user.pk,
+        subject_email=user.email,
+        detail="opened the mailed link that lets a browser through the sign-in lock",
+        actor="the customer",
+    )
+    return user, issue_device_token(email=user.email)
 
 
 # Password reset -----------------------------------------------------------

@@ -8,6 +8,8 @@ urlpatterns = [
     path("account/register/", views.register, name="register"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/sign-out/", views.sign_out, name="sign_out"),
+    path("account/sign-in/unlock/", views.request_unlock, name="request_unlock"),
+    path("account/sign-in/unlock/<str:token>/", views.unlock_sign_in, name="unlock_sign_in"),
     path("account/password-reset/", views.password_reset, name="password_reset"),
     path("account/password-reset/done/", views.password_reset_done, name="password_reset_done"),
     path(

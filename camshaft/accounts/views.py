@@ -72,17 +72,22 @@ def sign_in(request):
         status = 400
         if form.is_valid():
             email = form.cleaned_data["email"]
-            abuse.check_account(request=request, door=abuse.SIGN_IN, account=email)
+            device_token = request.COOKIES.get(services.device_cookie_name(email))
+            if not services.trusted_device(token=device_token, email=email):
+                # A trusted device has its own lock: strangers' tries do not count.
+                abuse.check_account(request=request, door=abuse.SIGN_IN, account=email)
             try:
                 user = services.check_credentials(
                     email=email,
                     password=form.cleaned_data["password"],
                     client_ip=client_address(request),
+                    device_token=device_token,
                     request=request,
                 )
             except services.SignInLocked as locked:
                 form.add_error(None, locked.message)
-                response = render(request, "accounts/sign_in.html", {"form": form}, status=429)
+                context = {"form": form, "locked": True, "email": email}
+                response = render(request, "accounts/sign_in.html", context, status=429)
                 response["Retry-After"] = str(locked.retry_after_seconds())
                 return response
             except services.InvalidCredentials as wrong:
@@ -90,10 +95,61 @@ def sign_in(request):
             else:
                 login(request, user)  # cycles the session key
                 if services.needs_second_factor(user):
-                    return redirect(_second_factor_url(request))
-                return redirect(_next_url(request))
+                    response = redirect(_second_factor_url(request))
+                else:
+                    response = redirect(_next_url(request))
+                _trust_this_browser(request, response, user.email)
+                return response
     context = {"form": form, "next": request.GET.get("next", "")}
     return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _trust_this_browser(request, response, email: str, token: str | None = None) -> None:
+    """The device cookie (A2): this browser signed in to `email` before, so
+    strangers' wrong passwords do not lock it out."""
+    response.set_cookie(
+        services.device_cookie_name(email),
+        token or services.issue_device_token(email=email),
+        max_age=int(services.DEVICE_MAX_AGE.total_seconds()),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+@require_POST
+@rate_limited(abuse.PASSWORD_RESET)
+def request_unlock(request):
+    """A locked-out owner asks for the link that lets this browser through."""
+    form = forms.UnlockRequestForm(request.POST)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        abuse.check_account(request=request, door=abuse.PASSWORD_RESET, account=email)
+        services.send_unlock_link(email=email, origin=request.build_absolute_uri("/"))
+    messages.info(
+        request,
+        "If that account is paused, a link to sign in from this browser is on its way. "
+        "It works for 30 minutes.",
+    )
+    return redirect("sign_in")
+
+
+def unlock_sign_in(request, token: str):
+    """The mailed link: GET shows a button (mail scanners open links), POST
+    trusts this browser for the account and goes on to sign in."""
+    if request.method != "POST":
+        valid = services.unlock_link_valid(token=token)
+        return render(
+            request, "accounts/unlock.html", {"valid": valid}, status=200 if valid else 410
+        )
+    used = services.use_unlock_link(token=token)
+    if used is None:
+        return render(request, "accounts/unlock.html", {"valid": False}, status=410)
+    user, device_token = used
+    messages.success(request, "This browser may sign in now. Use your password as usual.")
+    response = redirect("sign_in")
+    _trust_this_browser(request, response, user.email, device_token)
+    return response
 
 
 def _second_factor_url(request) -> str:

@@ -12,6 +12,7 @@ class AuditAction(models.TextChoices):
     DELETED = "deleted", "Deleted"
     EXPORTED = "exported", "Exported"
     ERASED = "erased", "Erased"
+    LOCK_PASSED = "unlocked", "Passed a sign-in lock"
 
 
 class AuditEntry(models.Model):
