@@ -54,7 +54,9 @@ api = CamshaftAPI(
     description=(
         "Catalogue, Part Finder, VIN lookup, search, accounts, cart, checkout and orders "
         "for a parts store. Members authenticate with `Authorization: Bearer <token>` from "
-        "POST /auth/token; guests carry their cart in the `X-Cart-Token` header."
+        "POST /auth/token; guests carry their cart in the `X-Cart-Token` header. A browser "
+        "that relies on cookies instead (the store's session, or the cart cookie) sends the "
+        "`X-CSRFToken` header with every POST, PUT, PATCH and DELETE, or gets a 403."
     ),
     urls_namespace="api-v1",
 )

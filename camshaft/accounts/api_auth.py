@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 from camshaft.accounts import selectors
 from camshaft.accounts.models import ApiToken
 from camshaft.accounts.services import hash_token
+from camshaft.cart import cookie as cart_cookie
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -48,18 +49,34 @@ class SessionOrToken(TokenAuth):
         return SessionAuth()(request)
 
 
+#: A request that changes something on the strength of a cookie alone (the
+#: session, or a guest's cart) must prove it comes from the store's own
+#: pages: another site's form or script cannot send these headers.
+CSRF_FAILED = (
+    "The CSRF check failed: send the X-CSRFToken header (the csrftoken the store's "
+    "pages carry), or authenticate with a bearer token or X-Cart-Token instead of cookies."
+)
+
+
+def _check_cookie_request(request: HttpRequest) -> None:
+    if request.method not in SAFE_METHODS and check_csrf(request):
+        raise HttpError(403, CSRF_FAILED)
+
+
 class Shopper(TokenAuth):
     """For endpoints guests use too (cart, checkout, order lookup): a bearer
     token when one is sent (a wrong one is a 401), else the signed-in browser
-    session (CSRF-checked on unsafe methods), else an anonymous guest, whose
-    cart travels in the X-Cart-Token header or the cart cookie."""
+    session, else an anonymous guest, whose cart travels in the X-Cart-Token
+    header or the cart cookie. Unsafe methods that rely on a cookie (the
+    session, or the cart cookie without the header) pass Django's CSRF check."""
 
     def __call__(self, request: HttpRequest):
         if request.headers.get("Authorization"):
             return super().__call__(request)
         if request.user.is_authenticated:
-            if request.method not in SAFE_METHODS and check_csrf(request):
-                raise HttpError(403, "The CSRF check failed: send X-CSRFToken, or use a token.")
+            _check_cookie_request(request)
             return request.user
+        if request.COOKIES.get(cart_cookie.COOKIE) and cart_cookie.HEADER not in request.META:
+            _check_cookie_request(request)
         request.user = AnonymousUser()
         return request.user

@@ -5,6 +5,7 @@ from base64 import b32encode
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -111,7 +112,7 @@ def _trust_this_browser(request, response, email: str, token: str | None = None)
         services.device_cookie_name(email),
         token or services.issue_device_token(email=email),
         max_age=int(services.DEVICE_MAX_AGE.total_seconds()),
-        secure=request.is_secure(),
+        secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
     )

@@ -249,16 +249,20 @@ def payment(request):
             form.add_error(None, problem.message)
         else:
             return redirect("checkout_review")
+    card_form = payments_selectors.card_form(
+        amount=summary.quote.grand_total, currency=summary.quote.currency
+    )
     context = {
         "summary": summary,
         "form": form,
         "offline_methods": sorted(OFFLINE_METHODS),
         "step": "payment",
-        "card_form": payments_selectors.card_form(
-            amount=summary.quote.grand_total, currency=summary.quote.currency
-        ),
+        "card_form": card_form,
     }
-    return _page(request, "payment", context, form)
+    response = _page(request, "payment", context, form)
+    if card_form.origins:  # the processor's hosted fields, on this page only
+        response._csp_update = {name: list(sources) for name, sources in card_form.origins.items()}
+    return response
 
 
 @require_GET

@@ -108,3 +108,19 @@ class RefuseUnstorableValues:
                 status=422,
             )
         return HttpResponseBadRequest(UNSTORABLE, content_type="text/plain; charset=utf-8")
+
+
+class PermissionsPolicy:
+    """Send settings.PERMISSIONS_POLICY on every response: camera,
+    microphone, location and the rest are off for the store and anything
+    it might embed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -75,7 +75,7 @@ class OutboxMessageAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin
 
     @admin.display(description="Text")
     def text_preview(self, obj):
-        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', obj.body_text)
+        return format_html('<pre class="mail-text">{}</pre>', obj.body_text)
 
     @admin.display(description="HTML")
     def html_preview(self, obj):
@@ -83,8 +83,7 @@ class OutboxMessageAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdmin
             return "—"
         # An empty sandbox runs no scripts and cannot reach the back office.
         return format_html(
-            '<iframe sandbox="" srcdoc="{}" title="HTML body" '
-            'style="width:100%;min-width:600px;height:480px;border:1px solid #ccc"></iframe>',
+            '<iframe sandbox="" srcdoc="{}" title="HTML body" class="mail-html"></iframe>',
             obj.body_html,
         )
 

@@ -309,7 +309,7 @@ class DataRequestAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
             return "answered"
         left = obj.due_at - timezone.now()
         if left.total_seconds() < 0:
-            return format_html('<strong style="color:#b91c1c">{} days late</strong>', -left.days)
+            return format_html('<strong class="late">{} days late</strong>', -left.days)
         return f"{left.days} days"
 
     def save_model(self, request, obj, form, change):

@@ -34,13 +34,29 @@ def browser():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations the browser reports on `page`:
+    every browser test fails on one, so each page walked proves the strict
+    policy leaves it working."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = watch_csp(page)
     yield page
     context.close()
+    assert refused == [], "the page broke the Content-Security-Policy"
 
 
 @pytest.fixture
@@ -48,5 +64,7 @@ def page_without_js(browser, live_server):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = watch_csp(page)
     yield page
     context.close()
+    assert refused == [], "the page broke the Content-Security-Policy"

@@ -7,6 +7,7 @@ from django.test import Client
 
 from camshaft.notifications.models import OutboxMessage
 from camshaft.returns.models import ReturnRequest
+from tests.e2e.conftest import watch_csp
 from tests.factories import MemberFactory
 from tests.returns.helpers import delivered_order
 from tests.staff import sign_in_staff
@@ -24,6 +25,7 @@ def signed_in_page(browser, live_server, sign_in):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.csp_refusals = watch_csp(page)
     return page
 
 
@@ -63,3 +65,5 @@ def test_R2_return_authorized_received_and_refunded(browser, live_server, django
     assert mail.subject.startswith("Credit approved") and mail.to_address == order.email
     shopper.goto(f"/orders/{order.number}/")
     assert "Refunded" in shopper.inner_text(f"#return-{request.number}")
+    # the shop and the back office both work under the strict policy
+    assert shopper.csp_refusals == [] and staff.csp_refusals == []

@@ -107,6 +107,10 @@ class CardForm:
     kind: str = "fields"
     script: str = ""
     data: dict[str, str] = field(default_factory=dict)
+    #: Content-Security-Policy sources the hosted fields need on the page,
+    #: by directive ({"script-src": ("https://js.example",)}), added to the
+    #: store's strict policy for that page only.
+    origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class PaymentGateway(abc.ABC):
