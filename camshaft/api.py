@@ -32,6 +32,7 @@ class CamshaftAPI(NinjaAPI):
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
+        _state_no_nul(schema)
         optional = {Shopper.__name__: []}
         for operations in schema["paths"].values():
             for operation in operations.values():
@@ -40,6 +41,28 @@ class CamshaftAPI(NinjaAPI):
                 if too_many := operation.get("responses", {}).get(429):
                     too_many["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
         return schema
+
+
+#: Every text the API takes refuses NUL (0x00) characters, which no
+#: database can store (core.middleware.RefuseNulCharacters): the document
+#: says so on every string it does not constrain otherwise.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _state_no_nul(node) -> None:
+    if isinstance(node, dict):
+        plain = node.get("type") == "string" and not (
+            {"pattern", "enum", "const", "format"} & node.keys()
+        )
+        if plain:
+            node["pattern"] = NO_NUL
+        if node.get("type") == "object" and "propertyNames" not in node:
+            node["propertyNames"] = {"pattern": NO_NUL}  # keys are text too
+        for value in node.values():
+            _state_no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _state_no_nul(value)
 
 
 RETRY_AFTER_HEADER = {

@@ -5,19 +5,18 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from pydantic import StrictInt
 
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
-from camshaft.core.api_schemas import ObjectId, responses
+from camshaft.core.api_schemas import ObjectId, responses, whole_number
 from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
 
 
-class LineOut(Schema):
+class CartLineOut(Schema):
     id: int
     sku: str
     name: str
@@ -30,7 +29,7 @@ class LineOut(Schema):
 class CartOut(Schema):
     token: str | None = Field(description="Guests: send it back as the X-Cart-Token header")
     currency: str = Field(description="The display currency every amount here is in")
-    lines: list[LineOut]
+    lines: list[CartLineOut]
     count: int
     items_total: Decimal
     core_total: Decimal
@@ -38,12 +37,12 @@ class CartOut(Schema):
 
 
 class AddIn(Schema):
-    sku: str = Field(..., max_length=40)
-    quantity: StrictInt = Field(1, ge=1, le=99)
+    sku: str = Field(..., min_length=1, max_length=40)
+    quantity: whole_number(ge=1, le=99) = 1
 
 
 class QuantityIn(Schema):
-    quantity: StrictInt = Field(..., ge=1, le=99)
+    quantity: whole_number(ge=1, le=99)
 
 
 def _cart(request, *, create: bool):
@@ -65,7 +64,7 @@ def _out(request, response: HttpResponse, cart) -> CartOut:
         core_total=quote.core_total,
         subtotal=quote.grand_total,
         lines=[
-            LineOut(
+            CartLineOut(
                 id=line.id,
                 sku=line.part.sku,
                 name=line.part.name,
@@ -84,13 +83,17 @@ def show(request: HttpRequest, response: HttpResponse):
     return _out(request, response, _cart(request, create=False))
 
 
-@router.post("/cart/lines", response=responses(CartOut, 401))
+@router.post("/cart/lines", response=responses(CartOut, 401, 404, 409))
 def add(request: HttpRequest, response: HttpResponse, body: AddIn):
+    """Add a part: 404 when no part on sale has that SKU, 409 when the
+    cart cannot take that many more (99 of a part at most)."""
     cart = _cart(request, create=True)
     try:
         services.add_to_cart(cart=cart, sku=body.sku, quantity=body.quantity)
+    except services.UnknownPart as problem:
+        return 404, {"detail": str(problem)}
     except CartError as problem:
-        return 400, {"detail": str(problem)}
+        return 409, {"detail": str(problem)}
     analytics.record_step(request=request, step=analytics.ADD_TO_CART)
     return _out(request, response, cart)
 

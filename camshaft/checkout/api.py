@@ -12,14 +12,14 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Router, Schema
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import selectors, services
-from camshaft.core.api_schemas import PostalAddressIn, created, responses
+from camshaft.core.api_schemas import MAX_ID, PostalAddressIn, created, responses, whole_number
 from camshaft.orders.api import OrderOut, order_out
 from camshaft.orders.pricing import in_currency
 from camshaft.orders.selectors import order_by_number
@@ -37,13 +37,13 @@ class AddressesIn(Schema):
         ),
     ] = ""
     billing: PostalAddressIn | None = None
-    billing_address_id: StrictInt | None = Field(
+    billing_address_id: whole_number(ge=1, le=MAX_ID) | None = Field(
         None, ge=1, description="Members: from /me/addresses"
     )
     shipping: PostalAddressIn | None = Field(
         None, description="Leave out to ship to the billing address"
     )
-    shipping_address_id: StrictInt | None = Field(None, ge=1)
+    shipping_address_id: whole_number(ge=1, le=MAX_ID) | None = None
     is_gift: StrictBool = False
     gift_message: Annotated[str, Field(max_length=500)] = ""
     save_to_address_book: StrictBool = False
@@ -60,8 +60,8 @@ class ShippingMethodIn(Schema):
 
 class CardIn(Schema):
     number: Annotated[str, Field(max_length=30)]
-    exp_month: StrictInt = Field(..., ge=1, le=12)
-    exp_year: StrictInt = Field(..., ge=2000, le=2100)
+    exp_month: whole_number(ge=1, le=12)
+    exp_year: whole_number(ge=2000, le=2100)
     cvc: Annotated[str, Field(max_length=4)]
     holder: Annotated[str, Field(max_length=100)] = ""
 
@@ -71,7 +71,9 @@ class PaymentIn(Schema):
     card: CardIn | None = Field(
         None, description="A new card; it goes to the gateway, never to storage"
     )
-    saved_card_id: StrictInt | None = Field(None, ge=1, description="Members: from /me/cards")
+    saved_card_id: whole_number(ge=1, le=MAX_ID) | None = Field(
+        None, description="Members: from /me/cards"
+    )
     save_card: StrictBool = False
     wallet_token: Annotated[str, Field(max_length=200)] = Field(
         "", description="What the wallet handed back (see POST /checkout/wallet)"
@@ -133,7 +135,7 @@ class ShippingOptionOut(Schema):
         )
 
 
-class LineOut(Schema):
+class QuoteLineOut(Schema):
     sku: str
     name: str
     quantity: int
@@ -155,7 +157,7 @@ class CheckoutOut(Schema):
     shipping_options: list[ShippingOptionOut]
     payment: str = Field(description="The chosen payment as the shopper sees it (last four only)")
     notices: list[str]
-    lines: list[LineOut]
+    lines: list[QuoteLineOut]
     items_total: Decimal
     core_total: Decimal
     shipping_total: Decimal
@@ -186,7 +188,7 @@ def _out(request: HttpRequest) -> CheckoutOut:
         shipping_options=[ShippingOptionOut.of(o, quote) for o in summary.priced.options],
         payment=summary.payment_label,
         notices=summary.notices,
-        lines=[LineOut.from_orm(line) for line in quote.lines],
+        lines=[QuoteLineOut.from_orm(line) for line in quote.lines],
         items_total=quote.items_total,
         core_total=quote.core_total,
         shipping_total=quote.shipping_total,

@@ -1,13 +1,13 @@
 """JSON API: Part Finder, VIN lookup, vehicles and the parts that fit them (C3, C4)."""
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import StrictInt
 
-from camshaft.core.api_schemas import ObjectId, PageNumber, responses
+from camshaft.core.api_schemas import MAX_ID, ObjectId, PageNumber, responses, whole_number
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment import garage as garage_cookie
 from camshaft.fitment import selectors, services
@@ -115,8 +115,21 @@ class VinOut(Schema):
     )
 
 
+VinPath = Annotated[
+    str,
+    Path(
+        ...,
+        pattern=r"^[A-HJ-NPR-Za-hj-npr-z0-9]{9}[A-HJ-NPR-TV-Ya-hj-npr-tv-y1-9]"
+        r"[A-HJ-NPR-Za-hj-npr-z0-9]{7}$",
+        description="17 letters and digits, never I, O or Q; the 10th (the model year) never "
+        "U, Z or 0; the 9th is the check digit, and a VIN whose check digit does not match "
+        "is a 422 saying so",
+    ),
+]
+
+
 @router.get("/vin/{vin}", response=responses(VinOut))
-def vin_lookup(request: HttpRequest, vin: str):
+def vin_lookup(request: HttpRequest, vin: VinPath):
     try:
         prefill = services.decode_vin_for_finder(vin[:64])
     except InvalidVin as problem:
@@ -203,7 +216,7 @@ class GarageOut(Schema):
 
 
 class GarageIn(Schema):
-    vehicle: StrictInt = Id
+    vehicle: whole_number(ge=1, le=MAX_ID)
 
 
 def _garage_response(request, state):

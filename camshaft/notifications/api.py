@@ -23,7 +23,7 @@ class SubscribeIn(Schema):
     agree: StrictBool = Field(description="The person agreed to receive the newsletter.")
 
 
-class TokenIn(Schema):
+class LinkTokenIn(Schema):
     token: Token
 
 
@@ -55,16 +55,25 @@ def subscribe(request: HttpRequest, body: SubscribeIn):
     return 202, {"detail": "Check your inbox: confirm from the mail we sent."}
 
 
-@router.post("/newsletter/confirm", response=responses(DetailOut))
-def confirm(request: HttpRequest, body: TokenIn):
-    services.confirm_subscription(token=body.token)
+@router.post("/newsletter/confirm", response=responses(DetailOut, 404))
+def confirm(request: HttpRequest, body: LinkTokenIn):
+    """Confirm a subscription with the token of the confirmation mail's link
+    (valid 7 days). A token that is not valid (any more) is a 404."""
+    try:
+        services.confirm_subscription(token=body.token)
+    except services.SubscriptionProblem as problem:
+        return 404, {"detail": " ".join(problem.messages)}
     return {"detail": "Subscribed."}
 
 
-@router.post("/newsletter/unsubscribe", response=responses(DetailOut))
-def unsubscribe(request: HttpRequest, body: TokenIn):
-    """Unsubscribe with the token of a marketing mail's link (valid 30 days)."""
-    services.unsubscribe_by_link(token=body.token, via="api")
+@router.post("/newsletter/unsubscribe", response=responses(DetailOut, 404))
+def unsubscribe(request: HttpRequest, body: LinkTokenIn):
+    """Unsubscribe with the token of a marketing mail's link (valid 30 days).
+    A token that is not valid (any more) is a 404."""
+    try:
+        services.unsubscribe_by_link(token=body.token, via="api")
+    except services.SubscriptionProblem as problem:
+        return 404, {"detail": " ".join(problem.messages)}
     return {"detail": "Unsubscribed. Order updates still come."}
 
 

@@ -44,7 +44,7 @@ class DeleteIn(Schema):
     password: Annotated[str, Field(max_length=200)]
 
 
-class DetailOut(Schema):
+class PrivacyDetailOut(Schema):
     detail: str
 
 
@@ -84,7 +84,7 @@ def my_data_requests(request: HttpRequest):
     return list(request.auth.data_requests.order_by("-requested_at"))
 
 
-@router.post("/me/delete", auth=TokenAuth(), response=responses(DetailOut, 401, 409))
+@router.post("/me/delete", auth=TokenAuth(), response=responses(PrivacyDetailOut, 401, 409))
 def delete_my_account(request: HttpRequest, body: DeleteIn):
     """Erase the member's account and personal data (V4). Orders stay for the
     accounts, without name, address or email. 409 while an order is on its way."""

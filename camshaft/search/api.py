@@ -26,7 +26,8 @@ class SearchIn(Schema):
     in_stock: bool = False
     vehicle: int | None = Field(None, ge=1, le=2**31 - 1, description="Only parts that fit it")
     sort: Literal["best", "price_asc", "price_desc"] = "best"
-    page: int = Field(1, ge=1, le=10_000)
+    # The deepest page any page size reaches within the result window.
+    page: int = Field(1, ge=1, le=100)
     page_size: int = Field(24, ge=1, le=100)
 
 
