@@ -345,22 +345,9 @@ class ReturnRequestAdmin(RecordAdmin, admin.ModelAdmin):
             initial={"idempotency_key": new_key()},
         )
         if form.is_bound and form.is_valid():
-            data = form.cleaned_data
             try:
                 filed = services.file_return(
-                    order=order,
-                    lines=[services.WantedLine(pk, qty) for pk, qty in form.wanted()],
-                    reason=data["reason"],
-                    condition=rules.Condition(
-                        unused=data["unused"],
-                        original_packaging=data["original_packaging"],
-                        complete=data["complete"],
-                        sealed=data["sealed"],
-                    ),
-                    channel="phone",
-                    idempotency_key=data["idempotency_key"],
-                    note=data["note"],
-                    by=request.user,
+                    order=order, channel="phone", by=request.user, **form.filing()
                 )
             except services.ReturnProblem as problem:
                 form.add_error(None, problem)

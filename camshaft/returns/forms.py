@@ -5,6 +5,8 @@ import secrets
 from django import forms
 
 from camshaft.returns.models import Reason
+from camshaft.returns.rules import Condition
+from camshaft.returns.services import WantedLine
 
 KEY_FIELD = "idempotency_key"
 
@@ -50,12 +52,26 @@ class ReturnForm(forms.Form):
         name = f"qty_{row.line.pk}"
         return self[name] if name in self.fields else None
 
-    def wanted(self) -> list[tuple[int, int]]:
-        return [
-            (row.line.pk, self.cleaned_data.get(f"qty_{row.line.pk}") or 0)
-            for row in self.rows
-            if f"qty_{row.line.pk}" in self.fields
-        ]
+    def filing(self) -> dict:
+        """What `services.file_return` needs from a valid form, besides the
+        order, the channel and who files it."""
+        data = self.cleaned_data
+        return {
+            "lines": [
+                WantedLine(row.line.pk, data.get(f"qty_{row.line.pk}") or 0)
+                for row in self.rows
+                if f"qty_{row.line.pk}" in self.fields
+            ],
+            "reason": data["reason"],
+            "condition": Condition(
+                unused=data["unused"],
+                original_packaging=data["original_packaging"],
+                complete=data["complete"],
+                sealed=data["sealed"],
+            ),
+            "idempotency_key": data[KEY_FIELD],
+            "note": data["note"],
+        }
 
 
 class CoreReturnForm(forms.Form):

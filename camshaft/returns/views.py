@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from camshaft.orders.access import viewable_order
-from camshaft.returns import forms, rules, selectors, services
+from camshaft.returns import forms, selectors, services
 
 
 def return_form(request, number: str):
@@ -19,22 +19,9 @@ def return_form(request, number: str):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 filed = services.file_return(
-                    order=order,
-                    lines=[services.WantedLine(pk, qty) for pk, qty in form.wanted()],
-                    reason=data["reason"],
-                    condition=rules.Condition(
-                        unused=data["unused"],
-                        original_packaging=data["original_packaging"],
-                        complete=data["complete"],
-                        sealed=data["sealed"],
-                    ),
-                    channel="web",
-                    idempotency_key=data[forms.KEY_FIELD],
-                    note=data["note"],
-                    by=request.user,
+                    order=order, channel="web", by=request.user, **form.filing()
                 )
             except services.ReturnProblem as problem:
                 form.add_error(None, problem)
