@@ -92,7 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "camshaft.core.middleware.RefuseNulCharacters",
+    "camshaft.core.middleware.RefuseUnstorableInput",
     "camshaft.analytics.middleware.AnalyticsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

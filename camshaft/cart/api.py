@@ -10,8 +10,8 @@ from pydantic import StrictInt
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
-from camshaft.cart.services import CartError
-from camshaft.core.api_schemas import responses
+from camshaft.cart.services import CartError, UnknownPart
+from camshaft.core.api_schemas import InputSchema, RecordId, Text, responses
 from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
@@ -37,12 +37,12 @@ class CartOut(Schema):
     subtotal: Decimal
 
 
-class AddIn(Schema):
-    sku: str = Field(..., max_length=40)
+class AddIn(InputSchema):
+    sku: Text(40, min_length=1)
     quantity: StrictInt = Field(1, ge=1, le=99)
 
 
-class QuantityIn(Schema):
+class QuantityIn(InputSchema):
     quantity: StrictInt = Field(..., ge=1, le=99)
 
 
@@ -84,19 +84,21 @@ def show(request: HttpRequest, response: HttpResponse):
     return _out(request, response, _cart(request, create=False))
 
 
-@router.post("/cart/lines", response=responses(CartOut, 401))
+@router.post("/cart/lines", response=responses(CartOut, 401, 404, 409))
 def add(request: HttpRequest, response: HttpResponse, body: AddIn):
     cart = _cart(request, create=True)
     try:
         services.add_to_cart(cart=cart, sku=body.sku, quantity=body.quantity)
-    except CartError as problem:
-        return 400, {"detail": str(problem)}
+    except UnknownPart as problem:
+        return 404, {"detail": str(problem)}
+    except CartError as problem:  # more of one part than a cart may hold
+        return 409, {"detail": str(problem)}
     analytics.record_step(request=request, step=analytics.ADD_TO_CART)
     return _out(request, response, cart)
 
 
 @router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def change(request: HttpRequest, response: HttpResponse, line_id: int, body: QuantityIn):
+def change(request: HttpRequest, response: HttpResponse, line_id: RecordId, body: QuantityIn):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}
@@ -105,7 +107,7 @@ def change(request: HttpRequest, response: HttpResponse, line_id: int, body: Qua
 
 
 @router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def remove(request: HttpRequest, response: HttpResponse, line_id: int):
+def remove(request: HttpRequest, response: HttpResponse, line_id: RecordId):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}

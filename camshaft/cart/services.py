@@ -14,6 +14,10 @@ class CartError(ValueError):
     """A change the shopper can fix; str() says how. The cart is unchanged."""
 
 
+class UnknownPart(CartError):
+    """No part on sale has this SKU."""
+
+
 QUANTITY_MESSAGE = "The quantity must be a whole number from 1 to 99."
 
 
@@ -56,7 +60,7 @@ def _active_part(sku: str) -> Part:
             sku=str(sku).strip().upper()[:40], is_active=True
         )
     except Part.DoesNotExist:
-        raise CartError("We do not sell a part with that SKU.") from None
+        raise UnknownPart("We do not sell a part with that SKU.") from None
 
 
 @transaction.atomic

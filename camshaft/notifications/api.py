@@ -1,6 +1,6 @@
 """JSON API for the newsletter and a member's email preferences (N1-N3, A3)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -9,20 +9,20 @@ from pydantic import StrictBool
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import TokenAuth
-from camshaft.core.api_schemas import answering, responses
+from camshaft.core.api_schemas import InputSchema, Text, answering, refused_on_meaning, responses
 from camshaft.notifications import selectors, services
 
 router = Router(tags=["email"])
 
-Token = Annotated[str, Field(max_length=500, description="The token from the mail's link.")]
+Token = Text(500, description="The token from the mail's link.")
 
 
-class SubscribeIn(Schema):
-    email: Annotated[str, Field(max_length=254)]
+class SubscribeIn(InputSchema):
+    email: Text(254)
     agree: StrictBool = Field(description="The person agreed to receive the newsletter.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     token: Token
 
 
@@ -35,12 +35,16 @@ class PreferencesOut(Schema):
     do_not_send: bool = Field(description="Only order status mail is sent to this address.")
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     newsletter: StrictBool
     do_not_send: StrictBool
 
 
-@router.post("/newsletter/subscribe", response=answering(202, DetailOut, 429))
+@router.post(
+    "/newsletter/subscribe",
+    response=answering(202, DetailOut, 429),
+    openapi_extra=refused_on_meaning("the email address is not valid", "agree is false"),
+)
 @api_rate_limited(abuse.NEWSLETTER)
 def subscribe(request: HttpRequest, body: SubscribeIn):
     """Ask for the newsletter. Nothing is sent until the owner of the address
@@ -54,13 +58,21 @@ def subscribe(request: HttpRequest, body: SubscribeIn):
     return 202, {"detail": "Check your inbox: confirm from the mail we sent."}
 
 
-@router.post("/newsletter/confirm", response=responses(DetailOut))
+@router.post(
+    "/newsletter/confirm",
+    response=responses(DetailOut),
+    openapi_extra=refused_on_meaning("the token is not one we issued, or has expired"),
+)
 def confirm(request: HttpRequest, body: TokenIn):
     services.confirm_subscription(token=body.token)
     return {"detail": "Subscribed."}
 
 
-@router.post("/newsletter/unsubscribe", response=responses(DetailOut))
+@router.post(
+    "/newsletter/unsubscribe",
+    response=responses(DetailOut),
+    openapi_extra=refused_on_meaning("the token is not one we issued, or is more than 30 days old"),
+)
 def unsubscribe(request: HttpRequest, body: TokenIn):
     """Unsubscribe with the token of a marketing mail's link (valid 30 days)."""
     services.unsubscribe_by_link(token=body.token, via="api")
