@@ -38,7 +38,52 @@ class CamshaftAPI(NinjaAPI):
                     operation["security"] = [{}, *operation["security"]]
                 if too_many := operation.get("responses", {}).get(429):
                     too_many["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+        _add_links(schema)
         return schema
+
+
+#: What a client can do next with what an answer holds (OpenAPI links): the
+#: address it added, the cart line, the order it placed. Generated clients
+#: and schemathesis's stateful tests follow them from one call to the next.
+LINKS = {
+    ("camshaft_accounts_api_add_address", 201): {
+        "ChangeAddress": ("camshaft_accounts_api_change_address", {"address_id": "id"}),
+        "DeleteAddress": ("camshaft_accounts_api_delete_address", {"address_id": "id"}),
+    },
+    ("camshaft_cart_api_add", 200): {
+        "ChangeLine": ("camshaft_cart_api_change", {"line_id": "lines/0/id"}),
+        "RemoveLine": ("camshaft_cart_api_remove", {"line_id": "lines/0/id"}),
+    },
+    ("camshaft_fitment_api_garage_add", 200): {
+        "RemoveVehicle": ("camshaft_fitment_api_garage_remove", {"vehicle_id": "selected"}),
+    },
+    ("camshaft_fitment_api_finder_vehicle", 200): {
+        "VehicleParts": ("camshaft_fitment_api_vehicle_parts", {"vehicle_id": "id"}),
+    },
+    ("camshaft_checkout_api_place_order", 201): {
+        "ShowOrder": ("camshaft_orders_api_my_order", {"number": "number"}),
+        "CancelOrder": ("camshaft_orders_api_cancel", {"number": "number"}),
+    },
+}
+
+
+def _add_links(schema: dict) -> None:
+    operations = {
+        operation["operationId"]: operation
+        for path in schema["paths"].values()
+        for operation in path.values()
+    }
+    for (source, status), links in LINKS.items():
+        response = operations[source]["responses"][status]
+        response["links"] = {
+            name: {
+                "operationId": target,
+                "parameters": {
+                    param: f"$response.body#/{pointer}" for param, pointer in params.items()
+                },
+            }
+            for name, (target, params) in links.items()
+        }
 
 
 RETRY_AFTER_HEADER = {

@@ -14,6 +14,7 @@ from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
 from camshaft.core.api_schemas import (
     CountryCode,
+    Day,
     InputSchema,
     PostalAddressIn,
     RecordId,
@@ -53,7 +54,7 @@ class TokenOut(Schema):
 class RegisterIn(InputSchema):
     email: Text(254)
     password: Text(200)
-    date_of_birth: date
+    date_of_birth: Day
     accepted_policy_version: Text(20, description="The version from GET /api/v1/accounts/policy.")
     first_name: Text(150) = ""
     last_name: Text(150) = ""
@@ -86,7 +87,7 @@ class MePatch(InputSchema):
     first_name: Text(150) | None = None
     last_name: Text(150) | None = None
     phone: Text(30) | None = None
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
 
 
 class AddressOut(Schema):

@@ -5,13 +5,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from pydantic import StrictInt
 
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError, UnknownPart
-from camshaft.core.api_schemas import InputSchema, RecordId, Text, responses
+from camshaft.core.api_schemas import InputSchema, RecordId, Text, WholeNumber, responses
 from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
@@ -39,11 +38,11 @@ class CartOut(Schema):
 
 class AddIn(InputSchema):
     sku: Text(40, min_length=1)
-    quantity: StrictInt = Field(1, ge=1, le=99)
+    quantity: WholeNumber(ge=1, le=99) = 1
 
 
 class QuantityIn(InputSchema):
-    quantity: StrictInt = Field(..., ge=1, le=99)
+    quantity: WholeNumber(ge=1, le=99)
 
 
 def _cart(request, *, create: bool):

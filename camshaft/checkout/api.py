@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Router, Schema
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
@@ -21,11 +21,13 @@ from camshaft.cart import services as cart_services
 from camshaft.checkout import selectors, services
 from camshaft.core.api_schemas import (
     CountryCode,
+    Day,
     DecimalText,
     InputSchema,
     PostalAddressIn,
-    RecordId,
+    RecordIdIn,
     Text,
+    WholeNumber,
     created,
     refused_on_meaning,
     responses,
@@ -42,11 +44,11 @@ router = Router(tags=["checkout"], auth=Shopper())
 class AddressesIn(InputSchema):
     email: Text(254, description="Guests only; members' orders go to their account email.") = ""
     billing: PostalAddressIn | None = None
-    billing_address_id: RecordId | None = Field(None, description="Members: from /me/addresses")
+    billing_address_id: RecordIdIn | None = Field(None, description="Members: from /me/addresses")
     shipping: PostalAddressIn | None = Field(
         None, description="Leave out to ship to the billing address"
     )
-    shipping_address_id: RecordId | None = None
+    shipping_address_id: RecordIdIn | None = None
     is_gift: StrictBool = False
     gift_message: Text(500) = ""
     save_to_address_book: StrictBool = False
@@ -61,8 +63,8 @@ class ShippingMethodIn(InputSchema):
 
 class CardIn(InputSchema):
     number: Text(30)
-    exp_month: StrictInt = Field(..., ge=1, le=12)
-    exp_year: StrictInt = Field(..., ge=2000, le=2100)
+    exp_month: WholeNumber(ge=1, le=12)
+    exp_year: WholeNumber(ge=2000, le=2100)
     cvc: Text(4)
     holder: Text(100) = ""
 
@@ -72,7 +74,7 @@ class PaymentIn(InputSchema):
     card: CardIn | None = Field(
         None, description="A new card; it goes to the gateway, never to storage"
     )
-    saved_card_id: RecordId | None = Field(None, description="Members: from /me/cards")
+    saved_card_id: RecordIdIn | None = Field(None, description="Members: from /me/cards")
     save_card: StrictBool = False
     wallet_token: Text(200) = Field(
         "", description="What the wallet handed back (see POST /checkout/wallet)"
@@ -93,7 +95,7 @@ class WalletOut(Schema):
 
 class NewAccountIn(InputSchema):
     password: Text(200)
-    date_of_birth: date
+    date_of_birth: Day
     accepted_policy_version: Text(20, description="From GET /accounts/policy")
 
 

@@ -2,12 +2,13 @@
 document states each limit the code enforces (B2), and the error bodies,
 so clients see one shape."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from camshaft.core.bounds import ID_MAX
 
@@ -29,8 +30,37 @@ def DecimalText(*, whole_digits: int, places: int, **extra):
     return Annotated[str, Field(pattern=pattern, **extra), AfterValidator(Decimal)]
 
 
-#: A record's id: a 64-bit primary key (BigAutoField), never 0 or negative.
+def _json_integer(value):
+    """JSON's integers, as JSON Schema reads them: 3 and 3.0, never "3",
+    true or 3.5 (pydantic's lax int would take "3" and true)."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a whole number, not text or true/false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso_day(value):
+    """A day as JSON carries it, "2024-05-31"; pydantic would also take a
+    number of seconds since 1970, which the document does not offer."""
+    if not isinstance(value, str | date):
+        raise ValueError('Input should be a day written like "2024-05-31"')
+    return value
+
+
+def WholeNumber(**bounds):
+    """An integer within `bounds` (ge, le, ...), exactly as JSON Schema's integer."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_json_integer)]
+
+
+#: A day, "YYYY-MM-DD".
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+#: A record's id in a path or query string (text by nature, read as a
+#: number): a 64-bit primary key (BigAutoField), never 0 or negative.
 RecordId = Annotated[int, Field(ge=1, le=ID_MAX)]
+#: The same in a JSON body, where it must be a JSON integer.
+RecordIdIn = WholeNumber(ge=1, le=ID_MAX)
 
 
 class InputSchema(Schema):

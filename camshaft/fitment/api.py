@@ -5,9 +5,14 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import StrictInt
 
-from camshaft.core.api_schemas import InputSchema, RecordId, refused_on_meaning, responses
+from camshaft.core.api_schemas import (
+    InputSchema,
+    RecordId,
+    RecordIdIn,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.core.bounds import ID_MAX
 from camshaft.core.paging import MAX_PAGE, BadPage, page_request
 from camshaft.fitment import garage as garage_cookie
@@ -221,7 +226,7 @@ class GarageOut(Schema):
 
 
 class GarageIn(InputSchema):
-    vehicle: StrictInt = Id
+    vehicle: RecordIdIn
 
 
 def _garage_response(request, state):

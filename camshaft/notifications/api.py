@@ -84,7 +84,12 @@ def get_preferences(request: HttpRequest):
     return selectors.preferences_of(request.auth.email)
 
 
-@router.put("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))
+@router.put(
+    "/me/email-preferences",
+    auth=TokenAuth(),
+    response=responses(PreferencesOut, 401),
+    openapi_extra=refused_on_meaning("newsletter and do_not_send are both true"),
+)
 def set_preferences(request: HttpRequest, body: PreferencesIn):
     """Turn the newsletter on (a confirmation mail follows) or off, and put the
     address on the do-not-send list (order status mail only) or take it off."""
