@@ -5,7 +5,6 @@ back unchanged. Rows stream from the database in chunks through values_list,
 so exporting millions of rows holds only the small lookup tables in memory.
 """
 
-import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from camshaft.catalog.importing import (
     VEHICLE,
 )
 from camshaft.catalog.models import Brand, Category, Part
+from camshaft.core.spreadsheet import SafeWriter
 from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
 
 CHUNK_SIZE = 5_000
@@ -121,7 +121,7 @@ def write_kind(out: TextIO, *, fmt: str, kind: str, progress: bool = False) -> i
     )
     count = 0
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeWriter(out, lineterminator="\n")
         writer.writerow(columns)
         for row in _ROWS[kind]():
             writer.writerow([_csv_cell(value) for value in row])

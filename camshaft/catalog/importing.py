@@ -38,6 +38,7 @@ from camshaft.catalog.building import (
     stored_datetime,
 )
 from camshaft.catalog.models import Brand, Category, Part, normalize_code
+from camshaft.core.spreadsheet import restore
 from camshaft.fitment.models import (
     FIRST_MODEL_YEAR,
     Engine,
@@ -603,6 +604,7 @@ class _Source:
             end = reader.line_num
             if not values:
                 continue
+            values = [restore(value) for value in values]  # undo the export's quote
             if bad and any(number in bad for number in range(start, end + 1)):
                 yield RowError(start, "not valid UTF-8 text")
             elif len(values) != len(columns):

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from camshaft.accounts.models import Address
+from camshaft.core.spreadsheet import SafeDictWriter
 from camshaft.orders.models import Order
 from camshaft.privacy.models import BreachIncident
 
@@ -558,7 +559,6 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
 def export_archive(user=None, *, email: str = "", now: datetime | None = None) -> bytes:
     """A ZIP of `personal_data`: one JSON file with everything and one CSV
     per section, so both people and programs can read it (V3)."""
-    import csv
     import io
     import json
     import zipfile
@@ -581,7 +581,7 @@ def export_archive(user=None, *, email: str = "", now: datetime | None = None) -
         for section, rows in data.items():
             text = io.StringIO()
             columns = list(dict.fromkeys(key for row in rows for key in row))
-            writer = csv.DictWriter(text, fieldnames=columns or ["(none)"])
+            writer = SafeDictWriter(text, fieldnames=columns or ["(none)"])
             writer.writeheader()
             for row in rows:
                 writer.writerow(

@@ -1,6 +1,7 @@
 """V3 download my data, V4 erasure, V5 retention, V7 children, V1 policy
 changes: through the services, the pages, the back office and the API."""
 
+import csv
 import io
 import json
 import zipfile
@@ -457,3 +458,13 @@ def test_V3_privacy_officer_exports_a_guests_orders(admin_client):
     data = json.loads(archive_of(response.content)["data.json"])
     assert data["profile"] == [{"email": THEO["email"], "email_do_not_send": False}]
     assert data["orders"][0]["billing_address"]["line1"] == THEO["street"]
+
+
+def test_V3_export_neutralises_formulas(theo):
+    """A name typed as a formula lands in profile.csv as text (CSV injection)."""
+    theo.first_name = '=HYPERLINK("http://evil.example/","Click")'
+    theo.save(update_fields=["first_name"])
+    files = archive_of(services.export_personal_data(user=theo, channel="account"))
+    rows = list(csv.DictReader(io.StringIO(files["profile.csv"])))
+    assert rows[0]["first_name"] == "'" + theo.first_name
+    assert json.loads(files["data.json"])["profile"][0]["first_name"] == theo.first_name
