@@ -28,6 +28,12 @@ class SearchIn(Schema):
     sort: Literal["best", "price_asc", "price_desc"] = "best"
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(24, ge=1, le=100)
+    spell: bool = Field(
+        True, description="Correct typos when the words as typed find nothing or very little"
+    )
+    detect_vehicle: bool = Field(
+        True, description='Read a vehicle named in q ("2012 honda civic pads") as a fit filter'
+    )
 
 
 class PartSummaryOut(Schema):
@@ -49,6 +55,15 @@ class FacetOut(Schema):
     count: int
 
 
+class VehicleMentionOut(Schema):
+    label: str = Field(description='e.g. "2012 Honda Civic", for a removable chip')
+    year: int | None
+    make: str | None
+    model: str | None
+    vehicle: int | None = Field(description="The one vehicle meant, to save to the garage")
+    finder: dict[str, int] = Field(description="Part Finder choices it fills (year, make, model)")
+
+
 class SearchOut(Schema):
     query: str
     total: int
@@ -60,6 +75,11 @@ class SearchOut(Schema):
     brands: list[FacetOut]
     suggestions: list[str]
     unfiltered_total: int | None
+    corrected_query: str | None = Field(
+        description="What was searched instead of q, typos corrected; null when q itself"
+    )
+    vehicle: VehicleMentionOut | None
+    relaxed: bool = Field(description="No part matched every word; results match some")
 
 
 @router.get("/search", response=responses(SearchOut, 400, 429))
@@ -70,6 +90,8 @@ def search(request: HttpRequest, params: Query[SearchIn]):
             query=params.q,
             sort=params.sort,
             page=PageRequest(params.page, params.page_size),
+            spell=params.spell,
+            detect_vehicle=params.detect_vehicle,
             filters=SearchFilters(
                 category_id=params.category,
                 brand_id=params.brand,
@@ -97,4 +119,20 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         brands=[FacetOut(id=f.id, name=f.name, count=f.count) for f in result.brands],
         suggestions=result.suggestions,
         unfiltered_total=result.unfiltered_total,
+        corrected_query=result.corrected_query,
+        vehicle=_vehicle_out(result.vehicle),
+        relaxed=result.relaxed,
+    )
+
+
+def _vehicle_out(vehicle) -> VehicleMentionOut | None:
+    if vehicle is None:
+        return None
+    return VehicleMentionOut(
+        label=vehicle.label,
+        year=vehicle.year,
+        make=vehicle.make,
+        model=vehicle.model,
+        vehicle=vehicle.single_vehicle_id,
+        finder=vehicle.finder_query,
     )

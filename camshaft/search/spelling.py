@@ -1,0 +1,102 @@
+"""The catalogue's own words, for correcting typos and splitting joined
+words in queries (C5). A correction only ever uses a word the catalogue has.
+
+The words are the part names in the search index (with how many parts use
+each) plus the names of brands, categories, makes and models. They are read
+again when the index has changed, at most every VOCABULARY_SECONDS.
+"""
+
+import re
+import time
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from camshaft.search import backend
+
+WORD_RE = re.compile(r"[0-9a-z]+")
+VOCABULARY_SECONDS = 60.0
+# Words this short are left alone: "cv" is one edit from too many words.
+MIN_CORRECTABLE = 4
+# Edits allowed: one for a word of 4-5 letters, two from 6 letters on.
+TWO_EDITS_FROM = 6
+CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    counts: dict[str, int]  # word -> parts named with it (names of things count 1)
+    by_length: dict[int, list[str]]
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> "Vocabulary":
+        by_length: dict[int, list[str]] = {}
+        for word in counts:
+            by_length.setdefault(len(word), []).append(word)
+        return cls(counts=counts, by_length=by_length)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.counts
+
+    def correct(self, word: str) -> str | None:
+        """The catalogue word closest to `word` (fewest edits, then the most
+        used), or None when none is near enough or `word` needs no fixing."""
+        if word in self.counts or len(word) < MIN_CORRECTABLE or any(c.isdigit() for c in word):
+            return None
+        edits = 2 if len(word) >= TWO_EDITS_FROM else 1
+        choices = [
+            w
+            for size in range(len(word) - edits, len(word) + edits + 1)
+            for w in self.by_length.get(size, ())
+        ]
+        found = process.extract(
+            word, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=CANDIDATES
+        )
+        if not found:
+            return None
+        best = min(found, key=lambda f: (f[1], f[0][0] != word[0], -self.counts[f[0]], f[0]))
+        return best[0]
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two catalogue words written as one ("sparkplug" is "spark plug",
+        "oring" is "o ring"); the split whose rarer half is the commonest."""
+        best, best_count = None, 0
+        for cut in range(1, len(word)):
+            left, right = word[:cut], word[cut:]
+            if left in self.counts and right in self.counts and len(right) > 1:
+                count = min(self.counts[left], self.counts[right])
+                if count > best_count:
+                    best, best_count = (left, right), count
+        return best
+
+
+_cache: dict = {}
+
+
+def vocabulary() -> Vocabulary:
+    now = time.monotonic()
+    searcher = backend.searcher()
+    key = (str(backend.root()), searcher.num_docs)
+    if _cache.get("key") != key or now - _cache["at"] > VOCABULARY_SECONDS:
+        counts = dict(searcher.terms_with_prefix("words", ""))
+        for name in _names():
+            for word in WORD_RE.findall(name.lower()):
+                counts[word] = counts.get(word, 0) + 1
+        _cache.update(key=key, at=now, vocabulary=Vocabulary.of(counts))
+    return _cache["vocabulary"]
+
+
+def _names() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = []
+        for table in ("catalog_brand", "catalog_category", "fitment_make", "fitment_vehiclemodel"):
+            cursor.execute(f"SELECT name FROM {table}")  # noqa: S608 - fixed table names
+            names.extend(row[0] for row in cursor)
+        return names
+
+
+def forget() -> None:
+    _cache.clear()
