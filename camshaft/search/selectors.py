@@ -28,6 +28,8 @@ WORD_RE = re.compile(r"[0-9a-z]+")
 # "Nothing, or very little" (C5): below this many matches a corrected query
 # that finds more is shown instead, with a link back to the words as typed.
 FEW_RESULTS = 3
+# A part number is looked up word by word only in short queries.
+MAX_CODE_WORDS = 4
 
 
 class BadSearch(ValueError):
@@ -136,11 +138,20 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
 
 
 def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
-    """Parts whose SKU or MPN is exactly what was typed (C5: these come first)."""
-    code = normalize_code(query)
-    if len(code) < 3 or len(code) > 60:
+    """Parts whose SKU or MPN is exactly what was typed (C5: these come
+    first), or one word of it with a digit ("motorcraft fl-820s")."""
+    codes = [query.strip()]
+    words = query.split()
+    if 1 < len(words) <= MAX_CODE_WORDS:
+        codes += [w for w in words if any(c.isdigit() for c in w)]
+    condition = Q()
+    for code in codes:
+        key = normalize_code(code)
+        if 3 <= len(key) <= 60:
+            condition |= Q(sku=code.upper()) | Q(mpn_key=key)
+    if not condition:
         return []
-    match = Part.objects.filter(Q(sku=query.strip().upper()) | Q(mpn_key=code), is_active=True)
+    match = Part.objects.filter(condition, is_active=True)
     if filters.brand_id:
         match = match.filter(brand_id=filters.brand_id)
     return list(match.values_list("id", flat=True)[:10])

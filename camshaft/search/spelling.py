@@ -11,15 +11,16 @@ import time
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from camshaft.search import backend
 
 WORD_RE = re.compile(r"[0-9a-z]+")
 VOCABULARY_SECONDS = 60.0
 # Words this short are left alone: "cv" is one edit from too many words.
-MIN_CORRECTABLE = 4
-# Edits allowed: one for a word of 4-5 letters, two from 6 letters on.
+MIN_CORRECTABLE = 3
+# Edits allowed (a swap of two neighbouring letters, "pdas", is one edit):
+# one for a word of 3-5 letters, two from 6 letters on.
 TWO_EDITS_FROM = 6
 CANDIDATES = 12
 
@@ -51,21 +52,25 @@ class Vocabulary:
             for w in self.by_length.get(size, ())
         ]
         found = process.extract(
-            word, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=CANDIDATES
+            word, choices, scorer=OSA.distance, score_cutoff=edits, limit=CANDIDATES
         )
         if not found:
             return None
         best = min(found, key=lambda f: (f[1], f[0][0] != word[0], -self.counts[f[0]], f[0]))
         return best[0]
 
-    def split(self, word: str) -> tuple[str, str] | None:
+    def split(self, word: str, extra: frozenset[str] = frozenset()) -> tuple[str, str] | None:
         """Two catalogue words written as one ("sparkplug" is "spark plug",
-        "oring" is "o ring"); the split whose rarer half is the commonest."""
+        "oring" is "o ring"); the split whose rarer half is the commonest.
+        Words in `extra` (synonyms' words) count as known, once."""
         best, best_count = None, 0
         for cut in range(1, len(word)):
             left, right = word[:cut], word[cut:]
-            if left in self.counts and right in self.counts and len(right) > 1:
-                count = min(self.counts[left], self.counts[right])
+            if len(right) < 2:
+                continue
+            counts = [self.counts.get(w, 1 if w in extra else 0) for w in (left, right)]
+            if all(counts):
+                count = min(counts)
                 if count > best_count:
                     best, best_count = (left, right), count
         return best
@@ -91,11 +96,12 @@ def _names() -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        names = []
-        for table in ("catalog_brand", "catalog_category", "fitment_make", "fitment_vehiclemodel"):
-            cursor.execute(f"SELECT name FROM {table}")  # noqa: S608 - fixed table names
-            names.extend(row[0] for row in cursor)
-        return names
+        cursor.execute(
+            "SELECT name FROM catalog_brand UNION ALL SELECT name FROM catalog_category "
+            "UNION ALL SELECT name FROM fitment_make "
+            "UNION ALL SELECT name FROM fitment_vehiclemodel"
+        )
+        return [row[0] for row in cursor]
 
 
 def forget() -> None:

@@ -79,6 +79,7 @@ class Thesaurus:
     by_term: dict[Words, tuple[Words, ...]]  # term -> every term it finds (itself included)
     replaced: frozenset[Words]  # one-way terms: searched only as their targets
     longest: int
+    words: frozenset[str] = frozenset()  # every word of every term
 
     @classmethod
     def of(cls, rules: list[Rule]) -> "Thesaurus":
@@ -98,6 +99,7 @@ class Thesaurus:
             by_term={t: tuple(found) for t, found in by_term.items()},
             replaced=frozenset(replaced),
             longest=max((len(t) for t in by_term), default=0),
+            words=frozenset(w for term in by_term for w in term),
         )
 
     def match(self, tokens: list[str], start: int) -> tuple[int, tuple[Words, ...]] | None:

@@ -140,7 +140,7 @@ def tokens_of(query: str) -> list[str]:
 def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Understood:
     thesaurus = synonyms.thesaurus()
     vocabulary = spelling.vocabulary()
-    tokens = thesaurus.rewrite(tokens_of(query))
+    tokens = thesaurus.rewrite(_split_joined(tokens_of(query), thesaurus, vocabulary))
     corrections: dict[str, str] = {}
     if spell:
         tokens, corrections = _corrected(tokens, thesaurus, vocabulary)
@@ -160,17 +160,24 @@ def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Und
         if token in STOP_WORDS and len(tokens) > 1:
             i += 1
             continue
-        alternatives = [token]
-        if token not in vocabulary and (halves := vocabulary.split(token)):
-            alternatives.append(" ".join(halves))
         if i + 1 < len(tokens) and (joined := token + tokens[i + 1]) in vocabulary:
             slots.append((f"{token} {tokens[i + 1]}", joined))
             i += 2
             continue
-        slots.append(tuple(alternatives))
+        slots.append((token,))
         i += 1
     shown = tuple(tokens if vehicle is None else (*vehicle.words_shown, *tokens))
     return Understood(words=shown, slots=tuple(slots), vehicle=vehicle, corrections=corrections)
+
+
+def _split_joined(tokens, thesaurus, vocabulary) -> list[str]:
+    """Words the catalogue has only apart ("sparkplug", "o2sensor") split."""
+    out = []
+    for token in tokens:
+        known = token in vocabulary or (token,) in thesaurus.by_term
+        halves = None if known else vocabulary.split(token, thesaurus.words)
+        out.extend(halves or (token,))
+    return out
 
 
 def _corrected(tokens, thesaurus, vocabulary) -> tuple[list[str], dict[str, str]]:
@@ -183,7 +190,6 @@ def _corrected(tokens, thesaurus, vocabulary) -> tuple[list[str], dict[str, str]
             or thesaurus.match(tokens, i) is not None
             or token in lexicon.words
             or token in STOP_WORDS
-            or vocabulary.split(token)
         )
         fixed = None if known else vocabulary.correct(token)
         if fixed:
