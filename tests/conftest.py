@@ -9,13 +9,14 @@ def _isolated_search_index(settings, tmp_path):
     """Each test gets an empty search index of its own, so documents from
     one test never show up in another; nor the words, vehicles and synonyms
     that searches read from the catalogue."""
-    from camshaft.search import backend, spelling, synonyms, understanding
+    from camshaft.search import backend, spelling, suggestions, synonyms, understanding
 
     def forget():
         backend.reset_cache()
         spelling.forget()
         synonyms.forget()
         understanding.forget()
+        suggestions.forget()
 
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
     forget()

@@ -20,6 +20,7 @@ from camshaft.core.paging import PageRequest
 from camshaft.fitment import selectors as fitment_selectors
 from camshaft.fitment.models import Vehicle, VehicleModel
 from camshaft.search.selectors import SearchFilters, search_parts
+from camshaft.search.suggestions import suggest as search_suggest
 
 PAGE = PageRequest(1, 24)
 SAMPLE_PARTS = 2_000
@@ -123,6 +124,14 @@ def search_text(w: Workload) -> Callable[[], object]:
     sort = w.rng.choice(("price_asc", "price_desc")) if w.rng.random() < 1 / 3 else "best"
     filters = SearchFilters(vehicle_id=vehicle_id)
     return lambda: search_parts(query=query, filters=filters, sort=sort, page=PAGE)
+
+
+def suggest(w: Workload) -> Callable[[], object]:
+    """What a shopper has typed so far: the start of a search, cut anywhere
+    from the second character on."""
+    text = w.text_query()
+    typed = text[: w.rng.randint(min(2, len(text)), len(text))]
+    return lambda: search_suggest(prefix=typed)
 
 
 def search_sku(w: Workload) -> Callable[[], object]:
@@ -261,6 +270,7 @@ US_STATES = ("CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "WA", "
 OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "search_text": search_text,
     "search_sku": search_sku,
+    "suggest": suggest,
     "part_finder": part_finder,
     "vehicle_parts": vehicle_parts,
     "part_page": part_page,

@@ -11,7 +11,7 @@ from camshaft.abuse.decorators import api_rate_limited
 from camshaft.analytics import services as analytics
 from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, PageRequest
-from camshaft.search import selectors
+from camshaft.search import selectors, suggestions
 from camshaft.search.selectors import MAX_PRICE, BadSearch, SearchFilters
 
 router = Router(tags=["Search"])
@@ -135,4 +135,33 @@ def _vehicle_out(vehicle) -> VehicleMentionOut | None:
         model=vehicle.model,
         vehicle=vehicle.single_vehicle_id,
         finder=vehicle.finder_query,
+    )
+
+
+class SuggestionOut(Schema):
+    text: str = Field(description="What to put in the search box")
+    kind: Literal["part", "category", "brand", "vehicle"]
+
+
+class SuggestOut(Schema):
+    query: str
+    suggestions: list[SuggestionOut]
+
+
+class SuggestIn(Schema):
+    q: str = Field(..., max_length=suggestions.MAX_PREFIX_CHARS, description="What is typed so far")
+    limit: int = Field(suggestions.DEFAULT_SUGGESTIONS, ge=1, le=suggestions.MAX_SUGGESTIONS)
+
+
+@router.get("/search/suggest", response=responses(SuggestOut, 400, 429))
+@api_rate_limited(abuse.SUGGEST)
+def suggest(request: HttpRequest, params: Query[SuggestIn]):
+    """Suggestions as the shopper types: part names, brands, categories, vehicles (C5)."""
+    try:
+        found = suggestions.suggest(prefix=params.q, limit=params.limit)
+    except suggestions.BadPrefix as problem:
+        return 400, {"detail": str(problem)}
+    return SuggestOut(
+        query=params.q,
+        suggestions=[SuggestionOut(text=s.text, kind=s.kind) for s in found],
     )
