@@ -80,6 +80,9 @@ class SearchOut(Schema):
     )
     vehicle: VehicleMentionOut | None
     relaxed: bool = Field(description="No part matched every word; results match some")
+    other_vehicles: bool = Field(
+        description="No part for the vehicle named matched; results are for other vehicles"
+    )
 
 
 @router.get("/search", response=responses(SearchOut, 400, 429))
@@ -122,6 +125,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         corrected_query=result.corrected_query,
         vehicle=_vehicle_out(result.vehicle),
         relaxed=result.relaxed,
+        other_vehicles=result.other_vehicles,
     )
 
 

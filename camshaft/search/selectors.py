@@ -88,6 +88,8 @@ class SearchResult:
     corrected_query: str | None = None
     vehicle: VehicleMention | None = None  # the vehicle the query named, a fit filter
     relaxed: bool = False  # no part matched every word; these match some
+    # No part for the vehicle named matched: these are for other vehicles.
+    other_vehicles: bool = False
 
     @property
     def pages(self) -> int:
@@ -202,12 +204,17 @@ def search_parts(
             ).count
             if fixed_total > total:
                 understood, text, total, corrected = fixed, fixed_text, fixed_total, fixed.text
-    relaxed = False
+    relaxed = other_vehicles = False
     if total == 0 and not exact and len(understood.slots) > 1:
         loose = understood.query(index, relaxed=True)
         loose_total = searcher.search(_combine(loose, clauses, exact), limit=1, count=True).count
         if loose_total:
             text, total, relaxed = loose, loose_total, True
+    if total == 0 and not exact and understood.vehicle is not None and understood.slots:
+        anywhere = understood.query(index, any_vehicle=True)
+        found = searcher.search(_combine(anywhere, clauses, exact), limit=1, count=True).count
+        if found:
+            text, total, other_vehicles = anywhere, found, True
 
     full = _combine(text, clauses, exact)
     vehicle = understood.vehicle
@@ -240,6 +247,7 @@ def search_parts(
         corrected_query=corrected,
         vehicle=vehicle,
         relaxed=relaxed,
+        other_vehicles=other_vehicles,
     )
     if total == 0 and not exact:
         if filters.active:

@@ -58,7 +58,9 @@ class VehicleMention:
 
     @property
     def label(self) -> str:
-        """ "2012 Honda Civic"; a model shared by several of ours is named as typed."""
+        """The chip's words: "2012 Honda Civic", or "2012 vehicles" for a year alone."""
+        if not (self.make or self.model):
+            return f"{self.year} vehicles"
         return " ".join(str(p) for p in (self.year, self.make, self.model) if p)
 
     @property
@@ -93,11 +95,15 @@ class Understood:
     def text(self) -> str:
         return " ".join(self.words)
 
-    def query(self, index: tantivy.Index, *, relaxed: bool = False) -> tantivy.Query:
-        """Every slot must match (or, relaxed, any of them), within the vehicle."""
+    def query(
+        self, index: tantivy.Index, *, relaxed: bool = False, any_vehicle: bool = False
+    ) -> tantivy.Query:
+        """Every slot must match (or, relaxed, any of them), within the
+        vehicle (unless `any_vehicle`)."""
         occur = tantivy.Occur.Should if relaxed else tantivy.Occur.Must
         clauses = [(occur, _slot_query(index, slot)) for slot in self.slots]
-        clauses.extend((tantivy.Occur.Must, q) for q in self._vehicle_clauses(index))
+        if not any_vehicle:
+            clauses.extend((tantivy.Occur.Must, q) for q in self._vehicle_clauses(index))
         if not clauses:
             return tantivy.Query.all_query()
         if len(clauses) == 1 and clauses[0][0] == tantivy.Occur.Must:
@@ -282,6 +288,14 @@ def _vehicle(tokens: list[str]) -> tuple[VehicleMention | None, list[str]]:
     if make_span and model_span and _overlaps(make_span, model_span):
         model_matches = model_span = None
     parts = [p for p in (make_span, model_span) if p]
+    if year is not None and not parts and len(tokens) > 1:
+        # "2012 brake pads": parts that fit a vehicle of that year.
+        left = tokens[:year_at] + tokens[year_at + 1 :]
+        ids = tuple(fitment_selectors.vehicle_ids(year=year)) or (0,)
+        mention = VehicleMention(
+            year=year, make_id=None, make=None, model_ids=(), model=None, vehicle_ids=ids
+        )
+        return mention, left
     if year is not None and parts:
         parts.append((year_at, year_at + 1))
     if not parts:

@@ -238,3 +238,15 @@ def test_C5_api_reports_correction_and_vehicle(client, store):
         "/api/v1/search", {"q": "civic brake pads", "detect_vehicle": "false"}
     ).json()
     assert plain["vehicle"] is None
+
+
+def test_C5_a_year_alone_limits_results_to_parts_for_that_year(store):
+    result = search_parts(query="2005 brake pads")
+    assert result.vehicle.label == "2005 vehicles"
+    assert skus(result) == ["PAD2"]
+
+
+def test_C5_when_nothing_fits_the_vehicle_named_parts_for_others_are_shown(store):
+    result = search_parts(query="2005 honda civic alternator")
+    assert result.other_vehicles and skus(result) == ["ALT1", "ALT2"]
+    assert result.vehicle.label == "2005 Honda Civic"
