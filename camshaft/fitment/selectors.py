@@ -303,10 +303,17 @@ def vehicle_names() -> tuple[list[Choice], list[ModelName]]:
 
 
 def vehicle_ids(
-    *, year: int | None = None, make_id: int | None = None, model_ids: list[int] | None = None
+    *,
+    year: int | None = None,
+    make_id: int | None = None,
+    model_ids: list[int] | None = None,
+    engine_litres: str | None = None,
 ) -> list[int]:
-    """The vehicles of a year, make and models, as far as each is given."""
+    """The vehicles of a year, make, models and engine displacement ("5.3"
+    for the "5.3L V8" engines), as far as each is given."""
     vehicles = Vehicle.objects.all()
+    if engine_litres:
+        vehicles = vehicles.filter(engine__name__startswith=f"{engine_litres}L")
     if year is not None:
         vehicles = vehicles.filter(year=year)
     if make_id is not None:

@@ -30,6 +30,7 @@ WORD_RE = re.compile(r"[0-9a-z]+")
 FEW_RESULTS = 3
 # A part number is looked up word by word only in short queries.
 MAX_CODE_WORDS = 4
+YEAR_OR_LITRES = re.compile(r"(19[5-9]\d|20\d\d|\d\.\dl?)", re.IGNORECASE)
 
 
 class BadSearch(ValueError):
@@ -145,7 +146,10 @@ def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
     codes = [query.strip()]
     words = query.split()
     if 1 < len(words) <= MAX_CODE_WORDS:
-        codes += [w for w in words if any(c.isdigit() for c in w)]
+        # A model year or an engine size beside the part is no part number.
+        codes += [
+            w for w in words if any(c.isdigit() for c in w) and not YEAR_OR_LITRES.fullmatch(w)
+        ]
     condition = Q()
     for code in codes:
         key = normalize_code(code)

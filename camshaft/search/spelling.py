@@ -20,8 +20,8 @@ VOCABULARY_SECONDS = 60.0
 # Words this short are left alone: "cv" is one edit from too many words.
 MIN_CORRECTABLE = 3
 # Edits allowed (a swap of two neighbouring letters, "pdas", is one edit):
-# one for a word of 3-5 letters, two from 6 letters on.
-TWO_EDITS_FROM = 6
+# one for a word of 3-4 letters, two from 5 letters on ("break" is "brake").
+TWO_EDITS_FROM = 5
 CANDIDATES = 12
 
 

@@ -35,6 +35,8 @@ FIRST_YEAR = 1950
 # Words that carry no meaning in a parts search ("brake pads for my civic").
 STOP_WORDS = frozenset({"for", "my", "the", "an", "of", "to", "on", "fits", "fit", "fitting"})
 LEXICON_SECONDS = 60.0
+# "5.3", "3.6L", "2.0 liter": an engine, as the Part Finder names them ("5.3L V8").
+DISPLACEMENT_RE = re.compile(r"(?<![\w.])([1-9]\.\d)\s*(?:l|liter|litre)?(?![\w.])", re.IGNORECASE)
 MAX_MODEL_WORDS = 4
 # Beyond this many vehicles a fit filter costs more than matching the words.
 MAX_VEHICLE_IDS = 20_000
@@ -143,16 +145,26 @@ def tokens_of(query: str) -> list[str]:
     return [w for w in WORD_RE.findall(query.lower()) if len(w) <= 40][:MAX_WORDS]
 
 
+def _displacement(query: str) -> tuple[str | None, str]:
+    """An engine's displacement named in the query ("5.3", "3.6L") and the
+    query without it."""
+    found = DISPLACEMENT_RE.search(query)
+    if found is None:
+        return None, query
+    return found.group(1), query[: found.start()] + " " + query[found.end() :]
+
+
 def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Understood:
     thesaurus = synonyms.thesaurus()
     vocabulary = spelling.vocabulary()
+    litres, query = _displacement(query) if vehicles else (None, query)
     tokens = thesaurus.rewrite(_split_joined(tokens_of(query), thesaurus, vocabulary))
     corrections: dict[str, str] = {}
     if spell:
         tokens, corrections = _corrected(tokens, thesaurus, vocabulary)
     vehicle = None
     if vehicles:
-        vehicle, tokens = _vehicle(tokens)
+        vehicle, tokens = _vehicle(tokens, litres=litres)
     slots: list[tuple[str, ...]] = []
     i = 0
     while i < len(tokens):
@@ -252,9 +264,12 @@ def _is_part_word(words) -> bool:
     return any(searcher.doc_freq("words", w) for w in words)
 
 
-def _vehicle(tokens: list[str]) -> tuple[VehicleMention | None, list[str]]:
-    """Find a year, a make and a model among `tokens`; return the vehicle
-    and the tokens left for the part."""
+def _vehicle(
+    tokens: list[str], *, litres: str | None = None
+) -> tuple[VehicleMention | None, list[str]]:
+    """Find a year, a make and a model among `tokens` (and `litres`, an
+    engine's displacement, "5.3"); return the vehicle and the tokens left
+    for the part."""
     lexicon = _lexicon()
     latest = datetime.date.today().year + 1
     year = year_at = make = model_matches = None
@@ -287,11 +302,23 @@ def _vehicle(tokens: list[str]) -> tuple[VehicleMention | None, list[str]]:
             model_matches = of_make
     if make_span and model_span and _overlaps(make_span, model_span):
         model_matches = model_span = None
+    # A make or model that is also a part word ("Spark", "Ram") names the
+    # vehicle only beside a year, or as the query's last word beside the
+    # other half: "2016 chevy spark plugs", "chevy spark", not "chevy spark plugs".
+    if year is None:
+        if (
+            model_span
+            and _is_part_word(tokens[model_span[0] : model_span[1]])
+            and not (make_span and model_span[1] == len(tokens))
+        ):
+            model_matches = model_span = None
+        if make_span and _is_part_word(tokens[make_span[0] : make_span[1]]) and not model_span:
+            make = make_span = None
     parts = [p for p in (make_span, model_span) if p]
     if year is not None and not parts and len(tokens) > 1:
         # "2012 brake pads": parts that fit a vehicle of that year.
         left = tokens[:year_at] + tokens[year_at + 1 :]
-        ids = tuple(fitment_selectors.vehicle_ids(year=year)) or (0,)
+        ids = tuple(fitment_selectors.vehicle_ids(year=year, engine_litres=litres)) or (0,)
         mention = VehicleMention(
             year=year, make_id=None, make=None, model_ids=(), model=None, vehicle_ids=ids
         )
@@ -300,14 +327,6 @@ def _vehicle(tokens: list[str]) -> tuple[VehicleMention | None, list[str]]:
         parts.append((year_at, year_at + 1))
     if not parts:
         return None, tokens
-    named = [tuple(tokens[a:b]) for a, b in parts]
-    # A make or model that is also a part word needs company ("2015 chevy spark").
-    if len(parts) == 1 and _is_part_word(named[0]):
-        return None, tokens
-    if len(parts) == 2 and year is None and any(_is_part_word(n) for n in named):
-        weak = [n for n in named if _is_part_word(n)]
-        if len(weak) == 2:
-            return None, tokens
     taken = {i for a, b in parts for i in range(a, b)}
     left = [t for i, t in enumerate(tokens) if i not in taken]
     if make is None and model_matches and len({m.make_id for m in model_matches}) == 1:
@@ -319,9 +338,12 @@ def _vehicle(tokens: list[str]) -> tuple[VehicleMention | None, list[str]]:
         typed = " ".join(tokens[model_span[0] : model_span[1]]).title()
         model_name = names.pop() if len(names) == 1 else typed
     ids: tuple[int, ...] = ()
-    if year is not None or model_ids:
+    if year is not None or model_ids or litres:
         found_ids = fitment_selectors.vehicle_ids(
-            year=year, make_id=make.id if make else None, model_ids=list(model_ids)
+            year=year,
+            make_id=make.id if make else None,
+            model_ids=list(model_ids),
+            engine_litres=litres,
         )
         if len(found_ids) <= MAX_VEHICLE_IDS:
             ids = tuple(found_ids) or (0,)  # no such vehicle: nothing fits

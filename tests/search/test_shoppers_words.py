@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from camshaft.accounts.roles import CATALOGUE
+from camshaft.catalog.models import Part
 from camshaft.search import services
 from camshaft.search.models import SynonymRule
 from camshaft.search.selectors import search_parts
@@ -250,3 +251,23 @@ def test_C5_when_nothing_fits_the_vehicle_named_parts_for_others_are_shown(store
     result = search_parts(query="2005 honda civic alternator")
     assert result.other_vehicles and skus(result) == ["ALT1", "ALT2"]
     assert result.vehicle.label == "2005 Honda Civic"
+
+
+def test_C5_an_engine_size_in_the_query_narrows_the_vehicle(store):
+    fits = search_parts(query="2012 civic 2.0 brake pads")
+    assert skus(fits) == ["PAD1"] and not fits.other_vehicles
+    other_engine = search_parts(query="2012 civic 3.5L brake pads")
+    assert other_engine.other_vehicles  # no 3.5L Civic: parts for other vehicles, said so
+
+
+def test_C5_a_model_year_is_not_read_as_a_part_number(store):
+    PartFactory(sku="YR2012", mpn="2012", name="Wiper Blade")
+    services.queue_reindex(list(Part.objects.values_list("id", flat=True)))
+    services.sync_index()
+    result = search_parts(query="2012 honda civic brake pads")
+    assert result.exact_matches == [] and skus(result) == ["PAD1"]
+
+
+def test_C5_chevy_spark_plugs_are_plugs_for_a_chevrolet(store):
+    result = search_parts(query="chevy spark plugs")
+    assert result.vehicle.label == "Chevrolet" and skus(result) == ["PLUG1"]
