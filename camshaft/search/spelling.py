@@ -6,9 +6,10 @@ each) plus the names of brands, categories, makes and models. They are read
 again when the index has changed, at most every VOCABULARY_SECONDS.
 """
 
+import bisect
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -23,19 +24,40 @@ MIN_CORRECTABLE = 3
 # one for a word of 3-4 letters, two from 5 letters on ("break" is "brake").
 TWO_EDITS_FROM = 5
 CANDIDATES = 12
+# A word this long that the catalogue has only as the start of longer words
+# is read as short for them.
+MIN_PREFIX = 4
+# ...and at least this many letters shorter: "brak" is a typo of "brake"
+# (corrected, and said so), not short for it.
+MIN_ABBREVIATED = 3
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     counts: dict[str, int]  # word -> parts named with it (names of things count 1)
     by_length: dict[int, list[str]]
+    ordered: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, counts: dict[str, int]) -> "Vocabulary":
         by_length: dict[int, list[str]] = {}
         for word in counts:
             by_length.setdefault(len(word), []).append(word)
-        return cls(counts=counts, by_length=by_length)
+        return cls(counts=counts, by_length=by_length, ordered=sorted(counts))
+
+    def completions(self, prefix: str, *, limit: int = 3) -> list[str]:
+        """The catalogue's commonest words that begin with `prefix` ("temp"
+        is short for "temperature", "crank" for "crankshaft")."""
+        if len(prefix) < MIN_PREFIX or prefix in self.counts:
+            return []
+        start = bisect.bisect_left(self.ordered, prefix)
+        found = []
+        for word in self.ordered[start : start + 500]:
+            if not word.startswith(prefix):
+                break
+            if len(word) >= len(prefix) + MIN_ABBREVIATED:
+                found.append(word)
+        return sorted(found, key=lambda w: -self.counts[w])[:limit]
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts

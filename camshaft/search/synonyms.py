@@ -42,6 +42,15 @@ def words(text: str) -> Words:
     return tuple(WORD_RE.findall(text.lower()))
 
 
+def singular(term: Words) -> Words:
+    """Terms match whether typed in the singular or the plural ("hood
+    struts" matches a rule on "hood strut"): a plain English plural's s is
+    dropped on both sides."""
+    return tuple(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in term
+    )
+
+
 def parse_rule(text: str) -> Rule:
     """Parse one line; BadRule says what is wrong with it."""
     text = text.strip()
@@ -86,15 +95,16 @@ class Thesaurus:
         by_term: dict[Words, dict[Words, None]] = {}
         replaced = set()
         for rule in rules:
+            targets = {singular(t) for t in rule.targets}
             for term in rule.terms:
-                found = by_term.setdefault(term, {})
+                found = by_term.setdefault(singular(term), {})
                 if not rule.one_way:
                     found[term] = None
                 found.update(dict.fromkeys(rule.targets))
-                if rule.one_way and term not in rule.targets:
-                    replaced.add(term)
+                if rule.one_way and singular(term) not in targets:
+                    replaced.add(singular(term))
         # A term also two-way elsewhere keeps itself as an alternative.
-        replaced = {t for t in replaced if t not in by_term[t]}
+        replaced = {t for t in replaced if t not in {singular(f) for f in by_term[t]}}
         return cls(
             by_term={t: tuple(found) for t, found in by_term.items()},
             replaced=frozenset(replaced),
@@ -105,7 +115,7 @@ class Thesaurus:
     def match(self, tokens: list[str], start: int) -> tuple[int, tuple[Words, ...]] | None:
         """The longest term at `tokens[start:]`: (its length, what it finds)."""
         for size in range(min(self.longest, len(tokens) - start), 0, -1):
-            term = tuple(tokens[start : start + size])
+            term = singular(tuple(tokens[start : start + size]))
             if term in self.by_term:
                 return size, self.by_term[term]
         return None
@@ -116,7 +126,7 @@ class Thesaurus:
         out, i = [], 0
         while i < len(tokens):
             found = self.match(tokens, i)
-            if found and tuple(tokens[i : i + found[0]]) in self.replaced:
+            if found and singular(tuple(tokens[i : i + found[0]])) in self.replaced:
                 out.extend(found[1][0])
                 i += found[0]
             else:

@@ -8,6 +8,8 @@ Silverado, a fit filter) plus the part words ("alternator"). On the words:
   others (o2, oxygen);
 - joined and split words: "sparkplug" is also tried as "spark plug" and
   "head light" as "headlight", when the catalogue has those words;
+- shortened words: a word the catalogue has only as the start of longer
+  ones also finds them ("temp" finds "temperature", "crank" "crankshaft");
 - typos, only when asked (the caller asks when the words as typed find
   nothing or very little): an unknown word becomes the nearest word the
   catalogue has (``spelling.py``);
@@ -182,7 +184,7 @@ def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Und
             slots.append((f"{token} {tokens[i + 1]}", joined))
             i += 2
             continue
-        slots.append((token,))
+        slots.append((token, *vocabulary.completions(token)))
         i += 1
     shown = tuple(tokens if vehicle is None else (*vehicle.words_shown, *tokens))
     return Understood(words=shown, slots=tuple(slots), vehicle=vehicle, corrections=corrections)

@@ -271,3 +271,12 @@ def test_C5_a_model_year_is_not_read_as_a_part_number(store):
 def test_C5_chevy_spark_plugs_are_plugs_for_a_chevrolet(store):
     result = search_parts(query="chevy spark plugs")
     assert result.vehicle.label == "Chevrolet" and skus(result) == ["PLUG1"]
+
+
+def test_C5_a_shortened_word_finds_the_long_one(store):
+    assert skus(search_parts(query="thermo housing o ring")) == ["ORNG"]
+
+
+def test_C5_synonyms_match_singular_or_plural(store):
+    assert skus(search_parts(query="passenger side mirrors")) == ["MIRR"]
+    assert skus(search_parts(query="o2 sensors")) == ["O2S1"]
