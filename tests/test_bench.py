@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OPERATIONS = {
     "search_text",
     "search_sku",
+    "search_shopper",
     "suggest",
     "part_finder",
     "vehicle_parts",
