@@ -13,10 +13,10 @@ Silverado, a fit filter) plus the part words ("alternator"). On the words:
 - typos, only when asked (the caller asks when the words as typed find
   nothing or very little): an unknown word becomes the nearest word the
   catalogue has (``spelling.py``);
-- a vehicle: a model year, a make and a model, as far as given, matched on
-  letters and digits ("f150" is the F-150). A make or model that is also a
-  word of part names ("Spark", "Ram") counts only beside another part of a
-  vehicle ("2015 chevy spark").
+- a vehicle: a model year, a make, a model and an engine size, as far as
+  given, matched on letters and digits ("f150" is the F-150). A make or
+  model that is also a word of part names ("Spark", "Ram") counts only
+  beside a year, or as the last word beside the other half.
 
 Every word left must match (AND); each word's alternatives are ORed.
 """
