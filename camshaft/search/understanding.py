@@ -68,10 +68,6 @@ class VehicleMention:
         return " ".join(str(p) for p in (self.year, self.make, self.model) if p)
 
     @property
-    def words_shown(self) -> tuple[str, ...]:
-        return (str(self.year), *self.words) if self.year else self.words
-
-    @property
     def single_vehicle_id(self) -> int | None:
         return self.vehicle_ids[0] if len(self.vehicle_ids) == 1 else None
 
@@ -164,6 +160,7 @@ def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Und
     corrections: dict[str, str] = {}
     if spell:
         tokens, corrections = _corrected(tokens, thesaurus, vocabulary)
+    shown = tuple(tokens)  # as typed, in order, corrections applied
     vehicle = None
     if vehicles:
         vehicle, tokens = _vehicle(tokens, litres=litres)
@@ -186,7 +183,6 @@ def understand(query: str, *, spell: bool = False, vehicles: bool = True) -> Und
             continue
         slots.append((token, *vocabulary.completions(token)))
         i += 1
-    shown = tuple(tokens if vehicle is None else (*vehicle.words_shown, *tokens))
     return Understood(words=shown, slots=tuple(slots), vehicle=vehicle, corrections=corrections)
 
 
