@@ -142,14 +142,17 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
 
 def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
     """Parts whose SKU or MPN is exactly what was typed (C5: these come
-    first), or one word of it with a digit ("motorcraft fl-820s")."""
-    codes = [query.strip()]
+    first); failing that, one word of it with a digit ("motorcraft fl-820s")."""
+    found = _parts_with_code([query.strip()], filters)
     words = query.split()
-    if 1 < len(words) <= MAX_CODE_WORDS:
+    if not found and 1 < len(words) <= MAX_CODE_WORDS:
         # A model year or an engine size beside the part is no part number.
-        codes += [
-            w for w in words if any(c.isdigit() for c in w) and not YEAR_OR_LITRES.fullmatch(w)
-        ]
+        codes = [w for w in words if any(c.isdigit() for c in w)]
+        found = _parts_with_code([w for w in codes if not YEAR_OR_LITRES.fullmatch(w)], filters)
+    return found
+
+
+def _parts_with_code(codes: list[str], filters: SearchFilters) -> list[int]:
     condition = Q()
     for code in codes:
         key = normalize_code(code)
