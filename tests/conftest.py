@@ -7,13 +7,21 @@ import pytest
 @pytest.fixture(autouse=True)
 def _isolated_search_index(settings, tmp_path):
     """Each test gets an empty search index of its own, so documents from
-    one test never show up in another."""
-    from camshaft.search import backend
+    one test never show up in another; nor the words, vehicles and synonyms
+    that searches read from the catalogue."""
+    from camshaft.search import backend, spelling, suggestions, synonyms, understanding
+
+    def forget():
+        backend.reset_cache()
+        spelling.forget()
+        synonyms.forget()
+        understanding.forget()
+        suggestions.forget()
 
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
-    backend.reset_cache()
+    forget()
     yield
-    backend.reset_cache()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OPERATIONS = {
     "search_text",
     "search_sku",
+    "search_shopper",
+    "suggest",
     "part_finder",
     "vehicle_parts",
     "part_page",
@@ -53,6 +55,9 @@ def test_B3_bench_writes_percentiles_for_every_operation(tmp_path):
     for stats in result["operations"].values():
         assert stats["n"] == 4
         assert 0 <= stats["p50"] <= stats["p95"] <= stats["p99"]
+    relevance = result["relevance"]
+    assert {"zero_result_share", "precision_at_1", "ndcg_at_10", "by_kind"} <= set(relevance)
+    assert 0 <= relevance["zero_result_share"] <= 1
     concurrency = result["concurrency"]
     assert concurrency["errors"] == []
     assert concurrency["orders"] + concurrency["refused_out_of_stock"] == concurrency["attempts"]

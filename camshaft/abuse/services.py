@@ -28,6 +28,8 @@ SIGN_IN = "sign_in"
 REGISTRATION = "registration"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a door's name, not a password
 SEARCH = "search"
+# Suggestions come a few per keystroke, so their door is wider than search's.
+SUGGEST = "suggest"
 ORDER_LOOKUP = "order_lookup"
 NEWSLETTER = "newsletter"
 CONTACT = "contact"
@@ -56,6 +58,7 @@ CLIENT_LIMITS: dict[str, Limit] = {
     REGISTRATION: Limit(10, HOUR),
     PASSWORD_RESET: Limit(5, HOUR),
     SEARCH: Limit(120, MINUTE),
+    SUGGEST: Limit(600, MINUTE),
     ORDER_LOOKUP: PUBLIC_FORM_LIMIT,
     NEWSLETTER: PUBLIC_FORM_LIMIT,
     CONTACT: PUBLIC_FORM_LIMIT,

@@ -21,6 +21,7 @@ from camshaft.core.paging import PageRequest
 from camshaft.fitment import selectors as fitment_selectors
 from camshaft.fitment.models import Vehicle, VehicleModel
 from camshaft.search.selectors import SearchFilters, search_parts
+from camshaft.search.suggestions import suggest as search_suggest
 
 PAGE = PageRequest(1, 24)
 SAMPLE_PARTS = 2_000
@@ -53,6 +54,7 @@ class Workload:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     bench_carts: list[int] = field(default_factory=list)
     order_client: Client = field(default_factory=lambda: Client(raise_request_exception=True))
+    shopper_queries: list[str] = field(default_factory=list)
 
     @classmethod
     def sample(cls, *, seed: int) -> "Workload":
@@ -124,6 +126,25 @@ def search_text(w: Workload) -> Callable[[], object]:
     sort = w.rng.choice(("price_asc", "price_desc")) if w.rng.random() < 1 / 3 else "best"
     filters = SearchFilters(vehicle_id=vehicle_id)
     return lambda: search_parts(query=query, filters=filters, sort=sort, page=PAGE)
+
+
+def search_shopper(w: Workload) -> Callable[[], object]:
+    """A query in shoppers' words from the judged set (typos, abbreviations,
+    vehicles in the query): the paths that correct, split and relax."""
+    from camshaft.bench.judged import judged_rows
+
+    if not w.shopper_queries:
+        w.shopper_queries.extend(r["query"] for r in judged_rows() if r["kind"] != "part_number")
+    query = w.rng.choice(w.shopper_queries)
+    return lambda: search_parts(query=query, page=PAGE)
+
+
+def suggest(w: Workload) -> Callable[[], object]:
+    """What a shopper has typed so far: the start of a search, cut anywhere
+    from the second character on."""
+    text = w.text_query()
+    typed = text[: w.rng.randint(min(2, len(text)), len(text))]
+    return lambda: search_suggest(prefix=typed)
 
 
 def search_sku(w: Workload) -> Callable[[], object]:
@@ -314,6 +335,8 @@ US_STATES = ("CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "WA", "
 OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "search_text": search_text,
     "search_sku": search_sku,
+    "search_shopper": search_shopper,
+    "suggest": suggest,
     "part_finder": part_finder,
     "vehicle_parts": vehicle_parts,
     "part_page": part_page,

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 from tqdm import tqdm
 
+from camshaft.bench.judged import run_judged
 from camshaft.bench.orders import concurrent_orders
 from camshaft.bench.queries import OPERATIONS, Workload
 from camshaft.catalog.demo import build_demo_catalogue
@@ -48,6 +49,8 @@ class BenchReport:
     load_timings: dict[str, float] = field(default_factory=dict)
     #: Eight buyers at once for a few scarce parts (I2): orders/s and oversold units.
     concurrency: dict = field(default_factory=dict)
+    #: The judged query set (C5): zero-result share, precision at 1, nDCG at 10.
+    relevance: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -181,6 +184,9 @@ def run_bench(
             )
             for name in (operations or OPERATIONS)
         }
+        relevance = {}
+        if "search_text" in (operations or OPERATIONS):
+            relevance = run_judged(seed=seed).as_json()
         concurrency = {}
         if "place_order" in (operations or OPERATIONS):
             concurrency = concurrent_orders(
@@ -199,6 +205,7 @@ def run_bench(
         seed=seed,
         load_timings={k: round(v, 2) for k, v in load_timings.items()},
         concurrency=concurrency,
+        relevance=relevance,
     )
 
 
@@ -213,6 +220,17 @@ def format_table(report: BenchReport) -> str:
     ]
     for name, s in report.operations.items():
         lines.append(f"{name:<16}{s.p50:>10.2f}{s.p95:>10.2f}{s.p99:>10.2f}{s.n:>7}")
+    if r := report.relevance:
+        lines.append(
+            f"\njudged queries: {r['answerable']} of {r['queries']} answerable here; "
+            f"zero results {r['zero_result_share']:.1%}, precision@1 {r['precision_at_1']:.3f}, "
+            f"nDCG@10 {r['ndcg_at_10']:.3f}"
+        )
+        for kind, k in r["by_kind"].items():
+            lines.append(
+                f"  {kind:<14}{k['queries']:>5} queries  zero {k['zero_result_share']:>6.1%}  "
+                f"P@1 {k['precision_at_1']:.3f}  nDCG@10 {k['ndcg_at_10']:.3f}"
+            )
     if c := report.concurrency:
         lines.append(
             f"\n{c['threads']} buyers at once: {c['orders']} orders of {c['attempts']} tries "

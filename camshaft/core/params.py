@@ -35,3 +35,13 @@ def decimal_param(params, name: str, *, label: str) -> Decimal | None:
 
 def bool_param(params, name: str) -> bool:
     return (params.get(name) or "").lower() in {"1", "true", "on", "yes"}
+
+
+def switch_param(params, name: str, *, default: bool = False) -> bool:
+    """A "0"/"1" switch: anything else is a clear 400, not a silent default."""
+    raw = params.get(name, "")
+    if raw == "":
+        return default
+    if raw not in {"0", "1"}:
+        raise BadRequest(f"{name} must be 0 or 1.")
+    return raw == "1"

@@ -113,6 +113,16 @@ class VinOut(Schema):
         description="Our make id, to pre-fill the finder; null "
         "when we carry no such vehicles that year"
     )
+    model: str | None = Field(None, description="vPIC's model name, when the VIN tells")
+    body: str | None = None
+    trim: str | None = None
+    engine: str | None = Field(None, description='e.g. "3.6L V6", when the VIN tells')
+    model_id: int | None = None
+    submodel_id: int | None = None
+    engine_id: int | None = Field(
+        None, description="Set when the VIN names exactly one of our engines"
+    )
+    message: str
 
 
 VinPath = Annotated[
@@ -134,8 +144,20 @@ def vin_lookup(request: HttpRequest, vin: VinPath):
         prefill = services.decode_vin_for_finder(vin[:64])
     except InvalidVin as problem:
         return 422, {"detail": str(problem), "errors": [{"field": "vin", "message": str(problem)}]}
+    decoded = prefill.decoded
     return VinOut(
-        vin=prefill.vin, year=prefill.year, make=prefill.make_name, make_id=prefill.make_id
+        vin=prefill.vin,
+        year=prefill.year,
+        make=prefill.make_name,
+        make_id=prefill.make_id,
+        model=decoded.model,
+        body=decoded.body,
+        trim=decoded.trim,
+        engine=str(decoded.engine) or None,
+        model_id=prefill.model_id,
+        submodel_id=prefill.submodel_id,
+        engine_id=prefill.engine_id,
+        message=prefill.message,
     )
 
 

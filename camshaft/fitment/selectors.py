@@ -279,3 +279,45 @@ def vehicles_fitting_part(*, part_id: int, page: PageRequest) -> Page:
 
 def part_exists(part_id: int) -> bool:
     return Part.objects.filter(id=part_id, is_active=True).exists()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelName:
+    id: int
+    make_id: int
+    make: str
+    name: str
+
+
+def vehicle_names() -> tuple[list[Choice], list[ModelName]]:
+    """Every make and model we carry vehicles of, for reading a vehicle
+    named in a search (C5): two small queries."""
+    makes = [Choice(i, n) for i, n in Make.objects.order_by("id").values_list("id", "name")]
+    models = [
+        ModelName(*row)
+        for row in VehicleModel.objects.order_by("id").values_list(
+            "id", "make_id", "make__name", "name"
+        )
+    ]
+    return makes, models
+
+
+def vehicle_ids(
+    *,
+    year: int | None = None,
+    make_id: int | None = None,
+    model_ids: list[int] | None = None,
+    engine_litres: str | None = None,
+) -> list[int]:
+    """The vehicles of a year, make, models and engine displacement ("5.3"
+    for the "5.3L V8" engines), as far as each is given."""
+    vehicles = Vehicle.objects.all()
+    if engine_litres:
+        vehicles = vehicles.filter(engine__name__startswith=f"{engine_litres}L")
+    if year is not None:
+        vehicles = vehicles.filter(year=year)
+    if make_id is not None:
+        vehicles = vehicles.filter(make_id=make_id)
+    if model_ids:
+        vehicles = vehicles.filter(model_id__in=model_ids)
+    return list(vehicles.order_by("id").values_list("id", flat=True))

@@ -54,16 +54,8 @@ def vin_lookup(request):
             },
             status=400,
         )
-    query = {"year": decoded.year}
-    if decoded.make_id:
-        query["make"] = decoded.make_id
-    else:
-        messages.info(
-            request,
-            f"VIN {decoded.vin} is a {decoded.year} "
-            f"{decoded.make_name or 'vehicle'}; please pick the make.",
-        )
-    return redirect(f"{reverse('finder')}?{urlencode(query)}")
+    messages.info(request, decoded.message)
+    return redirect(f"{reverse('finder')}?{urlencode(decoded.finder_query)}")
 
 
 def vehicle_parts(request, vehicle_id):

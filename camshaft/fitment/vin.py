@@ -12,18 +12,25 @@ many use a filler such as ``Z`` in position 9 and would fail the check. C4
 says the check digit is validated, so every VIN is checked by default; a
 caller that must accept such VINs passes ``enforce_check_digit=False``.
 
-Pure: no database, no network. The WMI table is package data in
-``data/wmi.csv`` (``wmi,make,country``); a row whose ``wmi`` has six
-characters names a small manufacturer by its WMI plus positions 12-14.
+Pure: no database, no network. Makes come from NHTSA's vPIC list of every
+WMI (``vpic.py``, over 12,000 of them), which also gives model, body, trim
+and engine where the manufacturer's VIN patterns say them. ``data/wmi.csv``
+(``wmi,make,country``) is our own short list of the makes shoppers bring
+most, spelled as the catalogue spells them; it wins where both know a WMI.
+A row whose ``wmi`` has six characters names a small manufacturer by its
+WMI plus positions 12-14.
 """
 
 import csv
 import datetime
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+
+from camshaft.fitment import vpic
+from camshaft.fitment.vpic import EngineSpec
 
 VIN_LENGTH = 17
 # Anything this long is not a VIN with a few stray spaces or dashes; refuse it
@@ -124,6 +131,19 @@ class DecodedVin:
     country: str | None
     model_year: int
     candidate_years: tuple[int, ...]  # every plausible model year, best first
+    # What vPIC's VIN patterns tell beyond the make, when they do.
+    model: str | None = None
+    body: str | None = None
+    trim: str | None = None
+    engine: EngineSpec = field(default_factory=EngineSpec)
+
+    @property
+    def description(self) -> str:
+        """ "2014 Jeep Grand Cherokee Laredo, 3.6L V6" as far as it is known."""
+        words = [str(self.model_year), self.make or "vehicle", self.model, self.trim]
+        text = " ".join(w for w in words if w)
+        engine = str(self.engine)
+        return f"{text}, {engine}" if engine else text
 
 
 def normalize_vin(raw: str) -> str:
@@ -189,7 +209,16 @@ def decode_vin(
     decodes with ``make=None``."""
     vin = validate_vin(raw, enforce_check_digit=enforce_check_digit)
     years = _model_years(vin, today=today or datetime.date.today())
-    make, country = _maker(vin, model_year=years[0])
+    found = vpic.lookup(vin, model_year=years[0])
+    make, country = _maker(vin, model_year=years[0], found=found)
+    details = {}
+    if found is not None and (found.make is None or found.make == make):
+        details = {
+            "model": found.model,
+            "body": found.body,
+            "trim": found.trim,
+            "engine": found.engine,
+        }
     return DecodedVin(
         vin=vin,
         wmi=vin[:3],
@@ -197,6 +226,7 @@ def decode_vin(
         country=country,
         model_year=years[0],
         candidate_years=years,
+        **details,
     )
 
 
@@ -230,7 +260,11 @@ def wmi_table() -> dict[str, tuple[str, str]]:
         return {row["wmi"]: (row["make"], row["country"]) for row in csv.DictReader(rows)}
 
 
-def _maker(vin: str, *, model_year: int) -> tuple[str | None, str | None]:
+def _maker(
+    vin: str, *, model_year: int, found: vpic.VpicVehicle | None
+) -> tuple[str | None, str | None]:
+    """Make and country: a make that vPIC's model patterns name first, then
+    our own table, then the make vPIC files under the WMI."""
     table = wmi_table()
     wmi = vin[:3]
     known = None
@@ -238,10 +272,21 @@ def _maker(vin: str, *, model_year: int) -> tuple[str | None, str | None]:
         known = table.get(wmi + vin[SMALL_MANUFACTURER_CODE])
     known = known or table.get(wmi)
     if known is None:
-        return None, _region_country(wmi)
+        if found is None or not found.makes:
+            return None, _region_country(wmi)
+        make = found.make or found.makes[0]
+        return make, found.country or _region_country(wmi)
     make, country = known
     if wmi in SHARED_WMIS and model_year >= SHARED_WMI_FIRST_YEAR:
         make = SHARED_WMI_BRANDS.get(vin[SHARED_WMI_BRAND_INDEX], make)
+    # The same WMI for several brands (Chrysler's, GM's): the model decides.
+    if (
+        found is not None
+        and found.make
+        and found.make.casefold() != make.casefold()
+        and any(m.casefold() == make.casefold() for m in found.makes)
+    ):
+        make = found.make
     return make, country
 
 

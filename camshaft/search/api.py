@@ -11,7 +11,7 @@ from camshaft.abuse.decorators import api_rate_limited
 from camshaft.analytics import services as analytics
 from camshaft.core.api_schemas import responses
 from camshaft.core.paging import BadPage, PageRequest
-from camshaft.search import selectors
+from camshaft.search import selectors, suggestions
 from camshaft.search.selectors import MAX_PRICE, BadSearch, SearchFilters
 
 router = Router(tags=["Search"])
@@ -29,6 +29,12 @@ class SearchIn(Schema):
     # The deepest page any page size reaches within the result window.
     page: int = Field(1, ge=1, le=100)
     page_size: int = Field(24, ge=1, le=100)
+    spell: bool = Field(
+        True, description="Correct typos when the words as typed find nothing or very little"
+    )
+    detect_vehicle: bool = Field(
+        True, description='Read a vehicle named in q ("2012 honda civic pads") as a fit filter'
+    )
 
 
 class PartSummaryOut(Schema):
@@ -50,6 +56,15 @@ class FacetOut(Schema):
     count: int
 
 
+class VehicleMentionOut(Schema):
+    label: str = Field(description='e.g. "2012 Honda Civic", for a removable chip')
+    year: int | None
+    make: str | None
+    model: str | None
+    vehicle: int | None = Field(description="The one vehicle meant, to save to the garage")
+    finder: dict[str, int] = Field(description="Part Finder choices it fills (year, make, model)")
+
+
 class SearchOut(Schema):
     query: str
     total: int
@@ -61,6 +76,14 @@ class SearchOut(Schema):
     brands: list[FacetOut]
     suggestions: list[str]
     unfiltered_total: int | None
+    corrected_query: str | None = Field(
+        description="What was searched instead of q, typos corrected; null when q itself"
+    )
+    vehicle: VehicleMentionOut | None
+    relaxed: bool = Field(description="No part matched every word; results match some")
+    other_vehicles: bool = Field(
+        description="No part for the vehicle named matched; results are for other vehicles"
+    )
 
 
 @router.get("/search", response=responses(SearchOut, 400, 429))
@@ -71,6 +94,8 @@ def search(request: HttpRequest, params: Query[SearchIn]):
             query=params.q,
             sort=params.sort,
             page=PageRequest(params.page, params.page_size),
+            spell=params.spell,
+            detect_vehicle=params.detect_vehicle,
             filters=SearchFilters(
                 category_id=params.category,
                 brand_id=params.brand,
@@ -98,4 +123,50 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         brands=[FacetOut(id=f.id, name=f.name, count=f.count) for f in result.brands],
         suggestions=result.suggestions,
         unfiltered_total=result.unfiltered_total,
+        corrected_query=result.corrected_query,
+        vehicle=_vehicle_out(result.vehicle),
+        relaxed=result.relaxed,
+        other_vehicles=result.other_vehicles,
+    )
+
+
+def _vehicle_out(vehicle) -> VehicleMentionOut | None:
+    if vehicle is None:
+        return None
+    return VehicleMentionOut(
+        label=vehicle.label,
+        year=vehicle.year,
+        make=vehicle.make,
+        model=vehicle.model,
+        vehicle=vehicle.single_vehicle_id,
+        finder=vehicle.finder_query,
+    )
+
+
+class SuggestionOut(Schema):
+    text: str = Field(description="What to put in the search box")
+    kind: Literal["part", "category", "brand", "vehicle"]
+
+
+class SuggestOut(Schema):
+    query: str
+    suggestions: list[SuggestionOut]
+
+
+class SuggestIn(Schema):
+    q: str = Field(..., max_length=suggestions.MAX_PREFIX_CHARS, description="What is typed so far")
+    limit: int = Field(suggestions.DEFAULT_SUGGESTIONS, ge=1, le=suggestions.MAX_SUGGESTIONS)
+
+
+@router.get("/search/suggest", response=responses(SuggestOut, 400, 429))
+@api_rate_limited(abuse.SUGGEST)
+def suggest(request: HttpRequest, params: Query[SuggestIn]):
+    """Suggestions as the shopper types: part names, brands, categories, vehicles (C5)."""
+    try:
+        found = suggestions.suggest(prefix=params.q, limit=params.limit)
+    except suggestions.BadPrefix as problem:
+        return 400, {"detail": str(problem)}
+    return SuggestOut(
+        query=params.q,
+        suggestions=[SuggestionOut(text=s.text, kind=s.kind) for s in found],
     )

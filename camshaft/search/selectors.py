@@ -12,7 +12,8 @@ from django.db.models import Q
 from camshaft.catalog import selectors as catalog_selectors
 from camshaft.catalog.models import Brand, Part, normalize_code
 from camshaft.core.paging import BadPage, PageRequest
-from camshaft.search import backend
+from camshaft.search import backend, understanding
+from camshaft.search.understanding import VehicleMention
 
 SORTS = {
     "best": "Best match",
@@ -25,6 +26,12 @@ MAX_WORDS = 12
 MAX_RESULT_WINDOW = 10_000
 MAX_PRICE = Decimal("1000000")
 WORD_RE = re.compile(r"[0-9a-z]+")
+# "Nothing, or very little" (C5): below this many matches a corrected query
+# that finds more is shown instead, with a link back to the words as typed.
+FEW_RESULTS = 3
+# A part number is looked up word by word only in short queries.
+MAX_CODE_WORDS = 4
+YEAR_OR_LITRES = re.compile(r"(19[5-9]\d|20\d\d|\d\.\dl?)", re.IGNORECASE)
 
 
 class BadSearch(ValueError):
@@ -78,6 +85,13 @@ class SearchResult:
     brands: list[FacetValue] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     unfiltered_total: int | None = None  # when filters hid every match
+    # What was searched when it is not what was typed: typos corrected
+    # ("Showing results for alternator. Search instead for alternater").
+    corrected_query: str | None = None
+    vehicle: VehicleMention | None = None  # the vehicle the query named, a fit filter
+    relaxed: bool = False  # no part matched every word; these match some
+    # No part for the vehicle named matched: these are for other vehicles.
+    other_vehicles: bool = False
 
     @property
     def pages(self) -> int:
@@ -96,17 +110,6 @@ def words_of(query: str) -> list[str]:
     """The query's words, lower-cased; punctuation and query syntax are dropped,
     so nothing a shopper types is interpreted as an operator."""
     return [w for w in WORD_RE.findall(query.lower()) if len(w) <= 40][:MAX_WORDS]
-
-
-def _text_query(index: tantivy.Index, words: list[str]) -> tantivy.Query:
-    if not words:
-        return tantivy.Query.all_query()
-    return index.parse_query(
-        " ".join(words),
-        list(backend.TEXT_FIELDS),
-        field_boosts=backend.FIELD_BOOSTS,
-        conjunction_by_default=True,
-    )
 
 
 def _filter_clauses(filters: SearchFilters, *, skip: str | None = None) -> list:
@@ -139,11 +142,26 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
 
 
 def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
-    """Parts whose SKU or MPN is exactly what was typed (C5: these come first)."""
-    code = normalize_code(query)
-    if len(code) < 3 or len(code) > 60:
+    """Parts whose SKU or MPN is exactly what was typed (C5: these come
+    first); failing that, one word of it with a digit ("motorcraft fl-820s")."""
+    found = _parts_with_code([query.strip()], filters)
+    words = query.split()
+    if not found and 1 < len(words) <= MAX_CODE_WORDS:
+        # A model year or an engine size beside the part is no part number.
+        codes = [w for w in words if any(c.isdigit() for c in w)]
+        found = _parts_with_code([w for w in codes if not YEAR_OR_LITRES.fullmatch(w)], filters)
+    return found
+
+
+def _parts_with_code(codes: list[str], filters: SearchFilters) -> list[int]:
+    condition = Q()
+    for code in codes:
+        key = normalize_code(code)
+        if 3 <= len(key) <= 60:
+            condition |= Q(sku=code.upper()) | Q(mpn_key=key)
+    if not condition:
         return []
-    match = Part.objects.filter(Q(sku=query.strip().upper()) | Q(mpn_key=code), is_active=True)
+    match = Part.objects.filter(condition, is_active=True)
     if filters.brand_id:
         match = match.filter(brand_id=filters.brand_id)
     return list(match.values_list("id", flat=True)[:10])
@@ -156,11 +174,18 @@ def search_parts(
     sort: str = "best",
     page: PageRequest | None = None,
     garage_vehicle_id: int | None = None,
+    spell: bool = True,
+    detect_vehicle: bool = True,
 ) -> SearchResult:
     """One page of parts matching `query` and `filters`, with facets. Each
-    result says whether it fits `garage_vehicle_id` (or the vehicle filter)."""
+    result says whether it fits `garage_vehicle_id` (or the vehicle filter).
+
+    The query is read as a shopper means it (`understanding`): synonyms,
+    joined and split words, a vehicle named in it (unless `detect_vehicle`
+    is off: the shopper removed it). When the words as typed find nothing or
+    very little and `spell` is on, typos are corrected and the corrected
+    search is shown if it finds more."""
     filters = filters or SearchFilters()
-    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     page = page or PageRequest(1, 24)
     query = (query or "").strip()
     if len(query) > MAX_QUERY_CHARS:
@@ -172,23 +197,46 @@ def search_parts(
 
     index = backend.index()
     searcher = index.searcher()
-    words = words_of(query)
     exact = _exact_matches(query, filters) if query else []
-    text = _text_query(index, words)
     clauses = _filter_clauses(filters)
-    full = _combine(text, clauses, exact)
+    understood = understanding.understand(query, vehicles=detect_vehicle)
+    text = understood.query(index)
+    total = searcher.search(_combine(text, clauses, exact), limit=1, count=True).count or 0
+    corrected = None
+    if spell and total < FEW_RESULTS and not exact and query:
+        fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
+        if fixed.corrections:
+            fixed_text = fixed.query(index)
+            fixed_total = searcher.search(
+                _combine(fixed_text, clauses, exact), limit=1, count=True
+            ).count
+            if fixed_total > total:
+                understood, text, total, corrected = fixed, fixed_text, fixed_total, fixed.text
+    relaxed = other_vehicles = False
+    if total == 0 and not exact and len(understood.slots) > 1:
+        loose = understood.query(index, relaxed=True)
+        loose_total = searcher.search(_combine(loose, clauses, exact), limit=1, count=True).count
+        if loose_total:
+            text, total, relaxed = loose, loose_total, True
+    if total == 0 and not exact and understood.vehicle is not None and understood.slots:
+        anywhere = understood.query(index, any_vehicle=True)
+        found = searcher.search(_combine(anywhere, clauses, exact), limit=1, count=True).count
+        if found:
+            text, total, other_vehicles = anywhere, found, True
 
+    full = _combine(text, clauses, exact)
+    vehicle = understood.vehicle
+    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     kwargs = {}
     if sort != "best":
         kwargs = {
             "order_by_field": "price",
             "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc,
         }
-    result = searcher.search(full, limit=page.size, offset=page.offset, count=True, **kwargs)
+    result = searcher.search(full, limit=page.size, offset=page.offset, count=False, **kwargs)
     pids = [
         int(pid) for pid in searcher.fast_field_values("pid", [addr for _, addr in result.hits])
     ]
-    total = result.count or 0
 
     categories, brands = _facets(searcher, text, filters, exact, total=total)
     shown_exact = exact if page.number == 1 else []
@@ -204,11 +252,15 @@ def search_parts(
         exact_matches=exact_items,
         categories=categories,
         brands=brands,
+        corrected_query=corrected,
+        vehicle=vehicle,
+        relaxed=relaxed,
+        other_vehicles=other_vehicles,
     )
     if total == 0 and not exact:
         if filters.active:
             search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
-        search.suggestions = _suggestions(searcher, words)
+        search.suggestions = _suggestions(searcher, words_of(query))
     return search
 
 

@@ -34,6 +34,8 @@ def filters_from(request, **fixed) -> SearchFilters:
 def run_search(request, *, template: str, context: dict, **fixed):
     try:
         result = selectors.search_parts(
+            spell=params.switch_param(request.GET, "spell", default=True),
+            detect_vehicle=not params.switch_param(request.GET, "novehicle"),
             query=request.GET.get("q", ""),
             filters=filters_from(request, **fixed),
             sort=request.GET.get("sort", "best"),

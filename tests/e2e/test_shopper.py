@@ -92,3 +92,32 @@ def test_C4_bad_vin_gets_a_clear_message(page, catalogue):
     page.fill("#vin", "1HGCM82633A00435I")
     page.click("text=Decode VIN")
     assert "I, O or Q" in page.inner_text("#vin-error")
+
+
+def test_C5_suggestions_as_the_shopper_types(page, catalogue):
+    page.goto("/")
+    page.fill("#q", "")
+    page.type("#q", "brake p", delay=30)
+    option = page.locator("#q-suggestions li", has_text="Brake Pads").first
+    option.wait_for()
+    assert page.get_attribute("#q", "aria-expanded") == "true"
+    option.click()
+    page.wait_for_url("**/search/?q=Brake+Pads")
+    assert "Ceramic Front Brake Pad Set" in page.inner_text("#results")
+
+
+def test_C5_typo_and_vehicle_in_the_query(page, catalogue):
+    page.goto("/")
+    page.fill("#q", "2003 honda accord brak pads")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert "Showing results for 2003 honda accord brake pads" in page.inner_text("#corrected")
+    assert "Fits 2003 Honda Accord" in page.inner_text("#vehicle-chip")
+    assert "Ceramic Front Brake Pad Set" in page.inner_text("#results")
+    page.click("#vehicle-chip >> text=Save to My Garage")
+    assert "Fits 2003 Honda Accord" in page.inner_text("#vehicle-chip")
+    page.click("#vehicle-chip a[title='Search all vehicles']")
+    page.wait_for_url("**novehicle=1*")
+    assert page.locator("#vehicle-chip").count() == 0
+    page.goto("/garage/")
+    assert "2003 Honda Accord" in page.inner_text("main")

@@ -19,7 +19,10 @@ def honda():
 def test_C4_vin_prefills_year_and_make_in_the_finder(client, honda):
     reply = client.get(reverse("vin"), {"vin": "1hgcm8-2633a004352"})
     assert reply.status_code == 302
-    assert reply["Location"] == f"{reverse('finder')}?year=2003&make={honda.id}"
+    accord = honda.models.get(name="Accord")
+    assert reply["Location"].startswith(
+        f"{reverse('finder')}?year=2003&make={honda.id}&model={accord.id}"
+    )
     page = client.get(reply["Location"])
     assert page.context["finder"].make.name == "Honda"
     assert b">Accord<" in page.content
@@ -47,6 +50,11 @@ def test_C4_bad_vin_gets_a_clear_message(client, honda, vin, message):
 
 def test_C4_api_decodes_a_vin(client, honda):
     body = client.get(f"/api/v1/vin/{ACCORD_2003}").json()
-    assert body == {"vin": ACCORD_2003, "year": 2003, "make": "Honda", "make_id": honda.id}
+    assert {k: body[k] for k in ("vin", "year", "make", "make_id")} == {
+        "vin": ACCORD_2003,
+        "year": 2003,
+        "make": "Honda",
+        "make_id": honda.id,
+    }
     bad = client.get("/api/v1/vin/1HGCM82643A004352")
     assert bad.status_code == 422 and "check digit" in bad.json()["detail"]

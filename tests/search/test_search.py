@@ -148,9 +148,10 @@ def test_C5_pagination(catalogue):
     assert first.pages == 2 and first.has_next and not second.has_next
 
 
-def test_C5_zero_results_suggest_a_spelling(catalogue):
-    result = search_parts(query="brakke")
-    assert result.total == 0
+def test_C5_zero_results_as_typed_suggest_a_spelling(catalogue):
+    # The shopper chose "search instead for brakke": no correction, a hint.
+    result = search_parts(query="brakke", spell=False)
+    assert result.total == 0 and result.corrected_query is None
     assert result.suggestions == ["brake"]
 
 

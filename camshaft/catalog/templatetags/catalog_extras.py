@@ -21,6 +21,11 @@ def query_without(request, key: str) -> str:
 
 
 @register.filter
+def urlencode_dict(mapping) -> str:
+    return urlencode(mapping)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, [])
 
