@@ -140,16 +140,23 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
     return tantivy.Query.boolean_query(parts)
 
 
-def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
+def _exact_matches(query: str, filters: SearchFilters) -> tuple[list[int], bool]:
     """Parts whose SKU or MPN is exactly what was typed (C5: these come
-    first); failing that, one word of it with a digit ("motorcraft fl-820s")."""
+    first); failing that, one word of it that looks like a part number
+    ("motorcraft fl-820s"). Says whether the whole query was one."""
     found = _parts_with_code([query.strip()], filters)
     words = query.split()
-    if not found and 1 < len(words) <= MAX_CODE_WORDS:
-        # A model year or an engine size beside the part is no part number.
-        codes = [w for w in words if any(c.isdigit() for c in w)]
-        found = _parts_with_code([w for w in codes if not YEAR_OR_LITRES.fullmatch(w)], filters)
-    return found
+    if found or not 1 < len(words) <= MAX_CODE_WORDS:
+        return found, bool(found)
+    # A model year, an engine size or "160" (amps) beside the part is no part number.
+    codes = [
+        w
+        for w in words
+        if any(c.isdigit() for c in w)
+        and len(normalize_code(w)) >= 4
+        and not YEAR_OR_LITRES.fullmatch(w)
+    ]
+    return _parts_with_code(codes, filters), False
 
 
 def _parts_with_code(codes: list[str], filters: SearchFilters) -> list[int]:
@@ -196,32 +203,17 @@ def search_parts(
 
     index = backend.index()
     searcher = index.searcher()
-    exact = _exact_matches(query, filters) if query else []
+    exact, whole_code = _exact_matches(query, filters) if query else ([], False)
     clauses = _filter_clauses(filters)
-    understood = understanding.understand(query, vehicles=detect_vehicle)
-    text = understood.query(index)
-    total = searcher.search(_combine(text, clauses, exact), limit=1, count=True).count or 0
-    corrected = None
-    if spell and total < FEW_RESULTS and not exact and query:
-        fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
-        if fixed.corrections:
-            fixed_text = fixed.query(index)
-            fixed_total = searcher.search(
-                _combine(fixed_text, clauses, exact), limit=1, count=True
-            ).count
-            if fixed_total > total:
-                understood, text, total, corrected = fixed, fixed_text, fixed_total, fixed.text
-    relaxed = other_vehicles = False
-    if total == 0 and not exact and len(understood.slots) > 1:
-        loose = understood.query(index, relaxed=True)
-        loose_total = searcher.search(_combine(loose, clauses, exact), limit=1, count=True).count
-        if loose_total:
-            text, total, relaxed = loose, loose_total, True
-    if total == 0 and not exact and understood.vehicle is not None and understood.slots:
-        anywhere = understood.query(index, any_vehicle=True)
-        found = searcher.search(_combine(anywhere, clauses, exact), limit=1, count=True).count
-        if found:
-            text, total, other_vehicles = anywhere, found, True
+    reading = _read(
+        query,
+        index=index,
+        count=lambda q: searcher.search(_combine(q, clauses, exact), limit=1, count=True).count,
+        spell=spell and not whole_code,
+        detect_vehicle=detect_vehicle,
+        fallbacks=not whole_code,
+    )
+    understood, text, total = reading.understood, reading.query, reading.total
 
     full = _combine(text, clauses, exact)
     vehicle = understood.vehicle
@@ -251,16 +243,60 @@ def search_parts(
         exact_matches=exact_items,
         categories=categories,
         brands=brands,
-        corrected_query=corrected,
+        corrected_query=reading.corrected,
         vehicle=vehicle,
-        relaxed=relaxed,
-        other_vehicles=other_vehicles,
+        relaxed=reading.relaxed,
+        other_vehicles=reading.other_vehicles,
     )
     if total == 0 and not exact:
         if filters.active:
             search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
         search.suggestions = _suggestions(searcher, words_of(query))
     return search
+
+
+@dataclass
+class _Reading:
+    understood: understanding.Understood
+    query: tantivy.Query
+    total: int
+    corrected: str | None = None
+    relaxed: bool = False
+    other_vehicles: bool = False
+
+
+def _read(query: str, *, index, count, spell: bool, detect_vehicle: bool, fallbacks: bool):
+    """The reading of `query` to show, by `count` of matches: the words as
+    typed; corrected when that finds more and they found fewer than
+    FEW_RESULTS; then, when nothing matches every word, parts matching some
+    (corrected words first); then parts for other vehicles than the one named."""
+    typed = understanding.understand(query, vehicles=detect_vehicle)
+    best = _Reading(typed, typed.query(index), 0)
+    best.total = count(best.query) or 0
+    readings = [typed]
+    if spell and best.total < FEW_RESULTS and query:
+        fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
+        if fixed.corrections:
+            readings.insert(0, fixed)
+            fixed_query = fixed.query(index)
+            fixed_total = count(fixed_query) or 0
+            if fixed_total > best.total:
+                best = _Reading(fixed, fixed_query, fixed_total, corrected=fixed.text)
+    if best.total or not fallbacks:
+        return best
+    for reading in readings:
+        if len(reading.slots) > 1:
+            loose = reading.query(index, relaxed=True)
+            if found := count(loose):
+                corrected = reading.text if reading.corrections else None
+                return _Reading(reading, loose, found, corrected=corrected, relaxed=True)
+    for reading in readings:
+        if reading.vehicle is not None and reading.slots:
+            anywhere = reading.query(index, any_vehicle=True)
+            if found := count(anywhere):
+                corrected = reading.text if reading.corrections else None
+                return _Reading(reading, anywhere, found, corrected, other_vehicles=True)
+    return best
 
 
 CATEGORY_AGG = {"terms": {"field": "category", "size": 2000}}

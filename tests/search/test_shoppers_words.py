@@ -280,3 +280,12 @@ def test_C5_a_shortened_word_finds_the_long_one(store):
 def test_C5_synonyms_match_singular_or_plural(store):
     assert skus(search_parts(query="passenger side mirrors")) == ["MIRR"]
     assert skus(search_parts(query="o2 sensors")) == ["O2S1"]
+
+
+def test_C5_a_number_in_the_query_that_is_some_part_number_does_not_hide_the_rest(store):
+    PartFactory(sku="WIRE160", mpn="1600", name="Spark Plug Wire Set")
+    services.queue_reindex(list(Part.objects.values_list("id", flat=True)))
+    services.sync_index()
+    result = search_parts(query="alternater 1600")
+    assert [p.sku for p in result.exact_matches] == ["WIRE160"]
+    assert {p.sku for p in result.items} == {"ALT1", "ALT2"}
