@@ -284,12 +284,13 @@ def _read(query: str, *, index, count, spell: bool, detect_vehicle: bool, fallba
                 best = _Reading(fixed, fixed_query, fixed_total, corrected=fixed.text)
     if best.total or not fallbacks:
         return best
-    for reading in readings:
-        if len(reading.slots) > 1:
-            loose = reading.query(index, relaxed=True)
-            if found := count(loose):
-                corrected = reading.text if reading.corrections else None
-                return _Reading(reading, loose, found, corrected=corrected, relaxed=True)
+    # Some of the words: each as typed or corrected ("tail lite" is never
+    # only "tail line").
+    loosest = typed.merged(readings[0])
+    if len(loosest.slots) > 1:
+        loose = loosest.query(index, relaxed=True)
+        if found := count(loose):
+            return _Reading(loosest, loose, found, relaxed=True)
     for reading in readings:
         if reading.vehicle is not None and reading.slots:
             anywhere = reading.query(index, any_vehicle=True)

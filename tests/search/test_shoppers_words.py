@@ -289,3 +289,14 @@ def test_C5_a_number_in_the_query_that_is_some_part_number_does_not_hide_the_res
     result = search_parts(query="alternater 1600")
     assert [p.sku for p in result.exact_matches] == ["WIRE160"]
     assert {p.sku for p in result.items} == {"ALT1", "ALT2"}
+
+
+def test_C5_a_typo_is_corrected_to_the_word_that_goes_with_the_others():
+    from camshaft.search.spelling import Vocabulary
+
+    words = Vocabulary.of({"line": 900, "lint": 5, "pump": 300, "hose": 40})
+    assert words.correct("lime") == "line"  # alone: the commonest near word
+    beside_lint = {"lint": 7}.get
+    assert words.correct("lime", context=lambda w: beside_lint(w, 0)) == "lint"
+    assert words.correct("hse", context=lambda w: 0) == "hose"
+    assert words.correct("zzzz", context=lambda w: 1) is None
