@@ -205,26 +205,38 @@ def search_parts(
     searcher = index.searcher()
     exact, whole_code = _exact_matches(query, filters) if query else ([], False)
     clauses = _filter_clauses(filters)
-    reading = _read(
-        query,
-        index=index,
-        count=lambda q: searcher.search(_combine(q, clauses, exact), limit=1, count=True).count,
-        spell=spell and not whole_code,
-        detect_vehicle=detect_vehicle,
-        fallbacks=not whole_code,
-    )
-    understood, text, total = reading.understood, reading.query, reading.total
-
-    full = _combine(text, clauses, exact)
-    vehicle = understood.vehicle
-    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     kwargs = {}
     if sort != "best":
         kwargs = {
             "order_by_field": "price",
             "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc,
         }
-    result = searcher.search(full, limit=page.size, offset=page.offset, count=False, **kwargs)
+
+    def page_of(text: tantivy.Query):
+        full = _combine(text, clauses, exact)
+        return searcher.search(full, limit=page.size, offset=page.offset, count=True, **kwargs)
+
+    typed = understanding.understand(query, vehicles=detect_vehicle)
+    reading = _Reading(typed, typed.query(index), 0)
+    result = page_of(reading.query)
+    reading.total = result.count or 0
+    if reading.total < FEW_RESULTS and query:
+        # Nothing or very little: the ladder of other readings, counted
+        # first, and the page searched again only if one of them wins.
+        reading = _read(
+            query,
+            typed=reading,
+            index=index,
+            count=lambda q: searcher.search(_combine(q, clauses, exact), limit=1, count=True).count,
+            spell=spell and not whole_code,
+            detect_vehicle=detect_vehicle,
+            fallbacks=not whole_code,
+        )
+        if reading.understood is not typed or reading.relaxed or reading.other_vehicles:
+            result = page_of(reading.query)
+    text, total = reading.query, reading.total
+    vehicle = reading.understood.vehicle
+    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     pids = [
         int(pid) for pid in searcher.fast_field_values("pid", [addr for _, addr in result.hits])
     ]
@@ -265,15 +277,15 @@ class _Reading:
     other_vehicles: bool = False
 
 
-def _read(query: str, *, index, count, spell: bool, detect_vehicle: bool, fallbacks: bool):
-    """The reading of `query` to show, by `count` of matches: the words as
-    typed; corrected when that finds more and they found fewer than
-    FEW_RESULTS; then, when nothing matches every word, parts matching some
-    (corrected words first); then parts for other vehicles than the one named."""
-    typed = understanding.understand(query, vehicles=detect_vehicle)
-    best = _Reading(typed, typed.query(index), 0)
-    best.total = count(best.query) or 0
-    readings = [typed]
+def _read(
+    query: str, *, typed: _Reading, index, count, spell: bool, detect_vehicle: bool, fallbacks: bool
+) -> _Reading:
+    """The reading of `query` to show, by `count` of matches, when the words
+    as `typed` found fewer than FEW_RESULTS: corrected when that finds more;
+    then, when nothing matches every word, parts matching some of the words
+    (as typed or corrected); then parts for other vehicles than the one named."""
+    best = typed
+    readings = [typed.understood]
     if spell and best.total < FEW_RESULTS and query:
         fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
         if fixed.corrections:
@@ -284,9 +296,8 @@ def _read(query: str, *, index, count, spell: bool, detect_vehicle: bool, fallba
                 best = _Reading(fixed, fixed_query, fixed_total, corrected=fixed.text)
     if best.total or not fallbacks:
         return best
-    # Some of the words: each as typed or corrected ("tail lite" is never
-    # only "tail line").
-    loosest = typed.merged(readings[0])
+    # Some of the words: each as typed or corrected.
+    loosest = typed.understood.merged(readings[0])
     if len(loosest.slots) > 1:
         loose = loosest.query(index, relaxed=True)
         if found := count(loose):
