@@ -141,16 +141,23 @@ def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.
     return tantivy.Query.boolean_query(parts)
 
 
-def _exact_matches(query: str, filters: SearchFilters) -> list[int]:
+def _exact_matches(query: str, filters: SearchFilters) -> tuple[list[int], bool]:
     """Parts whose SKU or MPN is exactly what was typed (C5: these come
-    first); failing that, one word of it with a digit ("motorcraft fl-820s")."""
+    first); failing that, one word of it that looks like a part number
+    ("motorcraft fl-820s"). Says whether the whole query was one."""
     found = _parts_with_code([query.strip()], filters)
     words = query.split()
-    if not found and 1 < len(words) <= MAX_CODE_WORDS:
-        # A model year or an engine size beside the part is no part number.
-        codes = [w for w in words if any(c.isdigit() for c in w)]
-        found = _parts_with_code([w for w in codes if not YEAR_OR_LITRES.fullmatch(w)], filters)
-    return found
+    if found or not 1 < len(words) <= MAX_CODE_WORDS:
+        return found, bool(found)
+    # A model year, an engine size or "160" (amps) beside the part is no part number.
+    codes = [
+        w
+        for w in words
+        if any(c.isdigit() for c in w)
+        and len(normalize_code(w)) >= 4
+        and not YEAR_OR_LITRES.fullmatch(w)
+    ]
+    return _parts_with_code(codes, filters), False
 
 
 def _parts_with_code(codes: list[str], filters: SearchFilters) -> list[int]:
@@ -197,43 +204,40 @@ def search_parts(
 
     index = backend.index()
     searcher = index.searcher()
-    exact = _exact_matches(query, filters) if query else []
+    exact, whole_code = _exact_matches(query, filters) if query else ([], False)
     clauses = _filter_clauses(filters)
-    understood = understanding.understand(query, vehicles=detect_vehicle)
-    text = understood.query(index)
-    total = searcher.search(_combine(text, clauses, exact), limit=1, count=True).count or 0
-    corrected = None
-    if spell and total < FEW_RESULTS and not exact and query:
-        fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
-        if fixed.corrections:
-            fixed_text = fixed.query(index)
-            fixed_total = searcher.search(
-                _combine(fixed_text, clauses, exact), limit=1, count=True
-            ).count
-            if fixed_total > total:
-                understood, text, total, corrected = fixed, fixed_text, fixed_total, fixed.text
-    relaxed = other_vehicles = False
-    if total == 0 and not exact and len(understood.slots) > 1:
-        loose = understood.query(index, relaxed=True)
-        loose_total = searcher.search(_combine(loose, clauses, exact), limit=1, count=True).count
-        if loose_total:
-            text, total, relaxed = loose, loose_total, True
-    if total == 0 and not exact and understood.vehicle is not None and understood.slots:
-        anywhere = understood.query(index, any_vehicle=True)
-        found = searcher.search(_combine(anywhere, clauses, exact), limit=1, count=True).count
-        if found:
-            text, total, other_vehicles = anywhere, found, True
-
-    full = _combine(text, clauses, exact)
-    vehicle = understood.vehicle
-    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     kwargs = {}
     if sort != "best":
         kwargs = {
             "order_by_field": "price",
             "order": tantivy.Order.Asc if sort == "price_asc" else tantivy.Order.Desc,
         }
-    result = searcher.search(full, limit=page.size, offset=page.offset, count=False, **kwargs)
+
+    def page_of(text: tantivy.Query):
+        full = _combine(text, clauses, exact)
+        return searcher.search(full, limit=page.size, offset=page.offset, count=True, **kwargs)
+
+    typed = understanding.understand(query, vehicles=detect_vehicle)
+    reading = _Reading(typed, typed.query(index), 0)
+    result = page_of(reading.query)
+    reading.total = result.count or 0
+    if reading.total < FEW_RESULTS and query:
+        # Nothing or very little: the ladder of other readings, counted
+        # first, and the page searched again only if one of them wins.
+        reading = _read(
+            query,
+            typed=reading,
+            index=index,
+            count=lambda q: searcher.search(_combine(q, clauses, exact), limit=1, count=True).count,
+            spell=spell and not whole_code,
+            detect_vehicle=detect_vehicle,
+            fallbacks=not whole_code,
+        )
+        if reading.understood is not typed or reading.relaxed or reading.other_vehicles:
+            result = page_of(reading.query)
+    text, total = reading.query, reading.total
+    vehicle = reading.understood.vehicle
+    fit_vehicle = filters.vehicle_id or garage_vehicle_id
     pids = [
         int(pid) for pid in searcher.fast_field_values("pid", [addr for _, addr in result.hits])
     ]
@@ -252,16 +256,60 @@ def search_parts(
         exact_matches=exact_items,
         categories=categories,
         brands=brands,
-        corrected_query=corrected,
+        corrected_query=reading.corrected,
         vehicle=vehicle,
-        relaxed=relaxed,
-        other_vehicles=other_vehicles,
+        relaxed=reading.relaxed,
+        other_vehicles=reading.other_vehicles,
     )
     if total == 0 and not exact:
         if filters.active:
             search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
         search.suggestions = _suggestions(searcher, words_of(query))
     return search
+
+
+@dataclass
+class _Reading:
+    understood: understanding.Understood
+    query: tantivy.Query
+    total: int
+    corrected: str | None = None
+    relaxed: bool = False
+    other_vehicles: bool = False
+
+
+def _read(
+    query: str, *, typed: _Reading, index, count, spell: bool, detect_vehicle: bool, fallbacks: bool
+) -> _Reading:
+    """The reading of `query` to show, by `count` of matches, when the words
+    as `typed` found fewer than FEW_RESULTS: corrected when that finds more;
+    then, when nothing matches every word, parts matching some of the words
+    (as typed or corrected); then parts for other vehicles than the one named."""
+    best = typed
+    readings = [typed.understood]
+    if spell and best.total < FEW_RESULTS and query:
+        fixed = understanding.understand(query, spell=True, vehicles=detect_vehicle)
+        if fixed.corrections:
+            readings.insert(0, fixed)
+            fixed_query = fixed.query(index)
+            fixed_total = count(fixed_query) or 0
+            if fixed_total > best.total:
+                best = _Reading(fixed, fixed_query, fixed_total, corrected=fixed.text)
+    if best.total or not fallbacks:
+        return best
+    # Some of the words: each as typed or corrected.
+    loosest = typed.understood.merged(readings[0])
+    if len(loosest.slots) > 1:
+        loose = loosest.query(index, relaxed=True)
+        if found := count(loose):
+            return _Reading(loosest, loose, found, relaxed=True)
+    for reading in readings:
+        if reading.vehicle is not None and reading.slots:
+            anywhere = reading.query(index, any_vehicle=True)
+            if found := count(anywhere):
+                corrected = reading.text if reading.corrections else None
+                return _Reading(reading, anywhere, found, corrected, other_vehicles=True)
+    return best
 
 
 CATEGORY_AGG = {"terms": {"field": "category", "size": 2000}}

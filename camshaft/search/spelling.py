@@ -24,6 +24,8 @@ MIN_CORRECTABLE = 3
 # one for a word of 3-4 letters, two from 5 letters on ("break" is "brake").
 TWO_EDITS_FROM = 5
 CANDIDATES = 12
+# Candidates weighed against the query's other words, nearest first.
+CONTEXT_CANDIDATES = 6
 # A word this long that the catalogue has only as the start of longer words
 # is read as short for them.
 MIN_PREFIX = 4
@@ -62,12 +64,31 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return word in self.counts
 
-    def correct(self, word: str) -> str | None:
-        """The catalogue word closest to `word` (fewest edits, then the most
-        used), or None when none is near enough or `word` needs no fixing."""
+    def correct(self, word: str, *, context=None) -> str | None:
+        """The catalogue word closest to `word`, or None when none is near
+        enough or `word` needs no fixing.
+
+        Without context: the fewest edits (one for 3-4 letters, two from 5),
+        then the word more parts use. With `context` (a function counting
+        the parts whose names hold a candidate beside the query's other
+        words), the candidate most parts have in that company wins, and a
+        short word may then take two edits: beside "valve", "egr" would
+        rather be a word named with valves than the commonest near word."""
         if word in self.counts or len(word) < MIN_CORRECTABLE or any(c.isdigit() for c in word):
             return None
         edits = 2 if len(word) >= TWO_EDITS_FROM else 1
+        found = self._near(word, max(edits, 2) if context else edits)
+        if not found:
+            return None
+        if context is not None:
+            together = {w: context(w) for w, _ in found[:CONTEXT_CANDIDATES]}
+            if any(together.values()):
+                return max(found[:CONTEXT_CANDIDATES], key=lambda f: (together[f[0]], -f[1]))[0]
+        within = [f for f in found if f[1] <= edits]
+        return within[0][0] if within else None
+
+    def _near(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Catalogue words within `edits` of `word`, nearest and commonest first."""
         choices = [
             w
             for size in range(len(word) - edits, len(word) + edits + 1)
@@ -76,10 +97,8 @@ class Vocabulary:
         found = process.extract(
             word, choices, scorer=OSA.distance, score_cutoff=edits, limit=CANDIDATES
         )
-        if not found:
-            return None
-        best = min(found, key=lambda f: (f[1], f[0][0] != word[0], -self.counts[f[0]], f[0]))
-        return best[0]
+        ranked = sorted(found, key=lambda f: (f[1], f[0][0] != word[0], -self.counts[f[0]], f[0]))
+        return [(w, distance) for w, distance, _ in ranked]
 
     def split(self, word: str, extra: frozenset[str] = frozenset()) -> tuple[str, str] | None:
         """Two catalogue words written as one ("sparkplug" is "spark plug",

@@ -95,6 +95,17 @@ class Understood:
     def text(self) -> str:
         return " ".join(self.words)
 
+    def merged(self, other: "Understood") -> "Understood":
+        """This reading with `other`'s alternatives added word by word (the
+        words as typed and as corrected), when both read the query alike."""
+        if other is self or len(other.slots) != len(self.slots) or other.vehicle != self.vehicle:
+            return self
+        slots = tuple(
+            tuple(dict.fromkeys((*mine, *theirs)))
+            for mine, theirs in zip(self.slots, other.slots, strict=True)
+        )
+        return Understood(words=self.words, slots=slots, vehicle=self.vehicle)
+
     def query(
         self, index: tantivy.Index, *, relaxed: bool = False, any_vehicle: bool = False
     ) -> tantivy.Query:
@@ -197,21 +208,40 @@ def _split_joined(tokens, thesaurus, vocabulary) -> list[str]:
 
 
 def _corrected(tokens, thesaurus, vocabulary) -> tuple[list[str], dict[str, str]]:
-    """Unknown words replaced by the catalogue's nearest words."""
-    out, corrections = [], {}
+    """Unknown words replaced by the catalogue's nearest words, weighed
+    against the query's other words of part names."""
     lexicon = _lexicon()
-    for i, token in enumerate(tokens):
-        known = (
+
+    def known(i: int, token: str) -> bool:
+        return (
             token in vocabulary
             or thesaurus.match(tokens, i) is not None
             or token in lexicon.words
             or token in STOP_WORDS
         )
-        fixed = None if known else vocabulary.correct(token)
+
+    company = [t for i, t in enumerate(tokens) if known(i, t) and _is_part_word((t,))]
+    context = _cooccurrence(company) if company else None
+    out, corrections = [], {}
+    for i, token in enumerate(tokens):
+        fixed = None if known(i, token) else vocabulary.correct(token, context=context)
         if fixed:
             corrections[token] = fixed
         out.append(fixed or token)
     return out, corrections
+
+
+def _cooccurrence(company: list[str]):
+    """How many parts are named with a word beside all of `company`."""
+    searcher = backend.searcher()
+    schema = backend.SCHEMA
+
+    def count(word: str) -> int:
+        terms = [tantivy.Query.term_query(schema, "words", w) for w in (*company, word)]
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, t) for t in terms])
+        return searcher.search(both, limit=1, count=True).count or 0
+
+    return count
 
 
 @dataclass(frozen=True)

@@ -280,3 +280,23 @@ def test_C5_a_shortened_word_finds_the_long_one(store):
 def test_C5_synonyms_match_singular_or_plural(store):
     assert skus(search_parts(query="passenger side mirrors")) == ["MIRR"]
     assert skus(search_parts(query="o2 sensors")) == ["O2S1"]
+
+
+def test_C5_a_number_in_the_query_that_is_some_part_number_does_not_hide_the_rest(store):
+    PartFactory(sku="WIRE160", mpn="1600", name="Spark Plug Wire Set")
+    services.queue_reindex(list(Part.objects.values_list("id", flat=True)))
+    services.sync_index()
+    result = search_parts(query="alternater 1600")
+    assert [p.sku for p in result.exact_matches] == ["WIRE160"]
+    assert {p.sku for p in result.items} == {"ALT1", "ALT2"}
+
+
+def test_C5_a_typo_is_corrected_to_the_word_that_goes_with_the_others():
+    from camshaft.search.spelling import Vocabulary
+
+    words = Vocabulary.of({"line": 900, "lint": 5, "pump": 300, "hose": 40})
+    assert words.correct("lime") == "line"  # alone: the commonest near word
+    beside_lint = {"lint": 7}.get
+    assert words.correct("lime", context=lambda w: beside_lint(w, 0)) == "lint"
+    assert words.correct("hse", context=lambda w: 0) == "hose"
+    assert words.correct("zzzz", context=lambda w: 1) is None
