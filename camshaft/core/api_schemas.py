@@ -1,7 +1,5 @@
 """Error bodies shared by every API router, so clients see one shape."""
 
-import re
-from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -25,30 +23,6 @@ def whole_number(*, ge: int, le: int, **field):
     """An integer as JSON Schema means it, from `ge` to `le`, as stated."""
     return Annotated[int, Field(ge=ge, le=le, **field), BeforeValidator(_whole_number)]
 
-
-#: Amounts clients send: a JSON number, or a string of digits with up to
-#: two decimals, exactly as the OpenAPI document states.
-AMOUNT_PATTERN = r"^-?\d{1,10}(\.\d{1,2})?$"
-_AMOUNT = re.compile(AMOUNT_PATTERN)
-
-
-def _amount(value):
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError("must be an amount like 12.50")
-    if isinstance(value, str) and not _AMOUNT.match(value):
-        raise ValueError("must be an amount like 12.50")
-    return value
-
-
-Amount = Annotated[
-    Decimal,
-    BeforeValidator(_amount),
-    Field(
-        json_schema_extra={
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": AMOUNT_PATTERN}]
-        }
-    ),
-]
 
 #: Every id and page number a client sends is bounded here, so a number the
 #: database cannot hold is a 422 before any query (B2).
