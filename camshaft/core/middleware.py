@@ -3,11 +3,19 @@
 PostgreSQL text cannot hold a NUL (0x00) character; SQLite stores it but
 nothing good comes of it. Django's form fields refuse it field by field;
 this answers every other door (query strings, form posts and JSON bodies,
-web and API alike) once, with a clear 4xx instead of a database error."""
+web and API alike) once, with a clear 4xx instead of a database error.
+
+Beside it: RefuseUnstorableValues, the last line behind the bounds forms
+and schemas state, and PermissionsPolicy, a header on every response."""
 
 import json
+import logging
 
+from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+log = logging.getLogger(__name__)
 
 NUL = "\x00"
 MESSAGE = "Text may not contain NUL (0x00) characters."
@@ -75,8 +83,6 @@ def unstorable(error: Exception) -> bool:
     """A number or text the database cannot hold that slipped past a form
     or schema bound: SQLite's OverflowError, PostgreSQL's "out of range" or
     "value too long" (a DataError)."""
-    from django.db import DataError
-
     return isinstance(error, OverflowError | DataError)
 
 
@@ -94,9 +100,7 @@ class RefuseUnstorableValues:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not unstorable(exception):
             return None
-        import logging
-
-        logging.getLogger(__name__).warning(
+        log.warning(
             "unbounded input reached the database at %s: %s", request.path, type(exception).__name__
         )
         if request.path.startswith("/api/"):
@@ -119,8 +123,6 @@ class PermissionsPolicy:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
