@@ -55,6 +55,8 @@ CUSTOMER_SERVICE = Role(
         "orders.view_orderline",
         "orders.view_orderevent",
         "orders.cancel_order",
+        # Change an unshipped order on the customer's request (O2).
+        "orders.change_order",
         "orders.record_offline_payment",
         "payments.view_payment",
         "payments.view_savedcard",

@@ -19,6 +19,7 @@ all of it back. A second clerk saving a change previewed before the first
 one was saved is refused when the total moved, and applies on top of the
 first one otherwise: each change names only what it changes."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -112,6 +113,7 @@ class ChangePreview:
     #: still owed (+) or due back (-).
     payment_due: Decimal = ZERO
     offline: bool = False
+    asked: OrderChange | None = None
 
     @property
     def old_total(self) -> Money:
@@ -120,6 +122,14 @@ class ChangePreview:
     @property
     def new_total(self) -> Money:
         return self.quote.money(self.quote.grand_total)
+
+    @property
+    def token(self) -> str:
+        """Names this preview: the order as it stood (its last save), the
+        change asked for and the total shown. Saving with it refuses a change
+        whose order or form moved since, even when the total did not."""
+        seen = f"{self.order.pk}|{self.order.updated_at.isoformat()}|{self.asked!r}"
+        return hashlib.sha256(f"{seen}|{self.quote.grand_total}".encode()).hexdigest()[:32]
 
     @property
     def can_save(self) -> bool:
@@ -228,6 +238,7 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
         problems=tuple(problems),
         payment_due=payments.payment_change_due(order.payment, quote.grand_total),
         offline=order.payment.is_offline,
+        asked=change,
     )
 
 
@@ -364,13 +375,15 @@ def change_order(
     change: OrderChange,
     by,
     as_staff: bool,
-    expected_total: Decimal,
+    expected_total: Decimal | None,
     now: datetime | None = None,
     path: str = "",
+    preview_token: str = "",
 ) -> Order:
     """Save `change` exactly as previewed: refused (ChangeRefused, nothing
-    changed) if the total is no longer `expected_total`, if stock ran out,
-    or if the payment cannot be adjusted. The history records who changed
+    changed) if the total is no longer `expected_total` (or, given the
+    preview's `token`, the order or the change differ from the preview),
+    if stock ran out, or if the payment cannot be adjusted. The history records who changed
     what, staff changes go to the audit log, the shopper gets a mail."""
     try:
         return _save(
@@ -381,6 +394,7 @@ def change_order(
             expected_total=expected_total,
             now=now or timezone.now(),
             path=path,
+            preview_token=preview_token,
         )
     except OutOfStock as gone:  # someone bought the last units since the preview
         raise ChangeRefused(_shortage(gone.short) + " Nothing was changed.") from None
@@ -395,13 +409,20 @@ def change_order(
 
 
 @transaction.atomic
-def _save(*, order, change, by, as_staff, expected_total, now, path) -> Order:
+def _save(*, order, change, by, as_staff, expected_total, now, path, preview_token) -> Order:
     order = _locked(order)
     preview = _preview(order, change, as_staff=as_staff, now=now)
     if preview.problems:
         raise ChangeRefused(" ".join(preview.problems))
     if not preview.changes:
         raise ChangeRefused("Nothing would change.")
+    if expected_total is None:
+        raise ChangeRefused("Please preview the change first: it shows the new total.")
+    if preview_token and preview_token != preview.token:
+        raise ChangeRefused(
+            "The order was changed by someone else, or the form was edited, since this "
+            "preview. Nothing was changed; please look at the new preview."
+        )
     if expected_total != preview.quote.grand_total:
         raise ChangeRefused(
             f"The total would now be {preview.new_total}, not {order.money(expected_total)} "
