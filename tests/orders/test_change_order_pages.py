@@ -175,3 +175,104 @@ def test_O2_change_address_of_another_persons_order_is_a_404(client):
     url = reverse("order_change_address", args=[order.number])
     assert client.post(url, {**MICHIGAN}).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def _bearer(user) -> dict:
+    from camshaft.accounts.services import issue_api_token
+
+    return {"Authorization": f"Bearer {issue_api_token(user=user).key}"}
+
+
+def test_O2_change_address_through_the_api_preview_then_save(client):
+    order = placed()
+    body = {"email": order.email, "shipping_address": MICHIGAN}
+    shown = client.post(
+        f"/api/v1/orders/{order.number}/address/preview", body, content_type="application/json"
+    )
+    assert shown.status_code == 200, shown.content
+    preview = shown.json()
+    assert preview["can_save"] and preview["old_total"] == str(order.grand_total)
+    assert any("Shipping address changed" in change for change in preview["changes"])
+    order.refresh_from_db()
+    assert order.shipping_address.city == ADDRESS["city"]
+
+    saved = client.post(
+        f"/api/v1/orders/{order.number}/address",
+        {**body, "expected_total": preview["new_total"]},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["shipping_address"]["city"] == "Detroit"
+    assert saved.json()["grand_total"] == preview["new_total"]
+
+
+def test_O2_change_address_through_the_api_refuses_a_moved_total_and_bad_input(client):
+    order = placed()
+    body = {"email": order.email, "shipping_address": MICHIGAN}
+    moved = client.post(
+        f"/api/v1/orders/{order.number}/address",
+        {**body, "expected_total": "0.01"},
+        content_type="application/json",
+    )
+    assert moved.status_code == 409 and "as previewed" in moved.json()["detail"]
+    bad = client.post(
+        f"/api/v1/orders/{order.number}/address/preview",
+        {**body, "shipping_address": {**MICHIGAN, "postal_code": ""}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    order.refresh_from_db()
+    assert order.shipping_address.city == ADDRESS["city"]
+
+
+def test_O2_change_address_through_the_api_is_a_404_for_someone_elses_order(
+    client, django_user_model
+):
+    order = placed()
+    stranger = django_user_model.objects.create_user(email="eve@example.com", password="pw-x-9-Y")
+    body = {"shipping_address": MICHIGAN, "expected_total": str(order.grand_total)}
+    for headers in ({}, _bearer(stranger)):
+        answer = client.post(
+            f"/api/v1/orders/{order.number}/address",
+            {**body, "email": "eve@example.com"},
+            content_type="application/json",
+            headers=headers,
+        )
+        assert answer.status_code == 404
+    order.refresh_from_db()
+    assert order.shipping_address.city == ADDRESS["city"]
+
+
+def test_O2_change_address_through_the_api_after_the_window_is_a_409(client):
+    order = placed()
+    Order.objects.filter(pk=order.pk).update(placed_at=timezone.now() - timedelta(days=2))
+    answer = client.post(
+        f"/api/v1/orders/{order.number}/address/preview",
+        {"email": order.email, "shipping_address": MICHIGAN},
+        content_type="application/json",
+    )
+    assert answer.status_code == 409 and "24 hours" in answer.json()["detail"]
+
+
+def test_O2_change_address_through_the_api_by_a_member_with_their_token(client, django_user_model):
+    member = django_user_model.objects.create_user(email="sam@example.com", password="pw-x-9-Y")
+    cart = ready_cart(user=member, parts=[stocked_part()])
+    order = checkout.place(cart=cart, user=member, currency="USD", idempotency_key="m").order
+    headers = _bearer(member)
+    body = {"shipping_address": MICHIGAN, "residential": False}
+    preview = client.post(
+        f"/api/v1/orders/{order.number}/address/preview",
+        body,
+        content_type="application/json",
+        headers=headers,
+    ).json()
+    saved = client.post(
+        f"/api/v1/orders/{order.number}/address",
+        {**body, "expected_total": preview["new_total"]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert saved.status_code == 200, saved.content
+    order.refresh_from_db()
+    assert (order.shipping_address.region, order.residential) == ("MI", False)
+    assert OrderEvent.objects.get(order=order, action="changed").by == member
