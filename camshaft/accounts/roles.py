@@ -40,7 +40,8 @@ class Role:
 CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
-    summary="Customers and their addresses, orders (cancel, record offline payments), "
+    summary="Customers and their addresses, orders (change before they ship, cancel, record "
+    "offline payments), "
     "returns (authorize, reject, file for a caller, refund), payments and saved cards "
     "read-only, the store's mailbox.",
     permissions=(
