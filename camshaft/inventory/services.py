@@ -95,6 +95,8 @@ def release_stock(*, order) -> int:
         .filter(order_line__order=order, status=Allocation.Status.RESERVED)
         .order_by("id")
     )
+    # Stock rows in id order, as checkouts lock them, so the two never deadlock.
+    lock_stock(part_ids={a.order_line.part_id for a in held if not a.made_to_order})
     _unreserve(held)
     Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED)
     return sum(a.quantity for a in held)

@@ -367,18 +367,24 @@ def payment_change_due(payment: Payment, amount: Decimal) -> Decimal:
     return amount - payment.amount
 
 
+_CHANGE_KINDS = frozenset({TransactionKind.AUTHORIZE, TransactionKind.VOID, TransactionKind.REFUND})
+
+
 @transaction.atomic
 def _change_amount(*, payment, amount, idempotency_key, by) -> PaymentTransaction | None:
     payment = _locked(payment)
     _check_amount(amount, payment.currency)
+    # A repeat finds the first call's transaction, whatever the amount is now.
+    if replay := PaymentTransaction.objects.filter(idempotency_key=idempotency_key).first():
+        if replay.payment_id != payment.pk or replay.kind not in _CHANGE_KINDS:
+            raise IdempotencyKeyReused(
+                f"The key {idempotency_key!r} was already used for another payment operation."
+            )
+        return replay
     if payment.is_offline:
         return _change_offline(payment, amount, idempotency_key, by)
     difference = amount - payment.amount
     kind = TransactionKind.AUTHORIZE if difference > 0 else TransactionKind.VOID
-    if difference and (
-        replay := _replayed(idempotency_key, kind=kind, amount=abs(difference), payment=payment)
-    ):
-        return replay
     if difference == 0:
         return None
     if payment.status != PaymentStatus.AUTHORIZED or payment.amount_captured:
@@ -411,10 +417,6 @@ def _change_offline(payment, amount, idempotency_key, by) -> PaymentTransaction 
     surplus = in_hand - amount
     txn = None
     if surplus > 0:
-        if replay := _replayed(
-            idempotency_key, kind=TransactionKind.REFUND, amount=surplus, payment=payment
-        ):
-            return replay
         # Money held drops by what goes back, so refunds stay within the amount.
         payment.amount_received -= surplus
         result = GatewayResult(GatewayStatus.APPROVED, message="Due back to the payer")
