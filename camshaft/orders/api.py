@@ -4,21 +4,30 @@ Another person's order is a 404, exactly like one that does not exist."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
-from camshaft.core.api_schemas import PostalAddressIn, responses
+from camshaft.core.api_schemas import (
+    NO_NUL,
+    DecimalText,
+    InputSchema,
+    PostalAddressIn,
+    Text,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.orders import changes, selectors, services
 from camshaft.orders.models import Order
 
 router = Router(tags=["orders"])
 
 NOT_FOUND = {"detail": "We found no such order."}
+NUMBER_MAX_CHARS = Order._meta.get_field("number").max_length
+OrderNumber = Path(..., min_length=1, max_length=NUMBER_MAX_CHARS, pattern=NO_NUL)
 ORDERS_PER_PAGE = 20
 
 
@@ -100,20 +109,20 @@ class OrdersPageOut(Schema):
     orders: list[OrderSummaryOut]
 
 
-class LookupIn(Schema):
-    number: Annotated[str, Field(max_length=20)]
-    email: Annotated[str, Field(max_length=254)]
+class LookupIn(InputSchema):
+    number: Text(20)
+    email: Text(254)
 
 
-class CancelIn(Schema):
-    email: Annotated[str, Field(max_length=254)] = Field(
+class CancelIn(InputSchema):
+    email: Text(254) = Field(
         "", description="Guests: the billing email, as proof the order is theirs"
     )
-    reason: Annotated[str, Field(max_length=300)] = ""
+    reason: Text(300) = ""
 
 
-class AddressChangeIn(Schema):
-    email: Annotated[str, Field(max_length=254)] = Field(
+class AddressChangeIn(InputSchema):
+    email: Text(254) = Field(
         "", description="Guests: the billing email, as proof the order is theirs"
     )
     shipping_address: PostalAddressIn
@@ -123,11 +132,11 @@ class AddressChangeIn(Schema):
 
 
 class AddressChangeSaveIn(AddressChangeIn):
-    expected_total: Decimal = Field(
-        max_digits=14,
-        decimal_places=2,
-        description="The new total the preview showed; if it moved, nothing changes (409). "
-        "It is compared, never charged.",
+    expected_total: DecimalText(
+        whole_digits=12,
+        places=2,
+        description='The new total the preview showed, as a string like "123.45"; if it '
+        "moved, nothing changes (409). It is compared, never charged.",
     )
 
 
@@ -143,6 +152,14 @@ class ChangePreviewOut(Schema):
     problems: list[str] = Field(description="Why it cannot be saved as it stands")
     payment_note: str = Field(description="What happens to the payment")
     can_save: bool
+
+
+#: What a well-formed address change can still be refused for (422).
+ADDRESS_REFUSALS = (
+    "a required field is only spaces",
+    "the country is not one we know",
+    "the postal code or phone number does not fit",
+)
 
 
 def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
@@ -195,10 +212,10 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
 
 def _shoppers_order(request: HttpRequest, number: str, email: str) -> Order | None:
     """The member's order, or a guest's proved by its billing email."""
-    order = _members_order(request, number[:20])
+    order = _members_order(request, number)
     if order is None and email:
         try:
-            order = selectors.order_for_guest(number=number[:20], email=email)
+            order = selectors.order_for_guest(number=number, email=email)
         except Order.DoesNotExist:
             order = None
     return order
@@ -241,16 +258,16 @@ def lookup(request: HttpRequest, body: LookupIn):
 
 
 @router.get("/orders/{number}", auth=TokenAuth(), response=responses(OrderOut, 401, 404))
-def my_order(request: HttpRequest, number: str):
+def my_order(request: HttpRequest, number: str = OrderNumber):
     """One of the member's orders. Guests use POST /orders/lookup."""
-    order = _members_order(request, number[:20])
+    order = _members_order(request, number)
     if order is None:
         return 404, NOT_FOUND
     return order_out(order)
 
 
 @router.post("/orders/{number}/cancel", auth=Shopper(), response=responses(OrderOut, 401, 404, 409))
-def cancel(request: HttpRequest, number: str, body: CancelIn):
+def cancel(request: HttpRequest, body: CancelIn, number: str = OrderNumber):
     """Cancel under O3: within 24 hours, nothing shipped, not placed in
     weekend processing (Friday 5 PM to Monday 9 AM US Eastern). Members send
     their token; guests the billing email. A refusal is a 409 saying why."""
@@ -276,12 +293,13 @@ def _address_change(body: AddressChangeIn) -> changes.OrderChange:
     "/orders/{number}/address/preview",
     auth=Shopper(),
     response=responses(ChangePreviewOut, 401, 404, 409),
+    openapi_extra=refused_on_meaning(*ADDRESS_REFUSALS),
 )
-def preview_address_change(request: HttpRequest, number: str, body: AddressChangeIn):
+def preview_address_change(request: HttpRequest, body: AddressChangeIn, number: str = OrderNumber):
     """O2: the order with a new shipping address, priced again (shipping,
     tax) before anything changes. Within O3's window only (24 hours, not
     placed in weekend processing, nothing shipped); otherwise 409 saying why.
-    A bad address is a 422. Members send their token; guests the billing email."""
+    Members send their token; guests the billing email."""
     order = _shoppers_order(request, number, body.email)
     if order is None:
         return 404, NOT_FOUND
@@ -302,9 +320,12 @@ def preview_address_change(request: HttpRequest, number: str, body: AddressChang
 
 
 @router.post(
-    "/orders/{number}/address", auth=Shopper(), response=responses(OrderOut, 401, 404, 409)
+    "/orders/{number}/address",
+    auth=Shopper(),
+    response=responses(OrderOut, 401, 404, 409),
+    openapi_extra=refused_on_meaning(*ADDRESS_REFUSALS),
 )
-def change_address(request: HttpRequest, number: str, body: AddressChangeSaveIn):
+def change_address(request: HttpRequest, body: AddressChangeSaveIn, number: str = OrderNumber):
     """O2: ship the order to a new address, exactly as previewed: send the
     preview's `new_total` as `expected_total`. If the total moved, stock ran
     out, or the card's bank declines holding a higher total, nothing changes
@@ -317,6 +338,6 @@ def change_address(request: HttpRequest, number: str, body: AddressChangeSaveIn)
         change=_address_change(body),
         by=request.auth if request.auth.is_authenticated else None,
         as_staff=False,
-        expected_total=body.expected_total,
+        expected_total=Decimal(body.expected_total),
     )
     return order_out(selectors.order_by_number(number=order.number))
