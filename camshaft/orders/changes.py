@@ -224,7 +224,7 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
         ChangedLine(line.line_id, line.part_id, priced, line.before)
         for line, priced in zip(lines, quote.lines, strict=True)
     )
-    if quote.grand_total != order.grand_total:
+    if described and quote.grand_total != order.grand_total:
         described.append(f"Total: {order.total} → {quote.money(quote.grand_total)}")
     return ChangePreview(
         order=order,

@@ -475,3 +475,33 @@ def test_O2_change_two_clerks_at_once_lose_nothing(django_user_model):
         reference=order.payment.authorization_reference
     )
     assert authorization.amount == order.grand_total
+
+
+def test_O2_change_that_changes_nothing_is_not_saved(ohio, clerk):
+    order = place([part_in(ohio)])
+    same = OrderChange(
+        shipping_address={**ADDRESS}, shipping_method=order.shipping_method, residential=True
+    )
+    shown = preview(order, same)
+    assert shown.changes == () and not shown.can_save
+    with pytest.raises(ChangeRefused, match="Nothing would change"):
+        save(order, same, by=clerk, expected=order.grand_total)
+    assert not OrderEvent.objects.filter(order=order, action="changed").exists()
+
+
+def test_O2_change_address_by_the_shopper_needs_the_further_authorization(ohio, clerk):
+    """Moving the parcel to where tax is due raises the total: if the card's
+    bank declines holding more, the address stays as it was."""
+    order = place([part_in(ohio, "20.00")], number=FIXED_AMOUNT_CARD)
+    to_michigan = OrderChange(shipping_address=MICHIGAN)
+    save(order, to_michigan, by=clerk, expected=preview(order, to_michigan).quote.grand_total)
+    back_home = OrderChange(shipping_address={**ADDRESS})
+    shown = preview(order, back_home, as_staff=False)
+    assert shown.payment_due > 0
+
+    with pytest.raises(ChangeRefused, match="declined"):
+        save(order, back_home, by=None, expected=shown.quote.grand_total, as_staff=False)
+
+    order.refresh_from_db()
+    assert order.shipping_address.region == "MI" and order.tax_total == 0
+    assert order.payment.amount == order.grand_total
