@@ -18,18 +18,6 @@ pytestmark = pytest.mark.django_db
 TOTAL = Decimal("109.99")
 
 
-@pytest.fixture
-def paypal_fake(httpserver, settings):
-    """Cards through the test gateway, PayPal through PayPal's (faked) API."""
-    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
-    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
-    settings.PAYPAL_CLIENT_ID = "local-fake-client"
-    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
-    settings.PAYMENT_GATEWAY_TIMEOUT = 1
-    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
-    return httpserver
-
-
 def sent(server, path):
     return [
         (request.get_data(as_text=True), request.headers)

@@ -8,6 +8,7 @@ a key it has seen instead of acting again (Y4)."""
 
 import abc
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import TextChoices
@@ -72,20 +73,29 @@ class WalletSession:
 @dataclass(frozen=True, slots=True)
 class WebhookEvent:
     """A processor's notice, its signature checked, reduced to what Camshaft
-    acts on. `kind` is one of WebhookEvent.KINDS or "ignored"; amounts are
-    the processor's running totals, so events applied in any order agree."""
+    acts on. `kind` is one of WebhookEvent.KINDS or "ignored". A refund is
+    either the processor's running total (Stripe) or one refund known by its
+    id (PayPal), so events applied in any order, or twice, agree."""
 
     KINDS = ("refunded", "disputed", "dispute_closed", "voided")
 
     event_id: str
     kind: str
-    #: The authorization (Stripe PaymentIntent, PayPal authorization) it concerns.
+    #: The authorization (Stripe PaymentIntent, PayPal authorization) it concerns,
     authorization_id: str = ""
-    #: "refunded": everything refunded so far at the processor.
+    #: or, when the processor names only that, one of its captures.
+    capture_id: str = ""
+    #: "refunded", Stripe: everything refunded so far of the payment.
     refunded_total: Decimal | None = None
+    #: "refunded", PayPal: one refund, by its id and amount (applied once).
+    refund_id: str = ""
+    refund_amount: Decimal | None = None
     currency: str = ""
     #: For staff: what happened, in the processor's words.
     description: str = ""
+    #: When the processor made the event: an older dispute notice arriving
+    #: after a newer one changes nothing.
+    occurred_at: datetime | None = None
 
 
 class WebhookRefused(Exception):
@@ -136,6 +146,11 @@ class PaymentGateway(abc.ABC):
         called before the token pays for anything. By default tokens last."""
         return self.describe_card(token=token)
 
+    def forget_card(self, *, token: str) -> None:
+        """A member removed a saved card (A3) or was erased (V4): the processor
+        lets go of it too. By default the token holds nothing to forget."""
+        return None
+
     def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
         """Check a processor's notice and say what it means; raise
         `WebhookRefused` for a bad signature."""
@@ -183,6 +198,7 @@ GATEWAY_CALLS = (
     "authorize",
     "capture",
     "describe_card",
+    "forget_card",
     "keep_card",
     "refund",
     "start_wallet",

@@ -9,6 +9,7 @@ for 3-D Secure, `authorize` answers ACTION_REQUIRED with Stripe's page to
 send the shopper to; they come back to the checkout, which authorizes again
 with the PaymentIntent's id (``pi_…``) and finds it confirmed."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -224,6 +225,7 @@ class StripeGateway(PaymentGateway):
         except (ValueError, stripe.SignatureVerificationError) as error:
             raise WebhookRefused(str(error)) from None
         data = event.data.object
+        occurred_at = datetime.fromtimestamp(event.created, tz=UTC)
         if event.type == "charge.refunded":
             return WebhookEvent(
                 event_id=event.id,
@@ -232,6 +234,7 @@ class StripeGateway(PaymentGateway):
                 refunded_total=from_minor_units(data.amount_refunded, data.currency),
                 currency=data.currency.upper(),
                 description="Refunded at Stripe",
+                occurred_at=occurred_at,
             )
         if event.type in {"charge.dispute.created", "charge.dispute.closed"}:
             closed = event.type.endswith("closed")
@@ -240,6 +243,7 @@ class StripeGateway(PaymentGateway):
                 kind="dispute_closed" if closed else "disputed",
                 authorization_id=data.payment_intent or "",
                 description=f"Dispute ({data.reason}): {data.status}",
+                occurred_at=occurred_at,
             )
         if event.type == "payment_intent.canceled":
             return WebhookEvent(
@@ -247,6 +251,7 @@ class StripeGateway(PaymentGateway):
                 kind="voided",
                 authorization_id=data.id,
                 description=f"Cancelled at Stripe ({data.cancellation_reason or 'no reason'})",
+                occurred_at=occurred_at,
             )
         return WebhookEvent(event_id=event.id, kind="ignored", description=event.type)
 
