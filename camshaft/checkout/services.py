@@ -336,8 +336,15 @@ def place(
         )
     except payments.PaymentActionRequired as needed:
         # 3-D Secure: when the shopper comes back, the checkout pays with the
-        # processor's pending payment, which only it knows (not the URL).
-        Checkout.objects.filter(pk=checkout.pk).update(card_token=needed.reference)
+        # processor's pending payment, which only it knows (not the URL). A
+        # card the member asked to keep is kept now, by its reusable token
+        # (the pending payment's id could never pay again).
+        if member and checkout.save_card and checkout.payment_method == PaymentMethod.CARD:
+            payments.save_card(user=member, card=_checkout_card(checkout))
+        if checkout.payment_method == PaymentMethod.CARD:
+            Checkout.objects.filter(pk=checkout.pk).update(
+                card_token=needed.reference, save_card=False
+            )
         raise
     if placed.replayed:
         return placed

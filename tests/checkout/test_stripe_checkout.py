@@ -99,3 +99,39 @@ def test_Y2_stripe_3d_secure_sends_the_shopper_to_the_bank_and_the_checkout_resu
     order = Order.objects.get()
     assert placed.url == reverse("order_detail", args=[order.number])
     assert order.payment.authorization_reference == pending  # not what the URL said
+
+
+def test_K2_stripe_card_kept_by_a_member_stays_reusable_through_3d_secure(client, stripe_fake):
+    from camshaft.payments.models import SavedCard
+    from tests.factories import MemberFactory
+
+    client.force_login(MemberFactory())
+    to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    stripe_fake.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_NffrFeUfNV2Hib", "object": "customer"}
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}/attach").respond_with_json(
+        stripe_api.payment_method()
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    chosen = client.post(
+        reverse("checkout_payment"), {"method": "card", "card_token": PM, "save_card": "on"}
+    )
+    assert chosen.status_code == 302
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.requires_action()
+    )
+    place_from_review(client, client.get(reverse("checkout_review")))
+    pending = stripe_api.requires_action()["id"]
+    stripe_fake.expect_request(f"/v1/payment_intents/{pending}").respond_with_json(
+        stripe_api.payment_intent(id=pending)
+    )
+    client.get(reverse("checkout_card_confirmed"))
+    place_from_review(client, client.get(reverse("checkout_review")))
+    assert Order.objects.get().payment.authorization_reference == pending
+    # The card is kept by its Customer and PaymentMethod, never by the one-off PaymentIntent.
+    (saved,) = SavedCard.objects.all()
+    assert saved.gateway_token == f"cus_NffrFeUfNV2Hib:{PM}"
+    assert str(saved) == "Visa ending 4242"
