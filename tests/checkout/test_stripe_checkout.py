@@ -135,3 +135,45 @@ def test_K2_stripe_card_kept_by_a_member_stays_reusable_through_3d_secure(client
     (saved,) = SavedCard.objects.all()
     assert saved.gateway_token == f"cus_NffrFeUfNV2Hib:{PM}"
     assert str(saved) == "Visa ending 4242"
+
+
+def csp(response) -> dict[str, set[str]]:
+    header = response["Content-Security-Policy"]
+    return {name: set(sources) for name, *sources in (p.split() for p in header.split(";") if p)}
+
+
+def test_Y3_stripe_widens_the_csp_of_the_payment_and_review_pages_only_and_exactly(
+    client, settings
+):
+    settings.PAYMENT_GATEWAY = "camshaft.payments.gateways.stripe.StripeGateway"
+    settings.STRIPE_API_BASE = ""  # Stripe's own hosts; these pages call no API
+    settings.STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    browser = RecordingClient(client)
+    payment = csp(to_payment_step(browser, stocked_part(price=Decimal("100.04"))))
+    stripe_js = {"https://js.stripe.com", "https://*.js.stripe.com"}
+    assert payment["script-src"] == {"'self'", *stripe_js}
+    assert payment["frame-src"] == {"'self'", *stripe_js, "https://hooks.stripe.com"}
+    assert payment["connect-src"] == {"'self'", "https://api.stripe.com"}
+    # The bank's 3-D Secure page answers the review page's form (a redirect).
+    assert payment["form-action"] == {"'self'", "https://hooks.stripe.com"}
+    assert payment["style-src"] == {"'self'"} and payment["img-src"] == {"'self'", "data:"}
+    assert client.post(reverse("checkout_payment"), {"method": "check"}).status_code == 302
+    review = csp(client.get(reverse("checkout_review")))
+    assert review["form-action"] == {"'self'", "https://hooks.stripe.com"}
+    assert review["script-src"] == {"'self'"} and review["frame-src"] == {"'self'"}
+    for elsewhere in (reverse("checkout_address"), reverse("cart"), "/"):
+        policy = csp(client.get(elsewhere))
+        assert policy["script-src"] == {"'self'"}, elsewhere
+        assert policy["form-action"] == {"'self'"}, elsewhere
+
+
+def test_Y1_paypal_approval_page_is_the_only_place_the_payment_form_may_send_a_shopper(
+    client, settings
+):
+    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    settings.PAYPAL_API_BASE = ""
+    settings.PAYPAL_ENVIRONMENT = "sandbox"
+    page = to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    policy = csp(page)
+    assert policy["form-action"] == {"'self'", "https://www.sandbox.paypal.com"}
+    assert policy["script-src"] == {"'self'"}  # PayPal: a redirect, no script or frame

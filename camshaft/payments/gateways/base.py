@@ -102,11 +102,6 @@ class WebhookRefused(Exception):
     """A webhook whose signature does not check out (forged, or too old)."""
 
 
-#: Checkout in the browser: the origins the page must allow for the
-#: processor's own script and fields (script-src, frame-src, connect-src).
-CheckoutOrigins = dict[str, tuple[str, ...]]
-
-
 @dataclass(frozen=True, slots=True)
 class CardForm:
     """How the payment page collects a card: `kind` "fields" means our own
@@ -128,14 +123,18 @@ class PaymentGateway(abc.ABC):
 
     #: Short name stored on payments so staff know which processor holds them.
     name: str = ""
-    #: What the checkout page's Content-Security-Policy must allow for this
-    #: processor, e.g. {"script-src": ("https://js.stripe.com",)}. Data, so the
-    #: CSP can be widened for the checkout page only.
-    checkout_origins: CheckoutOrigins = {}
 
     def card_form(self, *, amount: Decimal, currency: str) -> CardForm:
         """How the payment page takes a card; by default our own fields."""
         return CardForm()
+
+    def redirect_origins(self) -> tuple[str, ...]:
+        """Where a checkout form may send the shopper on (the bank's 3-D
+        Secure page, a wallet's approval page): the payment and review
+        pages add them to the Content-Security-Policy's form-action, which
+        browsers also apply to the redirect that answers a form. None by
+        default: the shopper stays on the store."""
+        return ()
 
     def describe_card(self, *, token: str) -> CardToken:
         """Brand, last four and expiry of a card tokenized in the browser."""

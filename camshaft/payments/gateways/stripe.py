@@ -54,11 +54,6 @@ class StripeGateway(PaymentGateway):
     STRIPE_WEBHOOK_SECRET); test-mode keys (``sk_test_…``) move no money."""
 
     name = "stripe"
-    checkout_origins = {
-        "script-src": ("https://js.stripe.com",),
-        "frame-src": ("https://js.stripe.com", "https://hooks.stripe.com"),
-        "connect-src": ("https://api.stripe.com",),
-    }
 
     def __init__(self):
         addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
@@ -83,14 +78,12 @@ class StripeGateway(PaymentGateway):
                 "currency": currency.lower(),
                 "js-url": settings.STRIPE_JS_URL,
             },
-            # What Stripe asks a Content-Security-Policy to allow for Stripe.js
-            # and the Payment Element (3-D Secure runs in its frames).
-            origins={
-                "script-src": (_origin(settings.STRIPE_JS_URL),),
-                "frame-src": (_origin(settings.STRIPE_JS_URL), "https://hooks.stripe.com"),
-                "connect-src": (_origin(settings.STRIPE_API_BASE or "https://api.stripe.com"),),
-            },
+            origins=stripe_origins(),
         )
+
+    def redirect_origins(self) -> tuple[str, ...]:
+        """3-D Secure: the bank's page is reached through Stripe's hooks host."""
+        return (_hooks_origin(),)
 
     def tokenize_card(
         self, *, number: str, exp_month: int, exp_year: int, cvc: str, holder: str
@@ -293,6 +286,28 @@ def _message(error: stripe.StripeError) -> str:
 def _charge_id(intent) -> str:
     charge = intent.latest_charge
     return charge if isinstance(charge, str) else getattr(charge, "id", intent.id)
+
+
+def stripe_origins() -> dict[str, tuple[str, ...]]:
+    """Exactly what Stripe's security guide asks a Content-Security-Policy
+    to allow for Stripe.js and the Payment Element (its Address Element's
+    Google Maps sources are left out: the store does not use it), or the
+    local fake's origin wherever tests point STRIPE_JS_URL and STRIPE_API_BASE."""
+    js = _origin(settings.STRIPE_JS_URL)
+    scripts = (js, "https://*.js.stripe.com") if js == "https://js.stripe.com" else (js,)
+    return {
+        "script-src": scripts,
+        "frame-src": (*scripts, _hooks_origin()),
+        "connect-src": (_origin(settings.STRIPE_API_BASE or "https://api.stripe.com"),),
+    }
+
+
+def _hooks_origin() -> str:
+    """Stripe's host of 3-D Secure pages, or the local fake standing in for all of Stripe."""
+    return _origin(settings.STRIPE_API_BASE) if settings.STRIPE_API_BASE else _STRIPE_HOOKS
+
+
+_STRIPE_HOOKS = "https://hooks.stripe.com"
 
 
 def _origin(url: str) -> str:
