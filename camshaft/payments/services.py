@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
+from django_tasks import task
 
 from camshaft.payments.gateways import (
     CardToken,
@@ -557,6 +558,27 @@ def delete_saved_card(*, user, card_id: int) -> None:
     """Forget one of the member's cards; another member's card id raises
     `SavedCard.DoesNotExist`, exactly as an unknown id does (a 404)."""
     SavedCard.objects.select_for_update().get(pk=card_id, user=user).delete()
+
+
+def forget_card_at_processor_later(*, sender, instance: SavedCard, **_) -> None:
+    """A saved card is gone (its member removed it, A3, or the member was
+    erased, V4: a post_delete receiver covers both): once that commits, the
+    processor is asked to forget it too, in the background."""
+    token = instance.gateway_token
+    transaction.on_commit(lambda: _enqueue_forget(token))
+
+
+def _enqueue_forget(token: str) -> None:
+    try:
+        forget_card_at_processor.enqueue(token)
+    except Exception:  # the card is gone here; the processor keeps a token of no use to anyone
+        logger.exception("could not ask the payment processor to forget a removed card")
+
+
+@task()
+def forget_card_at_processor(token: str) -> None:
+    """The background task behind `forget_card_at_processor_later`."""
+    get_gateway().forget_card(token=token)
 
 
 def saved_card_token(card: SavedCard) -> CardToken:

@@ -189,3 +189,33 @@ def test_Y5_stripe_amounts_in_minor_units_yen_have_none():
 
     assert minor_units(Decimal("109.99"), "USD") == 10999
     assert minor_units(Decimal("1200"), "JPY") == 1200
+
+
+def test_K2_stripe_forgets_a_saved_card_its_member_removes(
+    client, stripe_fake, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from camshaft.payments.models import SavedCard
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    card = services.save_card(
+        user=member, card=CardToken(f"cus_NffrFeUfNV2Hib:{CARD.token}", "visa", "4242", 8, 2099)
+    )
+    stripe_fake.expect_request(
+        "/v1/customers/cus_NffrFeUfNV2Hib", method="DELETE"
+    ).respond_with_json({"id": "cus_NffrFeUfNV2Hib", "object": "customer", "deleted": True})
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("saved_card_delete", args=[card.pk]))
+    assert not SavedCard.objects.exists()
+    assert [request.method for request, _ in stripe_fake.log] == ["DELETE"]
+
+
+def test_K2_stripe_customer_already_gone_is_forgotten_quietly(stripe_fake):
+    stripe_fake.expect_request("/v1/customers/cus_gone", method="DELETE").respond_with_json(
+        {"error": {"type": "invalid_request_error", "code": "resource_missing"}}, status=404
+    )
+    get_gateway().forget_card(token=f"cus_gone:{CARD.token}")
+    assert len(stripe_fake.log) == 1

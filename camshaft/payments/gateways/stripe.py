@@ -118,6 +118,16 @@ class StripeGateway(PaymentGateway):
         )
         return self.describe_card(token=f"{customer.id}{_SAVED_SEPARATOR}{token}")
 
+    def forget_card(self, *, token: str) -> None:
+        """Delete the card's own Customer, which detaches its PaymentMethod."""
+        customer = token.rpartition(_SAVED_SEPARATOR)[0]
+        if not customer.startswith("cus_"):
+            return  # used once, never kept with a Customer
+        try:
+            self._call(self.client.v1.customers.delete, customer)
+        except stripe.InvalidRequestError:
+            return  # already gone
+
     # ------------------------------------------------------------- money
 
     def authorize(
