@@ -135,3 +135,32 @@ def test_Y5_amazon_pay_and_visa_checkout_are_not_wired_yet(paypal_fake, settings
         get_gateway(wallet="amazon_pay").start_wallet(
             wallet="amazon_pay", amount=TOTAL, currency="USD", return_url="https://shop.test/"
         )
+
+
+def test_Y2_paypal_payer_action_required_sends_the_buyer_back_to_paypal_then_authorizes(
+    paypal_fake,
+):
+    paypal_fake.expect_oneshot_request(
+        f"/v2/checkout/orders/{ORDER_ID}/authorize"
+    ).respond_with_json(
+        paypal_api.unprocessable(
+            "PAYER_ACTION_REQUIRED",
+            "Payer needs to perform the following action before proceeding with payment.",
+        ),
+        status=422,
+    )
+    paypal_fake.expect_request(f"/v2/checkout/orders/{ORDER_ID}", method="GET").respond_with_json(
+        paypal_api.created_order()
+    )
+    with pytest.raises(services.PaymentActionRequired) as needed:
+        services.authorize_wallet_payment(
+            wallet="paypal",
+            amount=TOTAL,
+            currency="USD",
+            wallet_token=ORDER_ID,
+            idempotency_key="authorize:7",
+        )
+    assert needed.value.redirect_url == f"https://www.paypal.com/checkoutnow?token={ORDER_ID}"
+    assert not Payment.objects.exists()  # nothing held until the buyer acts
+    payment = authorized(paypal_fake, key="authorize:8")  # back from PayPal
+    assert payment.status == PaymentStatus.AUTHORIZED

@@ -119,11 +119,9 @@ class PayPalGateway(PaymentGateway):
             },
         }
         order = self._call(self.client.orders.create_order, {"body": json.dumps(body)})
-        approve = next(
-            (link.href for link in order.links or [] if link.rel in {"payer-action", "approve"}),
-            "",
+        return WalletSession(
+            wallet=Wallet.PAYPAL, token=order.id, redirect_url=_approval_link(order)
         )
-        return WalletSession(wallet=Wallet.PAYPAL, token=order.id, redirect_url=approve)
 
     def authorize(
         self, *, token: str, amount: Decimal, currency: str, idempotency_key: str
@@ -138,6 +136,13 @@ class PayPalGateway(PaymentGateway):
                 },
             )
         except _Refused as refused:
+            if "PAYER_ACTION_REQUIRED" in refused.issues:
+                # PayPal (or the card's bank, 3-D Secure) wants the buyer back on
+                # its site: nothing is held; they return to the wallet's return_url.
+                order = self._call(self.client.orders.get_order, {"id": token})
+                return GatewayResult(
+                    GatewayStatus.ACTION_REQUIRED, token, "", _approval_link(order)
+                )
             return GatewayResult(GatewayStatus.DECLINED, message=refused.message)
         authorization = order.purchase_units[0].payments.authorizations[0]
         if (authorization.amount.value, authorization.amount.currency_code) != tuple(
@@ -263,15 +268,24 @@ class PayPalGateway(PaymentGateway):
         except ApiException as error:
             if error.response_code >= 500 or error.response_code in {401, 429}:
                 raise GatewayUnavailable(f"PayPal answered {error.response_code}") from None
-            raise _Refused(getattr(error, "message", "") or DECLINED_MESSAGE) from None
+            issues = [detail.issue for detail in getattr(error, "details", None) or []]
+            raise _Refused(getattr(error, "message", "") or DECLINED_MESSAGE, issues) from None
 
 
 class _Refused(Exception):
-    """PayPal refused the request (4xx): a decline, not an outage."""
+    """PayPal refused the request (4xx): a decline, not an outage; `issues`
+    are PayPal's codes (INSTRUMENT_DECLINED, PAYER_ACTION_REQUIRED…)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, issues: list[str]):
         super().__init__(message)
         self.message = (message or DECLINED_MESSAGE)[:300]
+        self.issues = issues
+
+
+def _approval_link(order) -> str:
+    """Where the buyer approves the order on PayPal's site."""
+    links = order.links or []
+    return next((link.href for link in links if link.rel in {"payer-action", "approve"}), "")
 
 
 def _event(event: dict) -> WebhookEvent:

@@ -57,10 +57,12 @@ def authorized_order(value="109.99", status="CREATED"):
     }
 
 
-def unprocessable(issue="INSTRUMENT_DECLINED"):
+def unprocessable(
+    issue="INSTRUMENT_DECLINED", description="The instrument presented was declined."
+):
     return {
         "name": "UNPROCESSABLE_ENTITY",
-        "details": [{"issue": issue, "description": "The instrument presented was declined."}],
+        "details": [{"issue": issue, "description": description}],
         "message": "The requested action could not be performed.",
         "debug_id": "90957fca61718",
     }
