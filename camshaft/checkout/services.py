@@ -283,9 +283,22 @@ def start_wallet(*, cart: Cart, wallet: str, currency: str, return_url: str) -> 
     quote = checkout_summary(cart=cart, currency=currency).quote
     if not quote.lines:
         raise CheckoutProblem("Your cart is empty.")
-    return get_gateway().start_wallet(
-        wallet=wallet, amount=quote.grand_total, currency=quote.currency, return_url=return_url
-    )
+    # The same checkout starting the same payment again gets the wallet's
+    # first answer back, not a second order at the processor (Y4).
+    key = f"wallet:{wallet}:{checkout_for(cart=cart).pk}:{quote.grand_total}:{quote.currency}"
+    try:
+        return get_gateway(wallet=wallet).start_wallet(
+            wallet=wallet,
+            amount=quote.grand_total,
+            currency=quote.currency,
+            return_url=return_url,
+            idempotency_key=key,
+        )
+    except GatewayUnavailable:
+        raise CheckoutProblem(
+            f"{PaymentMethod(wallet).label} did not answer. Nothing was charged; "
+            "please try again or choose another way to pay."
+        ) from None
 
 
 def place(

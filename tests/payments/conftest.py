@@ -5,7 +5,6 @@ import itertools
 import pytest
 
 from camshaft.payments.gateways import get_gateway
-from tests.payments.fakes import paypal_api
 
 VISA = "4242 4242 4242 4242"
 MASTERCARD = "5555 5555 5555 4444"
@@ -44,16 +43,3 @@ def clerk(django_user_model):
     return django_user_model.objects.create_user(
         email="clerk@example.com", password="a-long-clerk-pass", is_staff=True
     )
-
-
-@pytest.fixture
-def paypal_fake(httpserver, settings):
-    """Cards through the test gateway, PayPal through PayPal's (faked) API."""
-    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
-    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
-    settings.PAYPAL_CLIENT_ID = "local-fake-client"
-    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
-    settings.PAYPAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"
-    settings.PAYMENT_GATEWAY_TIMEOUT = 1
-    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
-    return httpserver

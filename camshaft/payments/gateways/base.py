@@ -186,9 +186,16 @@ class PaymentGateway(abc.ABC):
 
     @abc.abstractmethod
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
-        """Begin a PayPal, Amazon Pay or Visa Checkout payment."""
+        """Begin a PayPal, Amazon Pay or Visa Checkout payment; a repeat with
+        the same key gets the first answer back."""
 
 
 #: The calls that hand data to the processor: each is checked against the

@@ -100,7 +100,13 @@ class PayPalGateway(PaymentGateway):
         return ("https://www.paypal.com" if live else "https://www.sandbox.paypal.com",)
 
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
         if wallet != Wallet.PAYPAL:
             raise GatewayUnavailable(f"{Wallet(wallet).label} is not wired to a processor yet.")
@@ -118,7 +124,10 @@ class PayPalGateway(PaymentGateway):
                 }
             },
         }
-        order = self._call(self.client.orders.create_order, {"body": json.dumps(body)})
+        options = {"body": json.dumps(body)}
+        if idempotency_key:
+            options["paypal_request_id"] = idempotency_key
+        order = self._call(self.client.orders.create_order, options)
         return WalletSession(
             wallet=Wallet.PAYPAL, token=order.id, redirect_url=_approval_link(order)
         )

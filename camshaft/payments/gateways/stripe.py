@@ -210,7 +210,13 @@ class StripeGateway(PaymentGateway):
         return GatewayResult(GatewayStatus.APPROVED, reference=refund.id)
 
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
         raise GatewayUnavailable(
             f"{Wallet(wallet).label} is not taken through Stripe: set PAYPAL_GATEWAY for PayPal."
