@@ -164,3 +164,55 @@ def test_Y2_paypal_payer_action_required_sends_the_buyer_back_to_paypal_then_aut
     assert not Payment.objects.exists()  # nothing held until the buyer acts
     payment = authorized(paypal_fake, key="authorize:8")  # back from PayPal
     assert payment.status == PaymentStatus.AUTHORIZED
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in _keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in _keys(item)}
+    return set()
+
+
+def test_V10_paypal_receives_only_amounts_and_ids_never_who_pays(paypal_fake):
+    paypal_fake.expect_request("/v2/checkout/orders", method="POST").respond_with_json(
+        paypal_api.created_order()
+    )
+    get_gateway(wallet="paypal").start_wallet(
+        wallet="paypal",
+        amount=TOTAL,
+        currency="USD",
+        return_url="https://shop.test/back/",
+        idempotency_key="wallet:v10",
+    )
+    payment = authorized(paypal_fake, key="authorize:v10")
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_json(paypal_api.capture(), status=201)
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:v10")
+    paypal_fake.expect_request(f"/v2/payments/captures/{CAPTURE_ID}/refund").respond_with_json(
+        paypal_api.refund(), status=201
+    )
+    services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:v10")
+    sent = set()
+    for request, _ in paypal_fake.log:
+        if request.path == "/v1/oauth2/token":
+            continue
+        assert request.headers.get("PayPal-Request-Id"), request.path
+        body = request.get_data(as_text=True)
+        sent |= _keys(json.loads(body)) if body else set()
+    assert sent == {
+        "intent",
+        "purchase_units",
+        "amount",
+        "currency_code",
+        "value",
+        "payment_source",
+        "paypal",
+        "experience_context",
+        "return_url",
+        "cancel_url",
+        "user_action",
+        "shipping_preference",
+        "final_capture",
+    }

@@ -219,3 +219,49 @@ def test_K2_stripe_customer_already_gone_is_forgotten_quietly(stripe_fake):
     )
     get_gateway().forget_card(token=f"cus_gone:{CARD.token}")
     assert len(stripe_fake.log) == 1
+
+
+def test_V10_stripe_receives_only_amounts_tokens_and_ids_never_who_pays(stripe_fake):
+    """Every parameter of every call in a payment's life: none names, mails
+    or locates the shopper (the sharing register's fields and flags)."""
+    stripe_fake.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_NffrFeUfNV2Hib", "object": "customer"}
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{CARD.token}/attach").respond_with_json(
+        stripe_api.payment_method()
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{CARD.token}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    kept = get_gateway().keep_card(token=CARD.token)
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    payment = services.authorize_card_payment(
+        amount=TOTAL, currency="USD", card=kept, idempotency_key="authorize:v10"
+    )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
+        stripe_api.payment_intent("succeeded")
+    )
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:v10")
+    stripe_fake.expect_request("/v1/refunds", method="POST").respond_with_json(stripe_api.refund())
+    services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:v10")
+    sent_names = set()
+    for request, _ in stripe_fake.log:
+        fields = parse_qs(request.get_data(as_text=True))
+        sent_names |= {name.split("[", 1)[0] for name in fields} | set(request.args)
+        if request.method == "POST":
+            assert request.headers.get("Idempotency-Key"), request.path
+    assert sent_names == {
+        "amount",
+        "currency",
+        "capture_method",
+        "confirm",
+        "payment_method_types",
+        "return_url",
+        "payment_method",
+        "customer",
+        "amount_to_capture",
+        "final_capture",
+        "charge",
+    }
