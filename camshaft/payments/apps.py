@@ -8,6 +8,7 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
+        from camshaft.payments import checks  # noqa: F401 - registers the deploy checks
         from camshaft.payments.models import SavedCard
         from camshaft.payments.services import forget_card_at_processor_later
 
