@@ -91,6 +91,9 @@ def test_Y2_stripe_3d_secure_sends_the_shopper_to_the_bank_then_resumes(stripe_f
 
 def test_Y2_stripe_captures_per_shipment_part_of_the_authorization(stripe_fake):
     payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
     stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
         stripe_api.payment_intent("requires_capture")
     )
@@ -113,8 +116,26 @@ def test_Y2_stripe_voids_the_authorization_on_cancellation(stripe_fake):
     assert payment.status == PaymentStatus.VOIDED
 
 
+def test_Y2_stripe_order_shipped_whole_is_a_final_capture_any_account_may_make(stripe_fake):
+    payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
+        stripe_api.payment_intent("succeeded")
+    )
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:whole")
+    ((fields, _),) = sent(stripe_fake, f"/v1/payment_intents/{PI}/capture")
+    assert fields == {"amount_to_capture": ["10999"]}  # no final_capture: no multicapture needed
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED
+
+
 def test_Y4_stripe_refund_is_made_once_for_a_repeated_request(stripe_fake):
     payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
     stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
         stripe_api.payment_intent("succeeded")
     )
@@ -240,10 +261,13 @@ def test_V10_stripe_receives_only_amounts_tokens_and_ids_never_who_pays(stripe_f
     payment = services.authorize_card_payment(
         amount=TOTAL, currency="USD", card=kept, idempotency_key="authorize:v10"
     )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
     stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
         stripe_api.payment_intent("succeeded")
     )
-    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:v10")
+    services.capture_payment(payment=payment, amount=Decimal("60.00"), idempotency_key="cap:v10")
     stripe_fake.expect_request("/v1/refunds", method="POST").respond_with_json(stripe_api.refund())
     services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:v10")
     sent_names = set()

@@ -167,15 +167,22 @@ class StripeGateway(PaymentGateway):
     def capture(
         self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> GatewayResult:
-        """Stripe captures a PaymentIntent once; a first shipment's partial
-        capture leaves the rest of the hold open only with
-        ``final_capture: false`` (multicapture, which the Stripe account
-        must have enabled)."""
+        """Stripe captures a PaymentIntent once, unless ``final_capture:
+        false`` keeps the rest of the hold open for the next shipment, which
+        only accounts with multicapture may send. So it is sent only when a
+        shipment takes part of the authorization: an order shipped whole
+        captures on any account. (Decided on the authorized amount, which
+        never changes, so a retry repeats exactly the same request.)"""
+        intent = self._call(self.client.v1.payment_intents.retrieve, authorization_id)
+        wanted = minor_units(amount, currency)
+        params: dict = {"amount_to_capture": wanted}
+        if wanted < intent.amount:
+            params["final_capture"] = False
         try:
             intent = self._call(
                 self.client.v1.payment_intents.capture,
                 authorization_id,
-                {"amount_to_capture": minor_units(amount, currency), "final_capture": False},
+                params,
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.InvalidRequestError as error:
