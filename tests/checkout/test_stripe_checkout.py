@@ -177,3 +177,38 @@ def test_Y1_paypal_approval_page_is_the_only_place_the_payment_form_may_send_a_s
     policy = csp(page)
     assert policy["form-action"] == {"'self'", "https://www.sandbox.paypal.com"}
     assert policy["script-src"] == {"'self'"}  # PayPal: a redirect, no script or frame
+
+
+def test_Y2_api_checkout_with_a_stripe_token_and_3d_secure(client, stripe_fake):
+    """A mobile app tokenizes the card with Stripe's SDK and sends the token;
+    the bank's 3-D Secure is a 402 with the page to open, then a new attempt."""
+    from tests.checkout.test_api_checkout import App
+    from tests.shopping import ADDRESS
+
+    app = App(client)
+    part = stocked_part(price=Decimal("100.04"))
+    for method, path, body in [
+        ("post", "/cart/lines", {"sku": part.sku, "quantity": 1}),
+        ("put", "/checkout/addresses", {"email": "pat@example.com", "billing": ADDRESS}),
+        ("put", "/checkout/shipping-method", {"code": "standard"}),
+    ]:
+        assert app.call(method, path, body).status_code == 200
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    chosen = app.call("put", "/checkout/payment", {"method": "card", "card_token": PM})
+    assert chosen.status_code == 200, chosen.json()
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.requires_action()
+    )
+    first = app.call("post", "/checkout/orders", {}, **{"Idempotency-Key": "3ds-1"})
+    assert first.status_code == 402
+    assert first.json()["redirect_url"].startswith("https://hooks.stripe.com/3d_secure_2/")
+    assert not Order.objects.exists()
+    pending = stripe_api.requires_action()["id"]
+    stripe_fake.expect_request(f"/v1/payment_intents/{pending}").respond_with_json(
+        stripe_api.payment_intent(id=pending)
+    )
+    second = app.call("post", "/checkout/orders", {}, **{"Idempotency-Key": "3ds-2"})
+    assert second.status_code == 201, second.json()
+    assert Order.objects.get().payment.authorization_reference == pending
