@@ -216,3 +216,42 @@ def test_V10_paypal_receives_only_amounts_and_ids_never_who_pays(paypal_fake):
         "shipping_preference",
         "final_capture",
     }
+
+
+def test_Y3_paypal_never_takes_a_card_number(paypal_fake):
+    from camshaft.payments.cards import CardInvalid
+
+    with pytest.raises(CardInvalid):
+        get_gateway(wallet="paypal").tokenize_card(
+            number="4242424242424242", exp_month=8, exp_year=2099, cvc="123", holder="Pat"
+        )
+    assert not paypal_fake.log
+
+
+def test_Y5_paypal_capture_that_times_out_leaves_nothing_half_done(paypal_fake):
+    payment = authorized(paypal_fake)
+
+    def slow(request):
+        time.sleep(1.5)
+        return Response("{}", content_type="application/json")
+
+    paypal_fake.expect_oneshot_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_handler(slow)
+    with pytest.raises(GatewayUnavailable):
+        services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:slow")
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_captured) == (PaymentStatus.AUTHORIZED, 0)
+    assert not payment.transactions.filter(kind="capture").exists()
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_json(paypal_api.capture(), status=201)
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:slow")
+    retries = [
+        request.headers["PayPal-Request-Id"]
+        for request, _ in paypal_fake.log
+        if request.path.endswith("/capture")
+    ]
+    assert retries == ["cap:slow", "cap:slow"]  # the retry is the same request to PayPal
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED

@@ -257,3 +257,15 @@ def test_Y2_paypal_dispute_and_refund_update_the_order_and_tell_staff(
     placed.order.refresh_from_db()
     assert placed.order.status == OrderStatus.RETURNED
     assert OutboxMessage.objects.filter(category="staff_payment_alert").count() == 2
+
+
+def test_Y4_back_office_shows_what_paypal_said_about_a_payment(
+    admin_client, client, paypal, paypal_key
+):
+    payment = captured_payment()
+    opened = paypal_api.webhook_event("CUSTOMER.DISPUTE.CREATED", paypal_api.dispute(), id="WH-D")
+    post(client, paypal, opened, key=paypal_key[0])
+    page = admin_client.get(f"/staff/payments/payment/{payment.pk}/change/").content.decode()
+    assert "WH-D" in page and "MERCHANDISE_OR_SERVICE_NOT_RECEIVED" in page
+    disputed = admin_client.get("/staff/payments/payment/", {"disputed__exact": "1"})
+    assert f"/staff/payments/payment/{payment.pk}/change/" in disputed.content.decode()
