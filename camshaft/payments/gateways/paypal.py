@@ -243,7 +243,9 @@ class PayPalGateway(PaymentGateway):
         pem = cache.get(key)
         if pem is None:
             try:
-                answer = requests.get(url, timeout=settings.PAYMENT_GATEWAY_TIMEOUT)
+                answer = requests.get(
+                    url, timeout=settings.PAYMENT_GATEWAY_TIMEOUT, allow_redirects=False
+                )
                 answer.raise_for_status()
             except requests.RequestException as error:
                 raise GatewayUnavailable(f"PayPal's certificate: {type(error).__name__}") from None
