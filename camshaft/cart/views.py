@@ -29,7 +29,7 @@ def _back(request, cart, fallback: str = "cart"):
 def cart_page(request):
     cart = _cart(request, create=False)
     view = selectors.cart_view(cart, vehicle_id=garage_for(request).selected_id)
-    quote = quote_view(view, currency=request.currency)
+    quote = quote_view(view, currency=request.currency, cart=cart)
     short = cart_shortages(view)
     rows = [
         (line, priced, short.get(line.part.id))
