@@ -38,7 +38,7 @@ Amount = Annotated[
 ClaimNumber = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
 
 
-class ClaimIn(Schema):
+class PriceMatchClaimIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     sku: Annotated[str, Field(min_length=1, max_length=40)] = Field(
@@ -73,7 +73,7 @@ class ClaimIn(Schema):
     postal_code: Annotated[str, Field(max_length=20)] = ""
 
 
-class QuoteOut(Schema):
+class PriceMatchQuoteOut(Schema):
     unit_price: Decimal
     quantity: int
     currency: str
@@ -82,7 +82,7 @@ class QuoteOut(Schema):
     order: str
 
 
-class ClaimOut(Schema):
+class PriceMatchClaimOut(Schema):
     number: str
     sku: str
     competitor: str
@@ -93,10 +93,10 @@ class ClaimOut(Schema):
     our_total: Decimal = Field(description="Our price and cheapest shipping, same quantity")
     currency: str = Field(description="The store currency of the two totals")
     decline_reason: str
-    quote: QuoteOut | None
+    quote: PriceMatchQuoteOut | None
 
 
-class RulesOut(Schema):
+class PriceMatchRulesOut(Schema):
     rules: list[str]
     quote_days: int
 
@@ -127,15 +127,17 @@ def claim_out(claim: PriceMatchClaim) -> dict:
     }
 
 
-@router.get("/price-match/rules", response=responses(RulesOut))
+@router.get("/price-match/rules", response=responses(PriceMatchRulesOut))
 def price_match_rules(request: HttpRequest):
     """When a claim qualifies (P2): what a client shows before filing."""
     return {"rules": list(rules.RULES), "quote_days": rules.QUOTE_DAYS}
 
 
-@router.post("/price-match/claims", auth=Shopper(), response=created(ClaimOut, 401, 404, 409, 429))
+@router.post(
+    "/price-match/claims", auth=Shopper(), response=created(PriceMatchClaimOut, 401, 404, 409, 429)
+)
 @api_rate_limited(abuse.PRICE_MATCH)
-def file_claim(request: HttpRequest, body: ClaimIn):
+def file_claim(request: HttpRequest, body: PriceMatchClaimIn):
     """File a price-match claim (P2): 201 with its number, waiting for
     customer service. 409 with the reason when what was typed cannot
     qualify (another manufacturer or part number, not new, not in stock, a
@@ -176,14 +178,18 @@ def file_claim(request: HttpRequest, body: ClaimIn):
     return 201, claim_out(claim)
 
 
-@router.get("/price-match/claims", auth=TokenAuth(), response=responses(list[ClaimOut], 401))
+@router.get(
+    "/price-match/claims", auth=TokenAuth(), response=responses(list[PriceMatchClaimOut], 401)
+)
 def my_claims(request: HttpRequest):
     """The member's price-match claims, newest first, with their quotes."""
     return [claim_out(claim) for claim in selectors.claims_of(user=request.auth)[:200]]
 
 
 @router.get(
-    "/price-match/claims/{number}", auth=TokenAuth(), response=responses(ClaimOut, 401, 404)
+    "/price-match/claims/{number}",
+    auth=TokenAuth(),
+    response=responses(PriceMatchClaimOut, 401, 404),
 )
 def my_claim(request: HttpRequest, number: ClaimNumber):
     """One of the member's claims; another person's is a 404."""

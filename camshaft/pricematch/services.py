@@ -44,7 +44,13 @@ LINK_SALT = "camshaft.pricematch.quote-link"
 
 
 class ClaimProblem(ValidationError):
-    """Why a claim, a decision or a quote was refused; nothing was changed."""
+    """Why a claim, a decision or a quote was refused; nothing was changed.
+    `code` says which kind ("refused" by a P2 rule, "currency", "invalid"...),
+    for field problems too."""
+
+    def __init__(self, message, code=None, params=None):
+        super().__init__(message, code, params)
+        self.code = code
 
 
 # ------------------------------------------------------------------ filing
