@@ -61,12 +61,15 @@ def test_P2_an_expired_quote_does_not_apply():
     assert quote.used_at is None
 
 
-def test_P2_the_quote_is_for_that_quantity_only():
+def test_P2_the_quote_is_for_that_quantity_only_and_the_cart_says_so(client):
     part, member = stocked_part(), MemberFactory()
     quote = granted(part, user=member, quantity=2)
     cart = ready_cart(user=member, parts=[part], quantity=3)
     priced = quote_cart(cart=cart, currency="USD")
     assert priced.quote.lines[0].unit_price == part.price
+    client.force_login(member)
+    page = client.get(reverse("cart")).content.decode()
+    assert "is for exactly 2: set the quantity to 2" in page
     quote.refresh_from_db()
     assert quote.used_at is None
 
