@@ -101,7 +101,7 @@ class PriceMatchClaimAdmin(RecordAdmin, AuditedPersonalDataAdmin, admin.ModelAdm
 
     def get_urls(self):
         views = (
-            ("<int:pk>/decide/", self.decide_view, "decide"),
+            ("<id:pk>/decide/", self.decide_view, "decide"),
             ("report/", self.report_view, "report"),
         )
         return [

@@ -4,18 +4,26 @@ their claims with the quotes granted. Another person's claim is a 404."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
 from camshaft.catalog.models import Part
-from camshaft.core.api_schemas import created, responses, whole_number
+from camshaft.core.api_schemas import (
+    CountryCode,
+    DecimalText,
+    InputSchema,
+    Text,
+    WholeNumber,
+    created,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.core.money import CURRENCIES
 from camshaft.pricematch import rules, selectors, services
 from camshaft.pricematch.models import CompetitorCondition, PriceMatchClaim
@@ -25,52 +33,40 @@ router = Router(tags=["price match"])
 NOT_FOUND = {"detail": "We found no such price-match claim."}
 NO_PART = {"detail": "We do not sell a part with that SKU."}
 
-#: An amount as a string, never a float: "42.50".
-Amount = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=10,
-        pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$",
-        description='An amount with at most two decimals, as a string: "42.50".',
-    ),
-]
-ClaimNumber = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+#: An amount as a string, never a float: "42.50" (below a million).
+Amount = DecimalText(
+    whole_digits=6, places=2, description='An amount with at most two decimals: "42.50".'
+)
+ClaimNumber = Text(20, min_length=1, pattern=r"^[A-Za-z0-9-]+$")
 
 
-class PriceMatchClaimIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    sku: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+class PriceMatchClaimIn(InputSchema):
+    sku: Text(40, min_length=1) = Field(
         ..., description="Our part that the competitor sells for less"
     )
-    email: Annotated[str, Field(max_length=254)] = Field(
+    email: Text(254) = Field(
         "", description="Guests: where the answer goes. Members' claims go to their account."
     )
-    competitor: Annotated[str, Field(min_length=1, max_length=100)]
-    url: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+    competitor: Text(100, min_length=1)
+    url: Text(500, min_length=1) = Field(
         ..., description="The http(s) page where the price is advertised"
     )
-    brand: Annotated[str, Field(min_length=1, max_length=100)] = Field(
-        ..., description="The competitor's part's manufacturer"
-    )
-    mpn: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+    brand: Text(100, min_length=1) = Field(..., description="The competitor's part's manufacturer")
+    mpn: Text(60, min_length=1) = Field(
         ..., description="The competitor's part's manufacturer part number"
     )
     condition: Literal[tuple(CompetitorCondition.values)]
     in_stock: bool = Field(..., description="In stock and ready to ship")
-    quantity: whole_number(ge=1, le=99) = 1
+    quantity: WholeNumber(ge=1, le=99) = 1
     price: Amount = Field(..., description="Their price for one")
     shipping: Amount = Field("0", description="Their shipping and handling for the quantity")
     currency: Literal[tuple(CURRENCIES)] = Field(
         settings.STORE_CURRENCY,
         description="The currency of price and shipping; converted with the store's rates",
     )
-    country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
-        "US", description="Where it would be delivered: ISO 3166 two-letter code"
-    )
-    region: Annotated[str, Field(max_length=100)] = ""
-    postal_code: Annotated[str, Field(max_length=20)] = ""
+    country: CountryCode = Field("US", description="Where it would be delivered")
+    region: Text(100) = ""
+    postal_code: Text(20) = ""
 
 
 class PriceMatchQuoteOut(Schema):
@@ -134,7 +130,16 @@ def price_match_rules(request: HttpRequest):
 
 
 @router.post(
-    "/price-match/claims", auth=Shopper(), response=created(PriceMatchClaimOut, 401, 404, 409, 429)
+    "/price-match/claims",
+    auth=Shopper(),
+    response=created(PriceMatchClaimOut, 401, 404, 409, 429),
+    openapi_extra=refused_on_meaning(
+        "a guest's email address is missing or not valid",
+        "the url is not an http(s) address",
+        "the country is unknown",
+        "no exchange rate is set for the currency",
+        "the competitor, brand or part number is only spaces",
+    ),
 )
 @api_rate_limited(abuse.PRICE_MATCH)
 def file_claim(request: HttpRequest, body: PriceMatchClaimIn):
