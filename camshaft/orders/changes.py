@@ -52,6 +52,7 @@ from camshaft.orders.services import (
 from camshaft.payments import services as payments
 from camshaft.payments.gateways import GatewayUnavailable
 from camshaft.payments.models import PaymentStatus
+from camshaft.pricematch.models import PriceMatchQuote
 from camshaft.shipping.models import Method
 from camshaft.shipping.selectors import ShippingOption, quote_shipping
 
@@ -251,9 +252,17 @@ def _changed_lines(order: Order, change: OrderChange, described: list) -> list[C
             raise ValidationError({"quantities": f"This order has no line {line_id}."})
         _check_quantity(quantity, minimum=0, field="quantities")
         wanted[line_id] = quantity
+    quoted = _quoted_quantities(order, [line for line in current if line.pk in wanted])
     lines = []
     for line in current:
         quantity = wanted.get(line.pk, line.quantity)
+        if quantity > line.quantity and line.part_id in quoted:
+            raise ValidationError(
+                {
+                    "quantities": f"{line.sku} was bought at a price-match quote for "
+                    f"{quoted[line.part_id]}; add more as a separate order at today's price."
+                }
+            )
         if quantity != line.quantity:
             described.append(
                 f"{line.sku} removed (was {line.quantity})"
@@ -319,6 +328,18 @@ def _changed_lines(order: Order, change: OrderChange, described: list) -> list[C
             {"quantities": "An order keeps at least one line; cancel the order instead."}
         )
     return lines
+
+
+def _quoted_quantities(order: Order, lines: list) -> dict[int, int]:
+    """part_id -> quantity, for the lines priced at a price-match quote (P2):
+    a quote is one price for one quantity, so those lines never grow."""
+    if not lines:
+        return {}
+    return dict(
+        PriceMatchQuote.objects.filter(
+            order_number=order.number, part_id__in=[line.part_id for line in lines]
+        ).values_list("part_id", "quantity")
+    )
 
 
 def _check_quantity(quantity, *, minimum: int, field: str) -> None:

@@ -505,3 +505,28 @@ def test_O2_change_address_by_the_shopper_needs_the_further_authorization(ohio, 
     order.refresh_from_db()
     assert order.shipping_address.region == "MI" and order.tax_total == 0
     assert order.payment.amount == order.grand_total
+
+
+def test_O2_change_a_line_bought_at_a_price_match_quote_never_grows(clerk):
+    from camshaft.pricematch import services as pricematch
+    from tests.factories import MemberFactory, PriceFloorFactory
+    from tests.pricematch.helpers import clerk as pricematch_clerk
+    from tests.pricematch.helpers import file_claim
+    from tests.shopping import stocked_part
+
+    part, member = stocked_part(), MemberFactory()
+    PriceFloorFactory(category=part.category, min_percent=Decimal(50))
+    claim = file_claim(part, user=member, quantity=2)
+    quote = pricematch.approve_claim(claim=claim, by=pricematch_clerk(), unit_price=Decimal("41"))
+    cart = ready_cart(user=member, parts=[part], quantity=2)
+    order = checkout.place(cart=cart, user=member, currency="USD", idempotency_key="q").order
+    line = order.lines.get()
+    assert line.unit_price == quote.unit_price
+
+    with pytest.raises(ValidationError, match="price-match quote for 2"):
+        preview(order, OrderChange(quantities=((line.pk, 3),)))
+    fewer = OrderChange(quantities=((line.pk, 1),))  # fewer keeps the price paid
+    shown = preview(order, fewer)
+    assert shown.quote.lines[0].unit_price == quote.unit_price
+    save(order, fewer, by=clerk, expected=shown.quote.grand_total)
+    assert order.lines.get().quantity == 1
