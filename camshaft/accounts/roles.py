@@ -65,6 +65,10 @@ CUSTOMER_SERVICE = Role(
         "returns.authorize_return",
         "returns.refund_return",
         "returns.view_corereturn",
+        # The support desk: answer, close and reopen tickets (B4).
+        "support.view_ticket",
+        "support.view_ticketmessage",
+        "support.answer_ticket",
         # A customer on the phone asks "order updates only, please" (N3).
         "consent.view_subscription",
         "consent.view_suppression",
