@@ -224,9 +224,14 @@ class TicketAdmin(AuditedPersonalDataAdmin, RecordAdmin, admin.ModelAdmin):
             "Tickets opened per day",
             [(f"{day:%a %-d %b}", n, str(n)) for day, n in figures["per_day"]],
         )
+        waits = bar_chart(
+            "Time to the first answer (tickets)",
+            [(label, n, str(n)) for label, n in figures["first_answer"]],
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Support: the last {days} days",
+            "waits": waits,
             "opts": self.model._meta,
             "figures": figures,
             "chart": chart,

@@ -117,6 +117,16 @@ def counts_by_status() -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+#: The report's buckets of time to the first answer, in hours.
+WAITS = (
+    ("under 1 hour", 0, 1),
+    ("1 to 4 hours", 1, 4),
+    ("4 to 24 hours", 4, 24),
+    ("1 to 3 days", 24, 72),
+    ("over 3 days", 72, float("inf")),
+)
+
+
 def report(*, since: datetime, now: datetime | None = None) -> dict:
     """Tickets opened per day (on the store's calendar) and the time to the
     first answer, since `since`: totals only, no customer."""
@@ -136,6 +146,9 @@ def report(*, since: datetime, now: datetime | None = None) -> dict:
     ]
     return {
         "per_day": [(row["day"], row["n"]) for row in per_day],
+        "first_answer": [
+            (label, sum(1 for hours in waits if low <= hours < high)) for label, low, high in WAITS
+        ],
         "opened": sum(row["n"] for row in per_day),
         "answered": len(waits),
         "median_hours": median(waits) if waits else None,
