@@ -167,9 +167,7 @@ def test_B4_a_members_ticket_links_their_account_and_their_orders():
 )
 def test_B4_bad_input_is_refused_and_nothing_is_stored(fields, problem):
     with pytest.raises(services.TicketProblem) as refused:
-        services.open_ticket(
-            **{"subject": "Pads", "message": "Which?", "email": GUEST, **fields}
-        )
+        services.open_ticket(**{"subject": "Pads", "message": "Which?", "email": GUEST, **fields})
     assert problem in " ".join(refused.value.messages)
     assert not Ticket.objects.exists() and not OutboxMessage.objects.exists()
 
