@@ -41,8 +41,8 @@ CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
-    "returns (authorize, reject, file for a caller, refund), payments and saved cards "
-    "read-only, the store's mailbox.",
+    "returns (authorize, reject, file for a caller, refund), support tickets (answer, close), "
+    "payments and saved cards read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",

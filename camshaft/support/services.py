@@ -287,6 +287,7 @@ class MailOutcome:
         return f"opened ticket {self.ticket.reference} (sent from another address)"
 
 
+@transaction.atomic
 def take_mail_reply(
     *, sender: str, subject: str, text: str, mail_id: str = "", now: datetime | None = None
 ) -> MailOutcome | None:
@@ -298,11 +299,17 @@ def take_mail_reply(
     opens a ticket of its own for the sender, which staff see linked to the
     one it quoted; the sender learns nothing of that ticket. A mail without
     a reference, or quoting one that does not exist, is not the desk's.
-    The same mail (by Message-ID) read twice is taken once."""
+    The same mail (by Message-ID) read twice is taken once, even by two
+    readers at once: the quoted ticket's row is locked before looking."""
     reference = rules.reference_in(subject)
     if reference is None:
         return None
-    ticket = Ticket.objects.select_related("user").filter(reference=reference).first()
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(reference=reference)
+        .first()
+    )
     if ticket is None or ticket.erased_at is not None:
         return None
     sender = (sender or "").strip().lower()

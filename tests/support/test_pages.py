@@ -114,3 +114,22 @@ def test_B4_an_empty_reply_is_refused(client):
     client.get(reverse("support_ticket_link", args=[selectors.link_token(ticket)]))
     response = client.post(reverse("support_ticket", args=[ticket.reference]), {"message": " "})
     assert response.status_code == 400 and ticket.messages.count() == 1
+
+
+def test_B4_a_long_thread_and_a_long_list_cost_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    member = MemberFactory(email="robin@example.com")
+    tickets = [
+        services.open_ticket(subject=f"Question {n}", message="?", user=member) for n in range(5)
+    ]
+    for n in range(10):
+        services.reply_as_customer(ticket=tickets[0], message=f"more {n}", channel="web")
+    client.force_login(member)
+    client.get(reverse("my_tickets"))  # warm the session
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("support_ticket", args=[tickets[0].reference]))
+    assert page.content.decode().count('class="card message') == 11
+    with django_assert_max_num_queries(12):
+        listing = client.get(reverse("my_tickets"))
+    assert all(t.reference in listing.content.decode() for t in tickets)
