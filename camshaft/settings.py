@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "camshaft.cart",
     "camshaft.checkout",
     "camshaft.returns",
+    "camshaft.support",
     "camshaft.pricematch",
     "camshaft.shipping",
     "camshaft.tax",
