@@ -63,6 +63,7 @@ class _Follower:
     # Log ids applied whose key is at or above the position (PostgreSQL reads them again).
     applied: set[int] = field(default_factory=set)
     reported_at: float = 0.0
+    reported_position: int | None = None
     pruned_at: float = 0.0
 
 
@@ -150,14 +151,15 @@ def _apply(part_ids: list[int], lookups: Lookups) -> int:
 
 
 def _keep_in_reckoning(position: int) -> None:
-    """Heartbeat with our position, now and then; prune now and then."""
+    """Tell the others our position when it moves, else a heartbeat every
+    HEARTBEAT_SECONDS; prune every PRUNE_INTERVAL_SECONDS."""
     follower = _follower()
     now = time.monotonic()
-    if now - follower.reported_at >= HEARTBEAT_SECONDS or not follower.reported_at:
+    if position != follower.reported_position or now - follower.reported_at >= HEARTBEAT_SECONDS:
         host = backend.host_id()
         if not changelog.report(host_id=host, position=position):
             changelog.join(host_id=host, name=host_name(), position=position)
-        follower.reported_at = now
+        follower.reported_at, follower.reported_position = now, position
     if now - follower.pruned_at >= PRUNE_INTERVAL_SECONDS or not follower.pruned_at:
         pruned = changelog.prune()
         for name in pruned.dropped_hosts:

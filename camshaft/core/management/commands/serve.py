@@ -54,9 +54,21 @@ class Command(BaseCommand):
             self._greet_production_store()
         else:
             self._seed_demo_store(opts["demo_parts"] or DEFAULT_DEMO_PARTS)
+        self._catch_up_search_index()
         if opts["setup_only"]:
             return
         self._serve(opts)
+
+    def _catch_up_search_index(self) -> None:
+        """Before serving, this host's search index applies the change log
+        (B3: a host that was down shows what changed meanwhile from its first
+        answer); a host without one starts from a snapshot or rebuilds."""
+        from camshaft.search import services as search_services
+
+        try:
+            search_services.sync_index()
+        except Exception as error:  # serve anyway: search degrades, /healthz says why
+            self.stderr.write(f"The search index could not be brought up to date: {error}")
 
     def _disarm_default_passwords(self) -> None:
         from camshaft.accounts.services import disarm_default_passwords
