@@ -11,6 +11,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -229,3 +230,13 @@ def test_B3_entry_committed_late_under_a_lower_id_is_not_skipped(host):
         while at_new_price("oxygen sensor") == 0 and time.monotonic() < deadline:
             services.sync_index()
         assert at_new_price("oxygen sensor") == 1
+
+
+@pytest.mark.django_db
+def test_B3_reindex_publishes_a_snapshot_for_new_hosts(settings, tmp_path, capsys):
+    settings.SEARCH_SNAPSHOT_DIR = str(tmp_path / "snapshots")
+    PartFactory(name="Water Pump")
+    call_command("reindex", no_progress=True)
+    (snapshot,) = backend.snapshots(tmp_path / "snapshots")
+    assert f"Snapshot for new hosts: {snapshot}" in capsys.readouterr().out
+    assert backend.read_position(snapshot) == backend.read_position(backend.current_generation())
