@@ -78,15 +78,23 @@ def host_name() -> str:
     return f"{socket.gethostname()}:{backend.root()}"
 
 
-def sync_index(*, blocking: bool = True) -> int:
+def sync_index(*, blocking: bool = True, start_from_nothing: bool = True) -> int:
     """Bring this host's index up to the change log; returns how many parts
     were rewritten. A host with no usable index starts from a snapshot or
-    rebuilds first. When another process is writing and blocking is False,
+    rebuilds first (unless start_from_nothing is False: then it does
+    nothing). When another process is writing and blocking is False,
     leaves the work to it."""
     with backend.writer_lock(blocking=blocking) as acquired:
         if not acquired:
             return 0
+        if not start_from_nothing and _usable_generation() is None:
+            return 0
         return _sync_locked()
+
+
+def has_usable_index() -> bool:
+    """This host has an index that opens and knows its place in the log."""
+    return _usable_generation() is not None
 
 
 def _usable_generation() -> tuple[Path, int] | None:
