@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # backend.RELOAD_INTERVAL_SECONDS, so a change shows on every host in about a second.
 FOLLOW_INTERVAL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
+# A moved position is reported at most this often: on PostgreSQL the report
+# itself is a transaction, which moves the next position on.
+REPORT_MOVES_EVERY_SECONDS = 1.0
 PRUNE_INTERVAL_SECONDS = 30.0
 SNAPSHOT_EVERY_SECONDS = 3600.0
 
@@ -159,11 +162,18 @@ def _apply(part_ids: list[int], lookups: Lookups) -> int:
 
 
 def _keep_in_reckoning(position: int) -> None:
-    """Tell the others our position when it moves, else a heartbeat every
-    HEARTBEAT_SECONDS; prune every PRUNE_INTERVAL_SECONDS."""
+    """Tell the others our position when it moves (at most every
+    REPORT_MOVES_EVERY_SECONDS), else a heartbeat every HEARTBEAT_SECONDS;
+    prune every PRUNE_INTERVAL_SECONDS."""
     follower = _follower()
     now = time.monotonic()
-    if position != follower.reported_position or now - follower.reported_at >= HEARTBEAT_SECONDS:
+    since = now - follower.reported_at
+    moved = position != follower.reported_position
+    if (
+        not follower.reported_at
+        or since >= HEARTBEAT_SECONDS
+        or (moved and since >= REPORT_MOVES_EVERY_SECONDS)
+    ):
         host = backend.host_id()
         if not changelog.report(host_id=host, position=position):
             changelog.join(host_id=host, name=host_name(), position=position)

@@ -86,12 +86,13 @@ def test_B3_second_host_applies_a_change_the_first_applied(host):
 
 
 def _sync_until_past(entry_key: int, deadline_seconds: float = 60.0) -> int:
-    """Sync this host until its position is past `entry_key` (on PostgreSQL
-    it follows the oldest transaction running anywhere on the server)."""
+    """Sync this host until the position it reported is past `entry_key` (on
+    PostgreSQL positions follow the oldest transaction running anywhere on
+    the server; a moved position is reported at most once a second)."""
     deadline = time.monotonic() + deadline_seconds
     while True:
         services.sync_index()
-        position = backend.read_position(backend.current_generation())
+        position = IndexHost.objects.get(host_id=backend.host_id()).position
         if position > entry_key or time.monotonic() > deadline:
             return position
         time.sleep(0.1)
