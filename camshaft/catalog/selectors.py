@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 
-from camshaft.catalog.models import Brand, Category, Condition, Part, Returnability
+from camshaft.catalog import images
+from camshaft.catalog.models import Brand, Category, Condition, Part, PartImage, Returnability
 from camshaft.core.paging import Page, PageRequest
 from camshaft.fitment.models import Fitment
 from camshaft.inventory.models import StockLevel
@@ -31,6 +32,7 @@ class PartSummary:
     available: int
     condition: str
     fits: bool | None  # None when no vehicle is chosen
+    image: images.Picture | None = None
 
     @property
     def in_stock(self) -> bool:
@@ -47,7 +49,8 @@ SELECT p.id, p.sku, p.name, b.name, p.mpn, c.name,
        COALESCE((SELECT SUM(s.quantity - s.reserved) FROM inventory_stocklevel s
                  JOIN inventory_warehouse w ON w.id = s.warehouse_id
                  WHERE s.part_id = p.id AND w.is_active), 0),
-       {fits}
+       {fits},
+       (SELECT i.image FROM catalog_partimage i WHERE i.part_id = p.id AND i.is_primary)
 FROM catalog_part p
 JOIN catalog_brand b ON b.id = p.brand_id
 JOIN catalog_category c ON c.id = p.category_id
@@ -71,7 +74,7 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
     params = ([vehicle_id] if vehicle_id else []) + list(part_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = {row[0]: row for row in cursor.fetchall()}
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     conditions = dict(Condition.choices)
     return [
         PartSummary(
@@ -86,10 +89,13 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
             condition=conditions[condition],
             available=max(0, int(available)),
             fits=bool(fits) if vehicle_id else None,
+            image=images.picture(image) if image else None,
         )
         for pid in part_ids
         if (row := rows.get(pid))
-        for (_, sku, name, brand, mpn, category, price, core, condition, available, fits) in [row]
+        for (sku, name, brand, mpn, category, price, core, condition, available, fits, image) in [
+            row
+        ]
     ]
 
 
@@ -166,6 +172,14 @@ class WarehouseStock:
     available: int
 
 
+@dataclass(frozen=True, slots=True)
+class PagePicture:
+    picture: images.Picture
+    full_url: str  # the file as uploaded, for a closer look
+    is_primary: bool
+    alt: str
+
+
 @dataclass
 class PartPage:
     part: Part
@@ -176,6 +190,7 @@ class PartPage:
     returnability_note: str
     vehicles: Page
     fits_selected: bool | None
+    pictures: list[PagePicture]
 
 
 def availability_text(part: Part, available: int) -> str:
@@ -207,8 +222,22 @@ def part_for_page(
     fits = None
     if vehicle_id:
         fits = Fitment.objects.filter(part=part, vehicle_id=vehicle_id).exists()
+    label = f"{part.brand.name} {part.name}"
+    stored = sorted(
+        PartImage.objects.filter(part=part), key=lambda i: (not i.is_primary, i.position)
+    )
+    pictures = [
+        PagePicture(
+            images.picture(img.image.name, images.PAGE_WIDTH if n == 0 else images.GALLERY_WIDTH),
+            img.image.url,
+            n == 0,
+            label if n == 0 else f"{label}, picture {n + 1}",
+        )
+        for n, img in enumerate(stored)
+    ]
     return PartPage(
         part=part,
+        pictures=pictures,
         breadcrumbs=category_ancestors(part.category_id),
         stock=[s for s in levels if s.available > 0],
         available=available,

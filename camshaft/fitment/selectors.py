@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
+from camshaft.catalog.images import Picture, primary_pictures
 from camshaft.catalog.models import Part
 from camshaft.core.paging import Page, PageRequest
 from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
@@ -194,6 +195,7 @@ class FittingPart:
     position: str
     quantity: int
     note: str
+    image: Picture | None = None
 
 
 @dataclass
@@ -242,9 +244,11 @@ def vehicle_parts(
         "note",
         "part__category__name",
     )[page.offset : page.offset + page.size]
+    rows = list(rows)
+    pictures = primary_pictures([row[0] for row in rows])
     items, names = [], {}
     for row in rows:
-        items.append(FittingPart(*row[:9]))
+        items.append(FittingPart(*row[:9], image=pictures.get(row[0])))
         names[row[5]] = row[9]
     groups = [
         CategoryGroup(cid, names[cid], list(parts))
