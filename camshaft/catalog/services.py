@@ -1,5 +1,6 @@
 """Catalogue writes by staff. Each keeps the search index in step (C5)."""
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,11 +9,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django_tasks import task
 
-from camshaft.catalog import images
+from camshaft.catalog import fetching, images
 from camshaft.catalog.models import Brand, Category, Part, PartImage
 from camshaft.catalog.selectors import forget_category_tree
 from camshaft.search import services as search_services
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -140,3 +144,34 @@ def _delete_unused_files(names: set[str]) -> None:
     for name in names - still_used:
         for stored in [name, *images.thumbnail_names(name)]:
             default_storage.delete(stored)
+
+
+@task()
+def fetch_part_images(jobs: list[list]) -> dict[str, int]:
+    """The worker's half of an import's `images` column: for each [part id,
+    [sources]] fetch every source the part does not have yet, check it and
+    add it. A source that fails is logged and skipped; the others go on."""
+    added = skipped = failed = 0
+    for part_id, sources in jobs:
+        part = Part.objects.filter(id=part_id).first()
+        if part is None:
+            continue
+        have = set(PartImage.objects.filter(part=part).values_list("source", flat=True))
+        new = []
+        for source in dict.fromkeys(sources):
+            if source in have:
+                skipped += 1
+                continue
+            try:
+                data = fetching.fetch(source)
+                images.check_image(data)
+            except (fetching.FetchProblem, images.InvalidImage) as problem:
+                message = problem.messages[0] if hasattr(problem, "messages") else str(problem)
+                log.warning("picture for %s not taken: %s (%s)", part.sku, source, message)
+                failed += 1
+                continue
+            new.append(NewPicture(data, source))
+        if new:
+            add_part_images(part=part, pictures=new)
+            added += len(new)
+    return {"added": added, "skipped": skipped, "failed": failed}
