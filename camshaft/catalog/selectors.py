@@ -33,6 +33,19 @@ class PartSummary:
     condition: str
     fits: bool | None  # None when no vehicle is chosen
     image: images.Picture | None = None
+    # With a vehicle chosen: whether the part lists any vehicle at all. A part
+    # that lists none (universal, or not yet catalogued) asks the shopper to
+    # check fitment rather than saying it does not fit.
+    has_fitment: bool | None = None
+
+    @property
+    def fit_badge(self) -> str | None:
+        """FITS, NO_FIT or CHECK_FIT for the chosen vehicle; None without one."""
+        if self.fits is None:
+            return None
+        if self.fits:
+            return FITS
+        return NO_FIT if self.has_fitment else CHECK_FIT
 
     @property
     def in_stock(self) -> bool:
@@ -56,7 +69,11 @@ JOIN catalog_brand b ON b.id = p.brand_id
 JOIN catalog_category c ON c.id = p.category_id
 WHERE p.is_active AND p.id IN ({ids})
 """
-FITS_SQL = "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id AND f.vehicle_id = %s)"
+FITS_SQL = (
+    "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id AND f.vehicle_id = %s), "
+    "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id)"
+)
+FITS, NO_FIT, CHECK_FIT = "fits", "no-fit", "check"
 CENT = Decimal("0.01")
 
 
@@ -69,7 +86,7 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
     if not part_ids:
         return []
     sql = SUMMARY_SQL.format(
-        fits=FITS_SQL if vehicle_id else "NULL", ids=",".join(["%s"] * len(part_ids))
+        fits=FITS_SQL if vehicle_id else "NULL, NULL", ids=",".join(["%s"] * len(part_ids))
     )
     params = ([vehicle_id] if vehicle_id else []) + list(part_ids)
     with connection.cursor() as cursor:
@@ -90,12 +107,24 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
             available=max(0, int(available)),
             fits=bool(fits) if vehicle_id else None,
             image=images.picture(image) if image else None,
+            has_fitment=bool(listed) if vehicle_id else None,
         )
         for pid in part_ids
         if (row := rows.get(pid))
-        for (sku, name, brand, mpn, category, price, core, condition, available, fits, image) in [
-            row
-        ]
+        for (
+            sku,
+            name,
+            brand,
+            mpn,
+            category,
+            price,
+            core,
+            condition,
+            available,
+            fits,
+            listed,
+            image,
+        ) in [row]
     ]
 
 
@@ -243,6 +272,8 @@ def part_for_page(
         available=available,
         availability=availability_text(part, available),
         returnability_note=Returnability(part.returnability).label,
-        vehicles=vehicles_fitting_part(part_id=part.id, page=vehicles_page),
+        vehicles=vehicles_fitting_part(
+            part_id=part.id, page=vehicles_page, first_vehicle_id=vehicle_id
+        ),
         fits_selected=fits,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 
 from camshaft.catalog.images import Picture, primary_pictures
@@ -263,14 +263,19 @@ def vehicle_parts(
     )
 
 
-def vehicles_fitting_part(*, part_id: int, page: PageRequest) -> Page:
-    """The vehicles a part fits, newest first, a page at a time (C7)."""
+def vehicles_fitting_part(
+    *, part_id: int, page: PageRequest, first_vehicle_id: int | None = None
+) -> Page:
+    """The vehicles a part fits, a page at a time (C7): the shopper's own
+    vehicle first when it is one of them, then by make, model and newest year."""
     fitment = Fitment.objects.filter(part_id=part_id)
     total = fitment.count()
+    yours = Case(When(vehicle_id=first_vehicle_id or 0, then=Value(0)), default=Value(1))
     rows = list(
         fitment.select_related(
             "vehicle__make", "vehicle__model", "vehicle__submodel", "vehicle__engine"
         ).order_by(
+            yours,
             "vehicle__make__name",
             "vehicle__model__name",
             "-vehicle__year",
