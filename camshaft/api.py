@@ -13,7 +13,7 @@ from camshaft.analytics.api import router as analytics_router
 from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
 from camshaft.checkout.api import router as checkout_router
-from camshaft.core.api_schemas import invalid
+from camshaft.core.api_schemas import NO_NUL, invalid
 from camshaft.fitment.api import router as fitment_router
 from camshaft.notifications.api import router as notifications_router
 from camshaft.orders.api import router as orders_router
@@ -40,16 +40,14 @@ class CamshaftAPI(NinjaAPI):
                     operation["security"] = [{}, *operation["security"]]
                 if too_many := operation.get("responses", {}).get(429):
                     too_many["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+        _add_links(schema)
         return schema
 
 
-#: Every text the API takes refuses NUL (0x00) characters, which no
-#: database can store (core.middleware.RefuseNulCharacters): the document
-#: says so on every string it does not constrain otherwise.
-NO_NUL = "^[^\\u0000]*$"
-
-
 def _state_no_nul(node) -> None:
+    """Every text the API takes refuses NUL (0x00) characters, which no
+    database can store (core.middleware.RefuseUnstorableInput): the document
+    says so on every string and object key it does not constrain otherwise."""
     if isinstance(node, dict):
         plain = node.get("type") == "string" and not (
             {"pattern", "enum", "const", "format"} & node.keys()
@@ -63,6 +61,50 @@ def _state_no_nul(node) -> None:
     elif isinstance(node, list):
         for value in node:
             _state_no_nul(value)
+
+
+#: What a client can do next with what an answer holds (OpenAPI links): the
+#: address it added, the cart line, the order it placed. Generated clients
+#: and schemathesis's stateful tests follow them from one call to the next.
+LINKS = {
+    ("camshaft_accounts_api_add_address", 201): {
+        "ChangeAddress": ("camshaft_accounts_api_change_address", {"address_id": "id"}),
+        "DeleteAddress": ("camshaft_accounts_api_delete_address", {"address_id": "id"}),
+    },
+    ("camshaft_cart_api_add", 200): {
+        "ChangeLine": ("camshaft_cart_api_change", {"line_id": "lines/0/id"}),
+        "RemoveLine": ("camshaft_cart_api_remove", {"line_id": "lines/0/id"}),
+    },
+    ("camshaft_fitment_api_garage_add", 200): {
+        "RemoveVehicle": ("camshaft_fitment_api_garage_remove", {"vehicle_id": "selected"}),
+    },
+    ("camshaft_fitment_api_finder_vehicle", 200): {
+        "VehicleParts": ("camshaft_fitment_api_vehicle_parts", {"vehicle_id": "id"}),
+    },
+    ("camshaft_checkout_api_place_order", 201): {
+        "ShowOrder": ("camshaft_orders_api_my_order", {"number": "number"}),
+        "CancelOrder": ("camshaft_orders_api_cancel", {"number": "number"}),
+    },
+}
+
+
+def _add_links(schema: dict) -> None:
+    operations = {
+        operation["operationId"]: operation
+        for path in schema["paths"].values()
+        for operation in path.values()
+    }
+    for (source, status), links in LINKS.items():
+        response = operations[source]["responses"][status]
+        response["links"] = {
+            name: {
+                "operationId": target,
+                "parameters": {
+                    param: f"$response.body#/{pointer}" for param, pointer in params.items()
+                },
+            }
+            for name, (target, params) in links.items()
+        }
 
 
 RETRY_AFTER_HEADER = {

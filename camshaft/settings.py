@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "camshaft.core.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "camshaft.core.middleware.RefuseNulCharacters",
+    "camshaft.core.middleware.RefuseUnstorableInput",
     "camshaft.core.middleware.RefuseUnstorableValues",
     "camshaft.analytics.middleware.AnalyticsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,7 +1,6 @@
 """JSON API for accounts: tokens, registration, profile, addresses (A1-A3, B2)."""
 
 from datetime import date, datetime
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
@@ -15,31 +14,36 @@ from camshaft.accounts.api_auth import TokenAuth
 from camshaft.accounts.models import Address
 from camshaft.consent.services import current_policy
 from camshaft.core.api_schemas import (
-    ObjectId,
+    CountryCode,
+    Day,
+    InputSchema,
     PostalAddressIn,
+    RecordId,
+    Text,
     answering,
     created,
     no_content,
+    refused_on_meaning,
     responses,
 )
 
 router = Router(tags=["accounts"])
 
-Short = Annotated[str, Field(max_length=200)]
+Short = Text(200)
 
 
-class TokenIn(Schema):
-    email: Annotated[str, Field(max_length=254)]
-    password: Annotated[str, Field(max_length=200)]
-    device_token: Annotated[str, Field(max_length=500)] = Field(
+class TokenIn(InputSchema):
+    email: Text(254)
+    password: Text(200)
+    device_token: Text(500) = Field(
         "",
         description="The device_token this app got at its last sign-in to this account: "
         "strangers' wrong passwords then never lock it out (A2).",
     )
 
 
-class PasswordResetIn(Schema):
-    email: Annotated[str, Field(max_length=254)]
+class PasswordResetIn(InputSchema):
+    email: Text(254)
 
 
 class AcceptedOut(Schema):
@@ -55,15 +59,13 @@ class TokenOut(Schema):
     )
 
 
-class RegisterIn(Schema):
-    email: Annotated[str, Field(max_length=254)]
-    password: Annotated[str, Field(max_length=200)]
-    date_of_birth: date
-    accepted_policy_version: Annotated[
-        str, Field(max_length=20, description="The version from GET /api/v1/accounts/policy.")
-    ]
-    first_name: Annotated[str, Field(max_length=150)] = ""
-    last_name: Annotated[str, Field(max_length=150)] = ""
+class RegisterIn(InputSchema):
+    email: Text(254)
+    password: Text(200)
+    date_of_birth: Day
+    accepted_policy_version: Text(20, description="The version from GET /api/v1/accounts/policy.")
+    first_name: Text(150) = ""
+    last_name: Text(150) = ""
 
 
 class PolicyOut(Schema):
@@ -89,11 +91,11 @@ class MeOut(Schema):
         return user.email_verified_at is not None
 
 
-class MePatch(Schema):
-    first_name: Annotated[str, Field(max_length=150)] | None = None
-    last_name: Annotated[str, Field(max_length=150)] | None = None
-    phone: Annotated[str, Field(max_length=30)] | None = None
-    date_of_birth: date | None = None
+class MePatch(InputSchema):
+    first_name: Text(150) | None = None
+    last_name: Text(150) | None = None
+    phone: Text(30) | None = None
+    date_of_birth: Day | None = None
 
 
 class AddressOut(Schema):
@@ -115,15 +117,15 @@ class AddressIn(PostalAddressIn):
     default_shipping: StrictBool = False
 
 
-class AddressPatch(Schema):
-    full_name: Annotated[str, Field(max_length=150)] | None = None
+class AddressPatch(InputSchema):
+    full_name: Text(150) | None = None
     line1: Short | None = None
     line2: Short | None = None
-    city: Annotated[str, Field(max_length=100)] | None = None
-    region: Annotated[str, Field(max_length=100)] | None = None
-    postal_code: Annotated[str, Field(max_length=20)] | None = None
-    country: Annotated[str, Field(max_length=2)] | None = None
-    phone: Annotated[str, Field(max_length=30)] | None = None
+    city: Text(100) | None = None
+    region: Text(100) | None = None
+    postal_code: Text(20) | None = None
+    country: CountryCode | None = None
+    phone: Text(30) | None = None
     default_billing: StrictBool | None = None
     default_shipping: StrictBool | None = None
 
@@ -195,7 +197,16 @@ def privacy_policy(request: HttpRequest):
     return current_policy()
 
 
-@router.post("/accounts", response=created(MeOut, 429))
+@router.post(
+    "/accounts",
+    response=created(MeOut, 429),
+    openapi_extra=refused_on_meaning(
+        "the email address is not valid or already has an account",
+        "the password is under 10 characters, a common one, only digits or like the email",
+        "accepted_policy_version is not the version in force",
+        "the date of birth is under 13 years ago or over 120",
+    ),
+)
 @api_rate_limited(abuse.REGISTRATION)
 def register(request: HttpRequest, body: RegisterIn):
     """Create an account. Consent to the current privacy policy is required
@@ -217,7 +228,14 @@ def me(request: HttpRequest):
     return request.auth
 
 
-@router.patch("/me", auth=TokenAuth(), response=responses(MeOut, 401))
+@router.patch(
+    "/me",
+    auth=TokenAuth(),
+    response=responses(MeOut, 401),
+    openapi_extra=refused_on_meaning(
+        "the phone number is not valid", "the date of birth is under 13 years ago or over 120"
+    ),
+)
 def update_me(request: HttpRequest, body: MePatch):
     return services.update_profile(user=request.auth, changes=_present(body))
 
@@ -241,15 +259,31 @@ def my_addresses(request: HttpRequest):
     return list(selectors.addresses_of(user=request.auth))
 
 
-@router.post("/me/addresses", auth=TokenAuth(), response=created(AddressOut, 401))
+@router.post(
+    "/me/addresses",
+    auth=TokenAuth(),
+    response=created(AddressOut, 401),
+    openapi_extra=refused_on_meaning(
+        "a required field is only spaces",
+        "the country is not one we know",
+        "the postal code or phone number does not fit",
+    ),
+)
 def add_address(request: HttpRequest, body: AddressIn):
     return 201, services.save_address(user=request.auth, changes=body.dict())
 
 
 @router.patch(
-    "/me/addresses/{address_id}", auth=TokenAuth(), response=responses(AddressOut, 401, 404)
+    "/me/addresses/{address_id}",
+    auth=TokenAuth(),
+    response=responses(AddressOut, 401, 404),
+    openapi_extra=refused_on_meaning(
+        "a required field is only spaces",
+        "the country is not one we know",
+        "the postal code or phone number does not fit",
+    ),
 )
-def change_address(request: HttpRequest, address_id: ObjectId, body: AddressPatch):
+def change_address(request: HttpRequest, address_id: RecordId, body: AddressPatch):
     try:
         return services.save_address(
             user=request.auth, changes=_present(body), address_id=address_id
@@ -263,7 +297,7 @@ def change_address(request: HttpRequest, address_id: ObjectId, body: AddressPatc
     auth=TokenAuth(),
     response=no_content(401, 404),
 )
-def delete_address(request: HttpRequest, address_id: ObjectId):
+def delete_address(request: HttpRequest, address_id: RecordId):
     try:
         services.delete_address(user=request.auth, address_id=address_id)
     except Address.DoesNotExist:

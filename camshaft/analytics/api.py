@@ -9,7 +9,7 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import cookies, selectors, services
 from camshaft.analytics.models import Channel
 from camshaft.consent.services import current_policy
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import NO_NUL, InputSchema, responses
 
 router = Router(tags=["Privacy"])
 
@@ -19,11 +19,12 @@ def _id_header():
         None,
         alias=cookies.VISITOR_HEADER,
         max_length=200,
+        pattern=NO_NUL,
         description="The id from an earlier PUT, if the app holds one.",
     )
 
 
-class CookiesIn(Schema):
+class CookiesIn(InputSchema):
     analytics: StrictBool = Field(
         ..., description="Allow aggregate analytics (true) or not (false)"
     )

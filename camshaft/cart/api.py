@@ -9,8 +9,8 @@ from ninja import Field, Router, Schema
 from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
-from camshaft.cart.services import CartError
-from camshaft.core.api_schemas import ObjectId, responses, whole_number
+from camshaft.cart.services import CartError, UnknownPart
+from camshaft.core.api_schemas import InputSchema, RecordId, Text, WholeNumber, responses
 from camshaft.orders.services import quote_view
 
 router = Router(tags=["Cart"], auth=Shopper())
@@ -36,13 +36,13 @@ class CartOut(Schema):
     subtotal: Decimal
 
 
-class AddIn(Schema):
-    sku: str = Field(..., min_length=1, max_length=40)
-    quantity: whole_number(ge=1, le=99) = 1
+class AddIn(InputSchema):
+    sku: Text(40, min_length=1)
+    quantity: WholeNumber(ge=1, le=99) = 1
 
 
-class QuantityIn(Schema):
-    quantity: whole_number(ge=1, le=99)
+class QuantityIn(InputSchema):
+    quantity: WholeNumber(ge=1, le=99)
 
 
 def _cart(request, *, create: bool):
@@ -90,16 +90,16 @@ def add(request: HttpRequest, response: HttpResponse, body: AddIn):
     cart = _cart(request, create=True)
     try:
         services.add_to_cart(cart=cart, sku=body.sku, quantity=body.quantity)
-    except services.UnknownPart as problem:
+    except UnknownPart as problem:
         return 404, {"detail": str(problem)}
-    except CartError as problem:
+    except CartError as problem:  # more of one part than a cart may hold
         return 409, {"detail": str(problem)}
     analytics.record_step(request=request, step=analytics.ADD_TO_CART)
     return _out(request, response, cart)
 
 
 @router.patch("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def change(request: HttpRequest, response: HttpResponse, line_id: ObjectId, body: QuantityIn):
+def change(request: HttpRequest, response: HttpResponse, line_id: RecordId, body: QuantityIn):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}
@@ -108,7 +108,7 @@ def change(request: HttpRequest, response: HttpResponse, line_id: ObjectId, body
 
 
 @router.delete("/cart/lines/{int:line_id}", response=responses(CartOut, 404, 401))
-def remove(request: HttpRequest, response: HttpResponse, line_id: ObjectId):
+def remove(request: HttpRequest, response: HttpResponse, line_id: RecordId):
     cart = _cart(request, create=False)
     if cart is None:
         return 404, {"detail": "That line is not in your cart."}

@@ -4,16 +4,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from camshaft.catalog import selectors
-from camshaft.core.api_schemas import PageNumber, responses
-from camshaft.core.paging import BadPage, page_request
+from camshaft.catalog.models import Part
+from camshaft.core.api_schemas import NO_NUL, responses
+from camshaft.core.paging import MAX_PAGE, BadPage, page_request
 from camshaft.fitment.api import VehicleOut
 from camshaft.fitment.garage import garage_for
 from camshaft.search import selectors as search_selectors
 
 router = Router(tags=["Catalogue"])
+
+SKU_MAX_CHARS = Part._meta.get_field("sku").max_length
 
 
 class WarehouseStockOut(Schema):
@@ -58,13 +61,17 @@ class PartOut(Schema):
 
 
 @router.get("/parts/{sku}", response=responses(PartOut, 400, 404))
-def part_detail(request: HttpRequest, sku: str, vehicles_page: PageNumber = 1):
+def part_detail(
+    request: HttpRequest,
+    sku: str = Path(..., min_length=1, max_length=SKU_MAX_CHARS, pattern=NO_NUL),
+    vehicles_page: int = Query(1, ge=1, le=MAX_PAGE),
+):
     try:
         paging = page_request(vehicles_page, size=25)
     except BadPage as problem:
         return 400, {"detail": str(problem)}
     page = selectors.part_for_page(
-        sku=sku[:60], vehicles_page=paging, vehicle_id=garage_for(request).selected_id
+        sku=sku, vehicles_page=paging, vehicle_id=garage_for(request).selected_id
     )
     p = page.part
     return PartOut(

@@ -10,5 +10,5 @@ urlpatterns = [
     path("c/<path:path>/", views.category_detail, name="category"),
     path("brands/", views.brand_list, name="brand_list"),
     path("brands/<slug:slug>/", views.brand_detail, name="brand"),
-    path("parts/<str:sku>/", views.part_page, name="part"),
+    path("parts/<segment:sku>/", views.part_page, name="part"),
 ]

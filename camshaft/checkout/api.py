@@ -8,7 +8,7 @@ bearer token. Totals are always the server's: nothing sent here is a price."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Router, Schema
@@ -19,7 +19,19 @@ from camshaft.analytics import services as analytics
 from camshaft.cart import cookie
 from camshaft.cart import services as cart_services
 from camshaft.checkout import selectors, services
-from camshaft.core.api_schemas import MAX_ID, PostalAddressIn, created, responses, whole_number
+from camshaft.core.api_schemas import (
+    CountryCode,
+    Day,
+    DecimalText,
+    InputSchema,
+    PostalAddressIn,
+    RecordIdIn,
+    Text,
+    WholeNumber,
+    created,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.orders.api import OrderOut, order_out
 from camshaft.orders.pricing import in_currency
 from camshaft.orders.selectors import order_by_number
@@ -29,62 +41,49 @@ from camshaft.payments.models import PaymentMethod
 router = Router(tags=["checkout"], auth=Shopper())
 
 
-class AddressesIn(Schema):
-    email: Annotated[
-        str,
-        Field(
-            max_length=254, description="Guests only; members' orders go to their account email."
-        ),
-    ] = ""
+class AddressesIn(InputSchema):
+    email: Text(254, description="Guests only; members' orders go to their account email.") = ""
     billing: PostalAddressIn | None = None
-    billing_address_id: whole_number(ge=1, le=MAX_ID) | None = Field(
-        None, ge=1, description="Members: from /me/addresses"
-    )
+    billing_address_id: RecordIdIn | None = Field(None, description="Members: from /me/addresses")
     shipping: PostalAddressIn | None = Field(
         None, description="Leave out to ship to the billing address"
     )
-    shipping_address_id: whole_number(ge=1, le=MAX_ID) | None = None
+    shipping_address_id: RecordIdIn | None = None
     is_gift: StrictBool = False
-    gift_message: Annotated[str, Field(max_length=500)] = ""
+    gift_message: Text(500) = ""
     save_to_address_book: StrictBool = False
     business_address: StrictBool = Field(
         False, description="Delivered to a business, not a home (air to a home may take a day more)"
     )
 
 
-class ShippingMethodIn(Schema):
-    code: Annotated[
-        str, Field(max_length=30, description="One of GET /checkout's shipping_options")
-    ]
+class ShippingMethodIn(InputSchema):
+    code: Text(30, description="One of GET /checkout's shipping_options")
 
 
-class CardIn(Schema):
-    number: Annotated[str, Field(max_length=30)]
-    exp_month: whole_number(ge=1, le=12)
-    exp_year: whole_number(ge=2000, le=2100)
-    cvc: Annotated[str, Field(max_length=4)]
-    holder: Annotated[str, Field(max_length=100)] = ""
+class CardIn(InputSchema):
+    number: Text(30)
+    exp_month: WholeNumber(ge=1, le=12)
+    exp_year: WholeNumber(ge=2000, le=2100)
+    cvc: Text(4)
+    holder: Text(100) = ""
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     method: Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
     card: CardIn | None = Field(
         None, description="A new card; it goes to the gateway, never to storage"
     )
-    saved_card_id: whole_number(ge=1, le=MAX_ID) | None = Field(
-        None, description="Members: from /me/cards"
-    )
+    saved_card_id: RecordIdIn | None = Field(None, description="Members: from /me/cards")
     save_card: StrictBool = False
-    wallet_token: Annotated[str, Field(max_length=200)] = Field(
+    wallet_token: Text(200) = Field(
         "", description="What the wallet handed back (see POST /checkout/wallet)"
     )
 
 
-class WalletIn(Schema):
+class WalletIn(InputSchema):
     wallet: Literal["paypal", "amazon_pay", "visa_checkout"]
-    return_url: Annotated[
-        str, Field(max_length=500, description="Where the wallet sends the shopper back")
-    ]
+    return_url: Text(500, description="Where the wallet sends the shopper back")
 
 
 class WalletOut(Schema):
@@ -94,22 +93,22 @@ class WalletOut(Schema):
     )
 
 
-class NewAccountIn(Schema):
-    password: Annotated[str, Field(max_length=200)]
-    date_of_birth: date
-    accepted_policy_version: Annotated[
-        str, Field(max_length=20, description="From GET /accounts/policy")
-    ]
+class NewAccountIn(InputSchema):
+    password: Text(200)
+    date_of_birth: Day
+    accepted_policy_version: Text(20, description="From GET /accounts/policy")
 
 
-class PlaceIn(Schema):
-    expected_total: Decimal | None = Field(
-        None,
-        max_digits=14,
-        decimal_places=2,
-        description="The total the shopper saw; if it changed the order is not placed (409). "
-        "It is compared, never charged.",
-    )
+class PlaceIn(InputSchema):
+    expected_total: (
+        DecimalText(
+            whole_digits=12,
+            places=2,
+            description='The total the shopper saw, as a string like "123.45"; if it changed '
+            "the order is not placed (409). It is compared, never charged.",
+        )
+        | None
+    ) = None
     create_account: NewAccountIn | None = Field(None, description="Guests: open an account (K4)")
 
 
@@ -207,10 +206,10 @@ def _needs_cart(request: HttpRequest):
     return cart
 
 
-class QuoteIn(Schema):
-    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
-    region: Annotated[str, Field(max_length=100)] = ""
-    postal_code: Annotated[str, Field(max_length=20)] = ""
+class QuoteIn(InputSchema):
+    country: CountryCode
+    region: Text(100) = ""
+    postal_code: Text(20) = ""
     business_address: StrictBool = False
 
 
@@ -219,7 +218,11 @@ class QuoteOut(Schema):
     options: list[ShippingOptionOut]
 
 
-@router.post("/shipping/quote", response=responses(QuoteOut, 401, 409))
+@router.post(
+    "/shipping/quote",
+    response=responses(QuoteOut, 401, 409),
+    openapi_extra=refused_on_meaning("the country is not one we know"),
+)
 def shipping_quote(request: HttpRequest, body: QuoteIn):
     """Shipping methods for the current cart to a destination, with prices
     and delivery dates (S1-S3), before any address is given at checkout.
@@ -245,7 +248,18 @@ def show(request: HttpRequest):
     return _out(request)
 
 
-@router.put("/checkout/addresses", response=responses(CheckoutOut, 401, 409))
+@router.put(
+    "/checkout/addresses",
+    response=responses(CheckoutOut, 401, 409),
+    openapi_extra=refused_on_meaning(
+        "a required field is only spaces",
+        "the country is not one we know",
+        "the postal code or phone number does not fit",
+        "the email address is not valid",
+        "an address id is not in the member's address book",
+        "a guest sent an address id",
+    ),
+)
 def set_addresses(request: HttpRequest, body: AddressesIn):
     services.set_addresses(
         cart=_needs_cart(request),
@@ -264,7 +278,13 @@ def set_addresses(request: HttpRequest, body: AddressesIn):
     return _out(request)
 
 
-@router.put("/checkout/shipping-method", response=responses(CheckoutOut, 401, 409))
+@router.put(
+    "/checkout/shipping-method",
+    response=responses(CheckoutOut, 401, 409),
+    openapi_extra=refused_on_meaning(
+        "the code is not one of the shipping methods open to this cart"
+    ),
+)
 def set_shipping_method(request: HttpRequest, body: ShippingMethodIn):
     services.set_shipping_method(
         cart=_needs_cart(request), code=body.code, currency=request.currency
@@ -272,7 +292,15 @@ def set_shipping_method(request: HttpRequest, body: ShippingMethodIn):
     return _out(request)
 
 
-@router.put("/checkout/payment", response=responses(CheckoutOut, 401, 409))
+@router.put(
+    "/checkout/payment",
+    response=responses(CheckoutOut, 401, 409),
+    openapi_extra=refused_on_meaning(
+        "the card number fails its checks or has expired",
+        "a saved card or wallet token is not the shopper's",
+        "the method needs a card, saved card or wallet token that is missing",
+    ),
+)
 def set_payment(request: HttpRequest, body: PaymentIn):
     """Choose how to pay. A card's number and security code go straight to
     the payment gateway; only its token, brand, last four and expiry stay."""
@@ -297,7 +325,11 @@ def set_payment(request: HttpRequest, body: PaymentIn):
     return _out(request)
 
 
-@router.post("/checkout/wallet", response=responses(WalletOut, 401, 409))
+@router.post(
+    "/checkout/wallet",
+    response=responses(WalletOut, 401, 409),
+    openapi_extra=refused_on_meaning("return_url is not an http(s) address of this store"),
+)
 def start_wallet(request: HttpRequest, body: WalletIn):
     """Begin a wallet payment: send the shopper to `redirect_url`; when the
     wallet approves, PUT /checkout/payment with the wallet and its token."""
@@ -310,7 +342,14 @@ def start_wallet(request: HttpRequest, body: WalletIn):
     return {"redirect_url": session.redirect_url, "wallet_token": session.token}
 
 
-@router.post("/checkout/orders", response={**created(OrderOut, 401, 402, 409), 200: OrderOut})
+@router.post(
+    "/checkout/orders",
+    response={**created(OrderOut, 401, 402, 409), 200: OrderOut},
+    openapi_extra=refused_on_meaning(
+        "the new account's password or date of birth fails the registration rules",
+        "the policy version is not the one in force",
+    ),
+)
 def place_order(
     request: HttpRequest,
     response: HttpResponse,

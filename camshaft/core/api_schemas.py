@@ -1,34 +1,74 @@
-"""Error bodies shared by every API router, so clients see one shape."""
+"""What every API router shares: bounded input types, so the OpenAPI
+document states each limit the code enforces (B2), and the error bodies,
+so clients see one shape."""
 
+from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+
+from camshaft.core.bounds import ID_MAX
+
+#: No string the API takes may hold NUL: PostgreSQL cannot store it.
+NO_NUL = r"^[^\x00]*$"
 
 
-def _whole_number(value):
-    """JSON's integers: 3 and 3.0 alike (JSON Schema counts both as
-    integers), never "3", true or 3.5."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a whole number")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("must be a whole number")
+def Text(max_length: int, *, min_length: int = 0, pattern: str = NO_NUL, **extra):
+    """A string of at most `max_length` characters, never holding NUL."""
+    return Annotated[
+        str, Field(max_length=max_length, min_length=min_length, pattern=pattern, **extra)
+    ]
+
+
+def DecimalText(*, whole_digits: int, places: int, **extra):
+    """An amount sent as a string of digits, like "19.99": JSON numbers are
+    binary floats, and money is never a float (P1). Read as a Decimal."""
+    pattern = rf"^[0-9]{{1,{whole_digits}}}(\.[0-9]{{1,{places}}})?$"
+    return Annotated[str, Field(pattern=pattern, **extra), AfterValidator(Decimal)]
+
+
+def _json_integer(value):
+    """JSON's integers, as JSON Schema reads them: 3 and 3.0, never "3",
+    true or 3.5 (pydantic's lax int would take "3" and true)."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a whole number, not text or true/false")
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-def whole_number(*, ge: int, le: int, **field):
-    """An integer as JSON Schema means it, from `ge` to `le`, as stated."""
-    return Annotated[int, Field(ge=ge, le=le, **field), BeforeValidator(_whole_number)]
+def _iso_day(value):
+    """A day as JSON carries it, "2024-05-31"; pydantic would also take a
+    number of seconds since 1970, which the document does not offer."""
+    if not isinstance(value, str | date):
+        raise ValueError('Input should be a day written like "2024-05-31"')
+    return value
 
 
-#: Every id and page number a client sends is bounded here, so a number the
-#: database cannot hold is a 422 before any query (B2).
-MAX_ID = 2**31 - 1
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
-PageNumber = Annotated[int, Field(ge=1, le=10_000)]
+def WholeNumber(**bounds):
+    """An integer within `bounds` (ge, le, ...), exactly as JSON Schema's integer."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_json_integer)]
+
+
+#: A day, "YYYY-MM-DD".
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+#: A record's id in a path or query string (text by nature, read as a
+#: number): a 64-bit primary key (BigAutoField), never 0 or negative.
+RecordId = Annotated[int, Field(ge=1, le=ID_MAX)]
+#: The same in a JSON body, where it must be a JSON integer.
+RecordIdIn = WholeNumber(ge=1, le=ID_MAX)
+
+
+class InputSchema(Schema):
+    """A request body: a field the schema does not name is refused (422), so
+    a typo never passes silently and the document's `additionalProperties:
+    false` is true."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):
@@ -45,17 +85,37 @@ class InvalidOut(Schema):
     errors: list[FieldProblem]
 
 
-class PostalAddressIn(Schema):
+#: ISO 3166 alpha-2 (either case); whether the country exists is checked on meaning.
+CountryCode = Text(
+    2, min_length=2, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 two-letter code"
+)
+
+
+class PostalAddressIn(InputSchema):
     """A postal address as clients send it; the services check its meaning."""
 
-    full_name: Annotated[str, Field(max_length=150)]
-    line1: Annotated[str, Field(max_length=200)]
-    line2: Annotated[str, Field(max_length=200)] = ""
-    city: Annotated[str, Field(max_length=100)]
-    region: Annotated[str, Field(max_length=100)] = ""
-    postal_code: Annotated[str, Field(max_length=20)]
-    country: Annotated[str, Field(max_length=2, description="ISO 3166 two-letter code")]
-    phone: Annotated[str, Field(max_length=30)] = ""
+    full_name: Text(150, min_length=1)
+    line1: Text(200, min_length=1)
+    line2: Text(200) = ""
+    city: Text(100, min_length=1)
+    region: Text(100) = ""
+    postal_code: Text(20)
+    country: CountryCode
+    phone: Text(30) = ""
+
+
+def refused_on_meaning(*reasons: str, status: int = 422, extra: dict | None = None) -> dict:
+    """`openapi_extra` for an operation that checks meaning no schema can
+    state (a VIN's check digit, an unknown SKU, the current policy version):
+    its 422 lists those reasons, in words and as `x-refused-on-meaning`, so a
+    client knows every reason a well-formed request can still be refused."""
+    extra = dict(extra or {})
+    listed = "; ".join(reasons)
+    extra.setdefault("responses", {})[status] = {
+        "description": f"Refused, nothing stored: the input is malformed, or {listed}.",
+        "x-refused-on-meaning": list(reasons),
+    }
+    return extra
 
 
 def responses(ok, *codes: int) -> dict:

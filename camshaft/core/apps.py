@@ -28,4 +28,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_tune_sqlite, dispatch_uid="camshaft-sqlite-pragmas")
+        # Before any URLconf is read: the apps' urls.py use <id:...> and <segment:...>.
+        from camshaft.core.bounds import register_converters
+
+        register_converters()
         from camshaft.core import checks  # noqa: F401 - registers the deploy checks

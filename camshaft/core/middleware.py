@@ -2,8 +2,10 @@
 
 PostgreSQL text cannot hold a NUL (0x00) character; SQLite stores it but
 nothing good comes of it. Django's form fields refuse it field by field;
-this answers every other door (query strings, form posts and JSON bodies,
-web and API alike) once, with a clear 4xx instead of a database error.
+this answers every other door (the path, query strings, form posts and JSON
+bodies, web and API alike) once, with a clear 4xx instead of a database
+error. A query-string value longer than any the store asks for is refused
+here too, so no view has to guard its own.
 
 Beside it: RefuseUnstorableValues, the last line behind the bounds forms
 and schemas state, and PermissionsPolicy, a header on every response."""
@@ -15,10 +17,13 @@ from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
+from camshaft.core.bounds import QUERY_VALUE_MAX_CHARS
+
 log = logging.getLogger(__name__)
 
 NUL = "\x00"
 MESSAGE = "Text may not contain NUL (0x00) characters."
+TOO_LONG = f"A query parameter may hold at most {QUERY_VALUE_MAX_CHARS} characters."
 
 
 def holds_nul(value) -> bool:
@@ -48,32 +53,39 @@ def _json_body(request: HttpRequest):
         return None  # the API answers malformed JSON itself
 
 
-class RefuseNulCharacters:
+def _too_long(query) -> bool:
+    return any(len(value) > QUERY_VALUE_MAX_CHARS for _, values in query for value in values)
+
+
+class RefuseUnstorableInput:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        fields = list(request.GET.lists())
+        query = list(request.GET.lists())
+        if _too_long(query):
+            return self.refuse(request, TOO_LONG)
+        fields = list(query)
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
             fields += list(request.POST.lists())
-        if holds_nul(dict(fields)) or holds_nul(_json_body(request)):
-            return self.refuse(request)
+        if NUL in request.path or holds_nul(dict(fields)) or holds_nul(_json_body(request)):
+            return self.refuse(request, MESSAGE)
         return self.get_response(request)
 
     @staticmethod
-    def refuse(request: HttpRequest) -> HttpResponse:
+    def refuse(request: HttpRequest, message: str) -> HttpResponse:
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {
                     "detail": "The request is not valid.",
-                    "errors": [{"field": None, "message": MESSAGE}],
+                    "errors": [{"field": None, "message": message}],
                 },
                 status=422,
             )
-        return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 UNSTORABLE = "A value in the request is too large or too long to be stored."

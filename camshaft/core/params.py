@@ -4,7 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import BadRequest
 
-MAX_INT = 2**31 - 1
+from camshaft.core.bounds import INT_MAX
+
+MAX_INT = INT_MAX
 
 
 def int_param(params, name: str, *, label: str | None = None) -> int | None:

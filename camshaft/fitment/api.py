@@ -1,14 +1,20 @@
 """JSON API: Part Finder, VIN lookup, vehicles and the parts that fit them (C3, C4)."""
 
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
-from camshaft.core.api_schemas import MAX_ID, ObjectId, PageNumber, responses, whole_number
-from camshaft.core.paging import BadPage, page_request
+from camshaft.core.api_schemas import (
+    InputSchema,
+    RecordId,
+    RecordIdIn,
+    refused_on_meaning,
+    responses,
+)
+from camshaft.core.bounds import ID_MAX
+from camshaft.core.paging import MAX_PAGE, BadPage, page_request
 from camshaft.fitment import garage as garage_cookie
 from camshaft.fitment import selectors, services
 from camshaft.fitment.vin import InvalidVin
@@ -16,7 +22,7 @@ from camshaft.fitment.vin import InvalidVin
 router = Router(tags=["Part Finder"])
 
 Year = Field(..., ge=1900, le=2100, description="Model year")
-Id = Field(..., ge=1, le=2**31 - 1)
+Id = Field(..., ge=1, le=ID_MAX)
 
 
 class ChoiceOut(Schema):
@@ -44,7 +50,7 @@ class VehicleOut(Schema):
         )
 
 
-class YearMake(Schema):
+class YearMake(InputSchema):
     year: int = Year
     make: int = Id
 
@@ -125,23 +131,35 @@ class VinOut(Schema):
     message: str
 
 
-VinPath = Annotated[
-    str,
-    Path(
+#: 17 of the VIN alphabet (no I, O or Q; either case); the 10th, the model
+#: year, is never U, Z or 0. The check digit is checked on meaning.
+VIN_PATTERN = (
+    r"^[A-HJ-NPR-Za-hj-npr-z0-9]{9}[A-HJ-NPR-TV-Ya-hj-npr-tv-y1-9][A-HJ-NPR-Za-hj-npr-z0-9]{7}$"
+)
+
+
+@router.get(
+    "/vin/{vin}",
+    response=responses(VinOut),
+    openapi_extra=refused_on_meaning(
+        "the check digit (9th character) does not match",
+        "the model year it gives is still to come",
+    ),
+)
+def vin_lookup(
+    request: HttpRequest,
+    vin: str = Path(
         ...,
-        pattern=r"^[A-HJ-NPR-Za-hj-npr-z0-9]{9}[A-HJ-NPR-TV-Ya-hj-npr-tv-y1-9]"
-        r"[A-HJ-NPR-Za-hj-npr-z0-9]{7}$",
+        min_length=17,
+        max_length=17,
+        pattern=VIN_PATTERN,
         description="17 letters and digits, never I, O or Q; the 10th (the model year) never "
         "U, Z or 0; the 9th is the check digit, and a VIN whose check digit does not match "
         "is a 422 saying so",
     ),
-]
-
-
-@router.get("/vin/{vin}", response=responses(VinOut))
-def vin_lookup(request: HttpRequest, vin: VinPath):
+):
     try:
-        prefill = services.decode_vin_for_finder(vin[:64])
+        prefill = services.decode_vin_for_finder(vin)
     except InvalidVin as problem:
         return 422, {"detail": str(problem), "errors": [{"field": "vin", "message": str(problem)}]}
     decoded = prefill.decoded
@@ -162,7 +180,7 @@ def vin_lookup(request: HttpRequest, vin: VinPath):
 
 
 @router.get("/vehicles/{int:vehicle_id}", response=responses(VehicleOut, 404))
-def vehicle_detail(request: HttpRequest, vehicle_id: ObjectId):
+def vehicle_detail(request: HttpRequest, vehicle_id: RecordId):
     return VehicleOut.of(selectors.vehicle(vehicle_id=vehicle_id))
 
 
@@ -203,9 +221,9 @@ class VehiclePartsOut(Schema):
 )
 def vehicle_parts(
     request: HttpRequest,
-    vehicle_id: ObjectId,
-    category: ObjectId | None = None,
-    page: PageNumber = 1,
+    vehicle_id: RecordId,
+    category: RecordId | None = None,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     try:
         paging = page_request(page, size=50)
@@ -237,8 +255,8 @@ class GarageOut(Schema):
     vehicles: list[VehicleOut]
 
 
-class GarageIn(Schema):
-    vehicle: whole_number(ge=1, le=MAX_ID)
+class GarageIn(InputSchema):
+    vehicle: RecordIdIn
 
 
 def _garage_response(request, state):
@@ -265,7 +283,7 @@ def garage_add(request: HttpRequest, response: HttpResponse, body: GarageIn):
 
 
 @router.delete("/garage/{int:vehicle_id}", response=responses(GarageOut, 404))
-def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: ObjectId):
+def garage_remove(request: HttpRequest, response: HttpResponse, vehicle_id: RecordId):
     state = garage_cookie.read(request)
     state.remove(vehicle_id)
     garage_cookie.write(response, state)

@@ -1,6 +1,6 @@
 """JSON API for the newsletter and a member's email preferences (N1-N3, A3)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -10,20 +10,20 @@ from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.consent import selectors as consent
-from camshaft.core.api_schemas import answering, responses
+from camshaft.core.api_schemas import InputSchema, Text, answering, refused_on_meaning, responses
 from camshaft.notifications import services
 
 router = Router(tags=["email"])
 
-Token = Annotated[str, Field(max_length=500, description="The token from the mail's link.")]
+Token = Text(500, description="The token from the mail's link.")
 
 
-class SubscribeIn(Schema):
-    email: Annotated[str, Field(max_length=254)]
+class SubscribeIn(InputSchema):
+    email: Text(254)
     agree: StrictBool = Field(description="The person agreed to receive the newsletter.")
 
 
-class LinkTokenIn(Schema):
+class LinkTokenIn(InputSchema):
     token: Token
 
 
@@ -36,12 +36,16 @@ class PreferencesOut(Schema):
     do_not_send: bool = Field(description="Only order status mail is sent to this address.")
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     newsletter: StrictBool
     do_not_send: StrictBool
 
 
-@router.post("/newsletter/subscribe", response=answering(202, DetailOut, 429))
+@router.post(
+    "/newsletter/subscribe",
+    response=answering(202, DetailOut, 429),
+    openapi_extra=refused_on_meaning("the email address is not valid", "agree is false"),
+)
 @api_rate_limited(abuse.NEWSLETTER)
 def subscribe(request: HttpRequest, body: SubscribeIn):
     """Ask for the newsletter. Nothing is sent until the owner of the address
@@ -82,7 +86,12 @@ def get_preferences(request: HttpRequest):
     return consent.preferences_of(request.auth.email)
 
 
-@router.put("/me/email-preferences", auth=TokenAuth(), response=responses(PreferencesOut, 401))
+@router.put(
+    "/me/email-preferences",
+    auth=TokenAuth(),
+    response=responses(PreferencesOut, 401),
+    openapi_extra=refused_on_meaning("newsletter and do_not_send are both true"),
+)
 def set_preferences(request: HttpRequest, body: PreferencesIn):
     """Turn the newsletter on (a confirmation mail follows) or off, and put the
     address on the do-not-send list (order status mail only) or take it off."""

@@ -4,21 +4,22 @@ exactly like one that does not exist."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import NO_NUL, InputSchema, Text, responses
 from camshaft.orders import selectors, services
 from camshaft.orders.models import Order
 
 router = Router(tags=["orders"])
 
 NOT_FOUND = {"detail": "We found no such order."}
+NUMBER_MAX_CHARS = Order._meta.get_field("number").max_length
+OrderNumber = Path(..., min_length=1, max_length=NUMBER_MAX_CHARS, pattern=NO_NUL)
 ORDERS_PER_PAGE = 20
 
 
@@ -100,16 +101,16 @@ class OrdersPageOut(Schema):
     orders: list[OrderSummaryOut]
 
 
-class LookupIn(Schema):
-    number: Annotated[str, Field(max_length=20)]
-    email: Annotated[str, Field(max_length=254)]
+class LookupIn(InputSchema):
+    number: Text(20)
+    email: Text(254)
 
 
-class CancelIn(Schema):
-    email: Annotated[str, Field(max_length=254)] = Field(
+class CancelIn(InputSchema):
+    email: Text(254) = Field(
         "", description="Guests: the billing email, as proof the order is theirs"
     )
-    reason: Annotated[str, Field(max_length=300)] = ""
+    reason: Text(300) = ""
 
 
 def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
@@ -197,23 +198,23 @@ def lookup(request: HttpRequest, body: LookupIn):
 
 
 @router.get("/orders/{number}", auth=TokenAuth(), response=responses(OrderOut, 401, 404))
-def my_order(request: HttpRequest, number: str):
+def my_order(request: HttpRequest, number: str = OrderNumber):
     """One of the member's orders. Guests use POST /orders/lookup."""
-    order = _members_order(request, number[:20])
+    order = _members_order(request, number)
     if order is None:
         return 404, NOT_FOUND
     return order_out(order)
 
 
 @router.post("/orders/{number}/cancel", auth=Shopper(), response=responses(OrderOut, 401, 404, 409))
-def cancel(request: HttpRequest, number: str, body: CancelIn):
+def cancel(request: HttpRequest, body: CancelIn, number: str = OrderNumber):
     """Cancel under O3: within 24 hours, nothing shipped, not placed in
     weekend processing (Friday 5 PM to Monday 9 AM US Eastern). Members send
     their token; guests the billing email. A refusal is a 409 saying why."""
-    order = _members_order(request, number[:20])
+    order = _members_order(request, number)
     if order is None and body.email:
         try:
-            order = selectors.order_for_guest(number=number[:20], email=body.email)
+            order = selectors.order_for_guest(number=number, email=body.email)
         except Order.DoesNotExist:
             order = None
     if order is None:

@@ -7,6 +7,6 @@ from camshaft.orders import views
 urlpatterns = [
     path("account/orders/", views.my_orders, name="my_orders"),
     path("orders/lookup/", views.lookup, name="order_lookup"),
-    path("orders/<str:number>/", views.order_detail, name="order_detail"),
-    path("orders/<str:number>/cancel/", views.cancel, name="order_cancel"),
+    path("orders/<segment:number>/", views.order_detail, name="order_detail"),
+    path("orders/<segment:number>/cancel/", views.cancel, name="order_cancel"),
 ]

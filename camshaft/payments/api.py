@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from camshaft.accounts.api_auth import TokenAuth
-from camshaft.core.api_schemas import ObjectId, no_content, responses
+from camshaft.core.api_schemas import RecordId, no_content, responses
 from camshaft.payments import selectors, services
 from camshaft.payments.models import SavedCard
 
@@ -26,7 +26,7 @@ def my_cards(request: HttpRequest):
 
 
 @router.delete("/me/cards/{card_id}", response=no_content(401, 404))
-def delete_card(request: HttpRequest, card_id: ObjectId):
+def delete_card(request: HttpRequest, card_id: RecordId):
     try:
         services.delete_saved_card(user=request.auth, card_id=card_id)
     except SavedCard.DoesNotExist:

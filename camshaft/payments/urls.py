@@ -6,6 +6,6 @@ from camshaft.payments import views
 
 urlpatterns = [
     path("account/cards/", views.saved_cards, name="saved_cards"),
-    path("account/cards/<int:card_id>/delete/", views.delete_saved_card, name="saved_card_delete"),
+    path("account/cards/<id:card_id>/delete/", views.delete_saved_card, name="saved_card_delete"),
     path("payments/webhooks/<slug:gateway>/", views.processor_webhook, name="processor_webhook"),
 ]

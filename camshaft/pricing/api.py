@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import DecimalText, InputSchema, responses
 from camshaft.core.money import CURRENCIES, Money, minor_unit
 from camshaft.pricing import selectors
 
@@ -33,9 +33,9 @@ class CurrenciesOut(Schema):
     currencies: list[CurrencyOut]
 
 
-class ConvertIn(Schema):
-    amount: Decimal = Field(
-        ..., ge=0, lt=Decimal("1e12"), decimal_places=4, description="In the store currency"
+class ConvertIn(InputSchema):
+    amount: DecimalText(
+        whole_digits=12, places=4, description='In the store currency, like "19.99"'
     )
     currency: CurrencyCode
 

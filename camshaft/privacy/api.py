@@ -1,14 +1,13 @@
 """JSON API for the privacy app."""
 
 from datetime import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 
 from camshaft.accounts.api_auth import TokenAuth
 from camshaft.consent import sharing
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import InputSchema, Text, refused_on_meaning, responses
 from camshaft.privacy import services
 from camshaft.privacy.views import zip_download
 
@@ -40,8 +39,8 @@ def sharing_register(request: HttpRequest):
 # --- Download my data (V3), Delete my account (V4) ---------------------------
 
 
-class DeleteIn(Schema):
-    password: Annotated[str, Field(max_length=200)]
+class DeleteIn(InputSchema):
+    password: Text(200)
 
 
 class PrivacyDetailOut(Schema):
@@ -84,7 +83,12 @@ def my_data_requests(request: HttpRequest):
     return list(request.auth.data_requests.order_by("-requested_at"))
 
 
-@router.post("/me/delete", auth=TokenAuth(), response=responses(PrivacyDetailOut, 401, 409))
+@router.post(
+    "/me/delete",
+    auth=TokenAuth(),
+    response=responses(PrivacyDetailOut, 401, 409),
+    openapi_extra=refused_on_meaning("the password is not the member's"),
+)
 def delete_my_account(request: HttpRequest, body: DeleteIn):
     """Erase the member's account and personal data (V4). Orders stay for the
     accounts, without name, address or email. 409 while an order is on its way."""

@@ -5,14 +5,24 @@ cancelling. Another person's order is a 404, like one that does not exist."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema
+from pydantic import StrictBool
 
 from camshaft.accounts.api_auth import Shopper
-from camshaft.core.api_schemas import answering, responses
+from camshaft.core.api_schemas import (
+    NO_NUL,
+    InputSchema,
+    RecordIdIn,
+    Text,
+    WholeNumber,
+    answering,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.orders import selectors as order_selectors
 from camshaft.orders.models import Order
 from camshaft.returns import rules, selectors, services
@@ -25,45 +35,48 @@ NOT_FOUND = {"detail": "We found no such order."}
 CONFLICTS = {"refused", "not_delivered", "wrong_state", "too_many", "offline"}
 MAX_LINES = 100
 
-OrderNumber = Annotated[str, Field(min_length=1, max_length=20)]
+OrderNumber = Text(20, min_length=1)
 IdempotencyKey = Header(
     ...,
     alias="Idempotency-Key",
     min_length=1,
-    max_length=100,
+    max_length=services.MAX_KEY,
+    pattern=NO_NUL,
     description="Unique per return. Repeating the request with the same key returns the "
     "same return (200) instead of filing another.",
 )
 
 
-class GuestIn(Schema):
-    email: Annotated[str, Field(max_length=254)] = Field(
+class GuestIn(InputSchema):
+    email: Text(254) = Field(
         "", description="Guests: the billing email, as proof the order is theirs"
     )
 
 
-class ConditionIn(Schema):
-    unused: bool = False
-    original_packaging: bool = False
-    complete: bool = Field(False, description="All components are in the box")
-    sealed: bool = Field(False, description="Still sealed: needed for electrical parts, manuals")
+class ConditionIn(InputSchema):
+    unused: StrictBool = False
+    original_packaging: StrictBool = False
+    complete: StrictBool = Field(False, description="All components are in the box")
+    sealed: StrictBool = Field(
+        False, description="Still sealed: needed for electrical parts, manuals"
+    )
 
 
-class WantedLineIn(Schema):
-    line_id: int = Field(..., ge=1, le=2**31 - 1)
-    quantity: int = Field(..., ge=1, le=10_000)
+class WantedLineIn(InputSchema):
+    line_id: RecordIdIn
+    quantity: WholeNumber(ge=1, le=10_000)
 
 
 class ReturnIn(GuestIn):
     reason: Literal[tuple(Reason.values)] = Field(..., description="Why the parts come back")
     condition: ConditionIn = Field(default_factory=ConditionIn)
     lines: list[WantedLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
-    note: Annotated[str, Field(max_length=1000)] = ""
+    note: Text(services.MAX_NOTE) = ""
 
 
 class CoreReturnIn(GuestIn):
-    line_id: int = Field(..., ge=1, le=2**31 - 1)
-    quantity: int = Field(1, ge=1, le=10_000)
+    line_id: RecordIdIn
+    quantity: WholeNumber(ge=1, le=10_000) = 1
 
 
 class ReturnableLineOut(Schema):
@@ -259,6 +272,10 @@ def returns_overview(request: HttpRequest, number: OrderNumber, body: GuestIn):
     "/orders/{number}/returns",
     auth=Shopper(),
     response={**answering(201, ReturnOut, 401, 404, 409), 200: ReturnOut},
+    openapi_extra=refused_on_meaning(
+        "a line is not part of this order",
+        "the Idempotency-Key is blank",
+    ),
 )
 def file_return(
     request: HttpRequest, number: OrderNumber, body: ReturnIn, idempotency_key: str = IdempotencyKey
@@ -290,6 +307,10 @@ def file_return(
     "/orders/{number}/core-returns",
     auth=Shopper(),
     response={**answering(201, CoreReturnOut, 401, 404, 409), 200: CoreReturnOut},
+    openapi_extra=refused_on_meaning(
+        "the line carries no core deposit",
+        "the Idempotency-Key is blank",
+    ),
 )
 def file_core_return(
     request: HttpRequest,

@@ -9,22 +9,35 @@ from ninja import Field, Query, Router, Schema
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.analytics import services as analytics
-from camshaft.core.api_schemas import responses
+from camshaft.core.api_schemas import (
+    DecimalText,
+    InputSchema,
+    RecordId,
+    Text,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.core.paging import BadPage, PageRequest
 from camshaft.search import selectors, suggestions
 from camshaft.search.selectors import MAX_PRICE, BadSearch, SearchFilters
 
+# Six whole digits keep every price the pattern admits below MAX_PRICE.
+assert Decimal("999999.99") <= MAX_PRICE
+Price = DecimalText(
+    whole_digits=6, places=2, description='In the store currency, like "25" or "19.99"'
+)
+
 router = Router(tags=["Search"])
 
 
-class SearchIn(Schema):
-    q: str = Field("", max_length=selectors.MAX_QUERY_CHARS, description="Name, SKU or MPN")
-    category: int | None = Field(None, ge=1, le=2**31 - 1)
-    brand: int | None = Field(None, ge=1, le=2**31 - 1)
-    min_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, max_digits=12, decimal_places=2)
-    max_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, max_digits=12, decimal_places=2)
+class SearchIn(InputSchema):
+    q: Text(selectors.MAX_QUERY_CHARS, description="Name, SKU or MPN") = ""
+    category: RecordId | None = None
+    brand: RecordId | None = None
+    min_price: Price | None = None
+    max_price: Price | None = None
     in_stock: bool = False
-    vehicle: int | None = Field(None, ge=1, le=2**31 - 1, description="Only parts that fit it")
+    vehicle: RecordId | None = Field(None, description="Only parts that fit it")
     sort: Literal["best", "price_asc", "price_desc"] = "best"
     # The deepest page any page size reaches within the result window.
     page: int = Field(1, ge=1, le=100)
@@ -86,7 +99,11 @@ class SearchOut(Schema):
     )
 
 
-@router.get("/search", response=responses(SearchOut, 400, 429))
+@router.get(
+    "/search",
+    response=responses(SearchOut, 400, 429),
+    openapi_extra=refused_on_meaning("min_price is above max_price", status=400),
+)
 @api_rate_limited(abuse.SEARCH)
 def search(request: HttpRequest, params: Query[SearchIn]):
     try:

@@ -66,6 +66,8 @@ def test_C3_api_finder_walks_down_to_a_vehicle(client, data):
         ("/api/v1/finder/models", {"year": 2003}, 422),
         ("/api/v1/vehicles/999999/parts", {}, 404),
         ("/api/v1/vehicles/1/parts", {"page": 10**9}, 422),
+        ("/api/v1/vehicles/1/parts", {"category": -456696993586949652480}, 422),
+        ("/api/v1/vehicles/1/parts", {"category": 2**63}, 422),
         ("/api/v1/search", {"q": "x" * 10_000}, 422),
         ("/api/v1/search", {"min_price": -1}, 422),
         ("/api/v1/search", {"sort": "random"}, 422),

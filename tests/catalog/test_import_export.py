@@ -587,6 +587,7 @@ def full_catalogue():
     VehicleFactory(year=1999, model=civic.model, submodel__name="DX")  # fits nothing
     pad = PartFactory(
         sku="BP-1",
+        name="-10% kit",  # a formula to a spreadsheet unless quoted (V3, C2)
         brand=bosch,
         category=pads,
         description='Quiet, "ceramic"\nwith shims',
@@ -626,6 +627,15 @@ def export_jsonl() -> str:
     out = io.StringIO()
     exporting.export(out, fmt="jsonl")
     return out.getvalue()
+
+
+@pytest.mark.usefixtures("full_catalogue")
+def test_C2_csv_export_is_formula_safe_and_imports_back_unchanged(tmp_path):
+    call_command("export_catalog", "--format", "csv", "--output", str(tmp_path))
+    assert "'-10% kit" in (tmp_path / "parts.csv").read_text(encoding="utf-8")
+    empty_the_catalogue()
+    importing.import_file(tmp_path / "parts.csv")
+    assert Part.objects.get(sku="BP-1").name == "-10% kit"
 
 
 @pytest.mark.usefixtures("full_catalogue")

@@ -95,19 +95,26 @@ def test_Y4_placing_without_an_idempotency_key_is_refused(client):
     assert not Order.objects.exists()
 
 
-def test_K3_prices_and_totals_sent_by_the_client_are_ignored(client):
+def test_K3_prices_and_totals_sent_by_the_client_are_refused_and_never_used(client):
+    """A field the contract does not name is a 422 (B2): a client cannot even
+    send a price, and the order's totals are the server's."""
     app = App(client)
     part = stocked_part(price=Decimal("80.00"))
-    app.call("post", "/cart/lines", {"sku": part.sku, "quantity": 1, "price": "0.01"})
+    sneaky = app.call("post", "/cart/lines", {"sku": part.sku, "quantity": 1, "price": "0.01"})
+    assert sneaky.status_code == 422
+    app.call("post", "/cart/lines", {"sku": part.sku, "quantity": 1})
     app.call("put", "/checkout/addresses", {"email": "pat@example.com", "billing": ADDRESS})
-    app.call("put", "/checkout/shipping-method", {"code": "standard", "price": "0"})
-    app.call("put", "/checkout/payment", {"method": "card", "card": CARD, "amount": "1"})
-    placed = app.call(
+    app.call("put", "/checkout/shipping-method", {"code": "standard"})
+    app.call("put", "/checkout/payment", {"method": "card", "card": CARD})
+    refused = app.call(
         "post",
         "/checkout/orders",
         {"grand_total": "0.01", "discount_total": "80.00"},
         **{"Idempotency-Key": "k"},
     )
+    assert refused.status_code == 422
+    assert not Order.objects.exists()
+    placed = app.call("post", "/checkout/orders", {}, **{"Idempotency-Key": "k"})
     assert placed.status_code == 201
     order = Order.objects.get()
     assert order.grand_total == Decimal("89.95")

@@ -40,11 +40,11 @@ def test_B2_openapi_states_the_bounds_of_ids_and_pages(client):
     document = client.get("/api/v1/openapi.json").json()
     parameters = document["paths"]["/api/v1/vehicles/{vehicle_id}/parts"]["get"]["parameters"]
     by_name = {p["name"]: p["schema"] for p in parameters}
-    assert by_name["vehicle_id"]["maximum"] == 2**31 - 1
+    assert by_name["vehicle_id"]["maximum"] == 2**63 - 1
     assert by_name["page"]["maximum"] == 10_000
     category = by_name["category"]
     bounded = category.get("anyOf", [category])
-    assert any(option.get("maximum") == 2**31 - 1 for option in bounded)
+    assert any(option.get("maximum") == 2**63 - 1 for option in bounded)
 
 
 @pytest.mark.parametrize("error", [OverflowError("too big"), DataError("value too long")])
