@@ -277,3 +277,27 @@ def part_for_page(
         ),
         fits_selected=fits,
     )
+
+
+# --- recently viewed, bought together ----------------------------------------------
+
+RELATED_SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedParts:
+    viewed: list[PartSummary]
+    bought_with: list[PartSummary]
+
+
+def related_parts(
+    *, viewed: list[int], bought_with: list[int], vehicle_id: int | None = None
+) -> RelatedParts:
+    """The part page's two shelves, read in one listing query."""
+    viewed, bought_with = viewed[:RELATED_SHOWN], bought_with[:RELATED_SHOWN]
+    ids = list(dict.fromkeys(viewed + bought_with))
+    rows = {p.id: p for p in part_summaries(ids, vehicle_id=vehicle_id)}
+    return RelatedParts(
+        viewed=[rows[i] for i in viewed if i in rows],
+        bought_with=[rows[i] for i in bought_with if i in rows],
+    )
