@@ -213,20 +213,28 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
-MEDIA_HOSTS: list[str] = []
+MEDIA_ORIGINS: list[str] = []  # where pictures load from, for img-src below
 if MEDIA_S3_BUCKET:
+    _endpoint = os.environ.get("MEDIA_S3_ENDPOINT_URL", "")
+    _domain = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", "")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "endpoint_url": _endpoint or None,
             "region_name": os.environ.get("MEDIA_S3_REGION") or None,
-            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "custom_domain": _domain or None,
             "querystring_auth": False,
             "file_overwrite": False,
         },
     }
-    MEDIA_HOSTS = env_list("MEDIA_HOSTS", os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", ""))
+    if _domain:
+        MEDIA_ORIGINS = [f"https://{_domain}"]
+    elif _endpoint:
+        MEDIA_ORIGINS = [_endpoint.rstrip("/")]
+    else:
+        MEDIA_ORIGINS = [f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"]
+    MEDIA_ORIGINS += env_list("MEDIA_ORIGINS", "")
 # Thumbnails are made when a picture is saved, never while a page renders:
 # the Optimistic strategy takes their existence for granted at page time.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
@@ -294,7 +302,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *(f"https://{host}" for host in MEDIA_HOSTS)],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],
