@@ -178,3 +178,16 @@ def test_C3_phone_checkout_is_one_column(sized, store):
     form, summary = box(page, ".checkout-layout > section"), box(page, ".checkout-layout > aside")
     assert summary["y"] >= form["y"] + form["height"], "the summary comes below the form"
     assert abs(summary["x"] - form["x"]) < 2
+
+
+def test_C3_phone_cart_is_one_column(sized, store):
+    page = sized(PHONE)
+    page.goto("/parts/PAD-390/")
+    page.click("#add-to-cart button")
+    page.wait_for_url("**/cart/")
+    line = box(page, "#cart-lines tbody tr")
+    assert line["width"] <= PHONE["width"]
+    remove = box(page, "#cart-lines button[name=remove]")
+    assert remove["x"] + remove["width"] <= PHONE["width"], "Remove is on screen"
+    assert remove["height"] >= MIN_TAP
+    assert "Total:" in page.inner_text("#cart-lines")
