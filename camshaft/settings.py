@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "camshaft.cart",
     "camshaft.checkout",
     "camshaft.returns",
+    "camshaft.pricematch",
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",
@@ -278,6 +279,7 @@ PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
 PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
 # "sandbox" (PayPal's test mode) or "live".
 PAYPAL_ENVIRONMENT = os.environ.get("PAYPAL_ENVIRONMENT", "sandbox")
+# Empty means PayPal's own; tests point it at a local fake.
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # Who is told when a payment changes at the processor (a dispute, a refund
 # made in its dashboard).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("camshaft.orders.urls")),
     path("", include("camshaft.returns.urls")),
     path("", include("camshaft.pricing.urls")),
+    path("", include("camshaft.pricematch.urls")),
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),
     path("", include("camshaft.privacy.urls")),

@@ -409,6 +409,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.checkout import services as checkout
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
+    from camshaft.pricematch import services as pricematch
     from camshaft.returns import services as returns
 
     order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
@@ -419,6 +420,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         analytics.forget_user(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
+    pricematch.forget_person(email=email, user=user)
     notifications.forget_person(email=email, keep=keep_message)
     consent_services.forget_person(email=email, user=user)
     accounts.forget_person(email=email)
