@@ -42,7 +42,7 @@ CUSTOMER_SERVICE = Role(
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
     "returns (authorize, reject, file for a caller, refund), price-match claims (approve at or "
-    "above the floor, decline), payments and saved cards "
+    "above the floor, decline), support tickets (answer, close), payments and saved cards "
     "read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
@@ -66,6 +66,10 @@ CUSTOMER_SERVICE = Role(
         "returns.authorize_return",
         "returns.refund_return",
         "returns.view_corereturn",
+        # The support desk: answer, close and reopen tickets (B4).
+        "support.view_ticket",
+        "support.view_ticketmessage",
+        "support.answer_ticket",
         # The price-match queue (P2): approve or decline at or above the
         # category's floor; below it needs pricematch.approve_below_floor.
         "pricematch.view_pricematchclaim",
