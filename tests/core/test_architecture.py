@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cart", "payments", "shipping", "tax"),
     ("orders",),
     ("returns",),
+    ("marketplace",),
     ("checkout",),
     ("analytics",),
     ("privacy",),

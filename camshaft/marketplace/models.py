@@ -1,0 +1,109 @@
+"""Tables of the marketplace (M1-M5): the seller terms and who accepted
+them, sellers with their public user ID, and the store's fees (M4)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Coalesce, Lower
+
+from camshaft.core.money import CURRENCIES
+
+
+class SellerTerms(models.Model):
+    """One version of the seller terms (M4). The newest published version is
+    the one a member accepts; older versions stay as the record of what each
+    seller agreed to."""
+
+    version = models.CharField(max_length=20, unique=True)
+    body = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name_plural = "seller terms"
+
+    def __str__(self) -> str:
+        return f"Seller terms {self.version}"
+
+
+class SellerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Seller(models.Model):
+    """A member who may sell. `public_id` is shown in public instead of the
+    member's name (M3): on listings, profiles and comments."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, related_name="seller", on_delete=models.CASCADE
+    )
+    public_id = models.CharField("public user ID", max_length=30, unique=True)
+    terms = models.ForeignKey(SellerTerms, related_name="sellers", on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=SellerStatus.choices, default=SellerStatus.ACTIVE
+    )
+
+    class Meta:
+        constraints = [
+            # Case never tells two sellers apart in public.
+            models.UniqueConstraint(Lower("public_id"), name="seller_public_id_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class CommissionRate(models.Model):
+    """The store's commission on a sale (M4), in percent of the item price.
+    A rate for a category covers its subcategories unless they have their
+    own; the row without a category is the store-wide default."""
+
+    category = models.OneToOneField(
+        "catalog.Category",
+        null=True,
+        blank=True,
+        related_name="commission_rate",
+        on_delete=models.CASCADE,
+        help_text="Leave empty for the store-wide default.",
+    )
+    percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        constraints = [
+            # One store-wide default: NULLs are distinct to a plain unique index.
+            models.UniqueConstraint(Coalesce("category", 0), name="one_default_commission_rate"),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0, percent__lte=100),
+                name="commission_percent_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or 'Store-wide'}: {self.percent}%"
+
+
+class SaleFee(models.Model):
+    """The fixed fee charged per sale (M4), one per currency."""
+
+    currency = models.CharField(
+        max_length=3, unique=True, choices=[(code, code) for code in CURRENCIES]
+    )
+    amount = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="sale_fee_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} per sale"
