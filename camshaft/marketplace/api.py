@@ -1,13 +1,13 @@
 """Seller API of the marketplace (M1-M5) under /api/v1/marketplace: the
-seller terms in force, and becoming a seller with a bearer token or the
-browser session."""
+seller terms in force, and becoming a seller with a bearer token (reading
+one's seller record also takes the browser session)."""
 
 from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from camshaft.accounts.api_auth import SessionOrToken
+from camshaft.accounts.api_auth import SessionOrToken, TokenAuth
 from camshaft.core.api_schemas import (
     ErrorOut,
     InputSchema,
@@ -81,7 +81,7 @@ def my_seller(request: HttpRequest):
 
 @router.post(
     "/marketplace/seller",
-    auth=SessionOrToken(),
+    auth=TokenAuth(),
     response={
         201: SellerOut,
         400: ErrorOut,
