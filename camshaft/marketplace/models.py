@@ -107,3 +107,56 @@ class SaleFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} per sale"
+
+
+class ListingCondition(models.TextChoices):
+    NEW = "new", "New"
+    USED = "used", "Used"
+    REMANUFACTURED = "remanufactured", "Remanufactured"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+
+
+class Listing(models.Model):
+    """A member's offer of a part (M1). Linked to a catalogue part, it
+    inherits that part's fitment; free-standing, it names its own vehicles.
+    A deleted listing is gone; phase 2 keeps sold ones (sales point here)."""
+
+    seller = models.ForeignKey(Seller, related_name="listings", on_delete=models.CASCADE)
+    part = models.ForeignKey(
+        "catalog.Part",
+        null=True,
+        blank=True,
+        related_name="listings",
+        on_delete=models.PROTECT,
+    )
+    title = models.CharField(max_length=200)
+    condition = models.CharField(max_length=16, choices=ListingCondition.choices)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=[(code, code) for code in CURRENCIES])
+    quantity = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+    condition_notes = models.TextField(blank=True)
+    #: 0: no returns; otherwise returns accepted within this many days of delivery.
+    return_days = models.PositiveSmallIntegerField(default=0)
+    vehicles = models.ManyToManyField(
+        "fitment.Vehicle", blank=True, related_name="marketplace_listings"
+    )
+    status = models.CharField(
+        max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["part", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.seller})"

@@ -58,3 +58,31 @@ def commission_percent(*, category_chain: list[int], rates: dict[int | None, Dec
         if category_id in rates:
             return rates[category_id]
     return rates.get(None, Decimal("0"))
+
+
+#: M1: the longest return window a seller may offer, in days.
+MAX_RETURN_DAYS = 90
+MAX_PRICE = Decimal("99999999.99")
+MAX_QUANTITY = 10_000
+
+
+def listing_problems(
+    *, price: Decimal, quantity: int, return_days: int, linked: bool, vehicle_count: int
+) -> dict[str, str]:
+    """M1: what is wrong with a listing's terms, field by field (empty when
+    nothing is). A free-standing listing names the vehicles it fits; a
+    linked one inherits its part's fitment and names none."""
+    problems = {}
+    if not price.is_finite() or price <= 0:
+        problems["price"] = "The price must be more than 0."
+    elif price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        problems["price"] = "The price has at most 8 digits before the point and 2 after."
+    if not 0 <= quantity <= MAX_QUANTITY:
+        problems["quantity"] = f"The quantity is between 0 and {MAX_QUANTITY}."
+    if not 0 <= return_days <= MAX_RETURN_DAYS:
+        problems["return_days"] = f"Returns are accepted within 0 (none) to {MAX_RETURN_DAYS} days."
+    if linked and vehicle_count:
+        problems["vehicles"] = "A listing of a catalogue part fits what the part fits."
+    if not linked and not vehicle_count:
+        problems["vehicles"] = "Choose the vehicles this part fits, or link it to a catalogue part."
+    return problems

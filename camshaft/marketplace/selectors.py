@@ -6,7 +6,15 @@ from decimal import Decimal
 from camshaft.catalog.models import Category
 from camshaft.core.money import Money
 from camshaft.marketplace import rules
-from camshaft.marketplace.models import CommissionRate, SaleFee, Seller, SellerTerms
+from camshaft.marketplace.models import (
+    CommissionRate,
+    Listing,
+    ListingStatus,
+    SaleFee,
+    Seller,
+    SellerStatus,
+    SellerTerms,
+)
 
 
 def current_terms() -> SellerTerms | None:
@@ -39,6 +47,26 @@ def sale_fee(*, currency: str) -> Money:
     return Money(amount if amount is not None else Decimal("0"), currency)
 
 
+def listings_of(user):
+    """The member's own listings, any status, for their seller pages."""
+    return (
+        Listing.objects.filter(seller__user_id=getattr(user, "pk", None))
+        .select_related("part", "seller")
+        .prefetch_related("vehicles")
+    )
+
+
+def own_listing(user, listing_id: int) -> Listing | None:
+    return listings_of(user).filter(pk=listing_id).first()
+
+
+def on_sale():
+    """Listings shoppers see: active, in stock, by an active seller (M1, M5)."""
+    return Listing.objects.filter(
+        status=ListingStatus.ACTIVE, quantity__gt=0, seller__status=SellerStatus.ACTIVE
+    )
+
+
 def personal_data(user) -> list[dict]:
     """The member's seller record for Download my data (V3)."""
     return [
@@ -49,4 +77,25 @@ def personal_data(user) -> list[dict]:
             "status": s.status,
         }
         for s in Seller.objects.filter(user=user).select_related("terms")
+    ]
+
+
+def listings_data(user) -> list[dict]:
+    """The member's listings for Download my data (V3)."""
+    return [
+        {
+            "id": listing.pk,
+            "title": listing.title,
+            "part_sku": listing.part.sku if listing.part_id else "",
+            "condition": listing.condition,
+            "price": str(listing.price),
+            "currency": listing.currency,
+            "quantity": listing.quantity,
+            "description": listing.description,
+            "condition_notes": listing.condition_notes,
+            "return_days": listing.return_days,
+            "status": listing.status,
+            "created_at": listing.created_at.isoformat(),
+        }
+        for listing in listings_of(user)
     ]

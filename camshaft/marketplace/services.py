@@ -1,11 +1,24 @@
-"""Writes of the marketplace: becoming a seller (A1's 18+, M4's terms) and
-forgetting a person (V4)."""
+"""Writes of the marketplace: becoming a seller (A1's 18+, M4's terms),
+a seller's listings (M1), and forgetting a person (V4)."""
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from camshaft.catalog.models import Part, normalize_code
+from camshaft.fitment.models import Vehicle
 from camshaft.marketplace import rules, selectors
-from camshaft.marketplace.models import Seller
+from camshaft.marketplace.models import (
+    Listing,
+    ListingCondition,
+    ListingStatus,
+    Seller,
+    SellerStatus,
+)
 
 
 class SellerProblem(Exception):
@@ -59,6 +72,156 @@ def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Sell
         ) from None
 
 
+# Listings (M1) -----------------------------------------------------------------
+
+
+class NotYourListing(Exception):
+    """No such listing among the member's own: callers answer 404, as for
+    one that does not exist (no IDOR)."""
+
+
+@dataclass(frozen=True)
+class ListingDraft:
+    """What a seller states about a listing. `part_code` is a catalogue
+    SKU or MPN (the listing then inherits the part's fitment), or "" for a
+    free-standing listing that names its `vehicle_ids`."""
+
+    title: str
+    condition: str
+    price: Decimal
+    quantity: int
+    description: str = ""
+    condition_notes: str = ""
+    return_days: int = 0
+    part_code: str = ""
+    vehicle_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _seller_for_listing(user) -> Seller:
+    seller = selectors.seller_of(user)
+    if seller is None:
+        raise SellerProblem(
+            "not_seller", "Become a seller first: accept the seller terms in My Account."
+        )
+    if seller.status != SellerStatus.ACTIVE:
+        raise SellerProblem("suspended", "Your selling is suspended: you cannot change listings.")
+    return seller
+
+
+def _part_for(code: str) -> Part | None:
+    """The catalogue part a SKU or an MPN names; refused when none does, or
+    when an MPN is shared by parts of several brands."""
+    key = normalize_code(code)
+    by_sku = Part.objects.filter(sku=code.strip().upper()).first()
+    if by_sku is not None:
+        return by_sku
+    matches = list(Part.objects.filter(mpn_key=key)[:2]) if key else []
+    if not matches:
+        raise ValidationError({"part_code": "No catalogue part has this SKU or MPN."})
+    if len(matches) > 1:
+        raise ValidationError(
+            {"part_code": "Several brands' parts have this MPN: give the store's SKU instead."}
+        )
+    return matches[0]
+
+
+def _checked(draft: ListingDraft) -> tuple[Part | None, list[Vehicle]]:
+    """The draft's part and vehicles, or a ValidationError naming every
+    field at fault; nothing is written here."""
+    problems = {}
+    if not draft.title.strip():
+        problems["title"] = "Give the listing a title."
+    if draft.condition not in ListingCondition.values:
+        problems["condition"] = "The condition is new, used or remanufactured."
+    part = None
+    if draft.part_code.strip():
+        try:
+            part = _part_for(draft.part_code)
+        except ValidationError as error:
+            problems.update({k: v[0] for k, v in error.message_dict.items()})
+    ids = set(draft.vehicle_ids)
+    vehicles = list(Vehicle.objects.filter(pk__in=ids))
+    if len(vehicles) != len(ids):
+        problems["vehicles"] = "Some of the chosen vehicles do not exist."
+    problems = {
+        **rules.listing_problems(
+            price=draft.price,
+            quantity=draft.quantity,
+            return_days=draft.return_days,
+            linked=bool(draft.part_code.strip()),
+            vehicle_count=len(ids),
+        ),
+        **problems,
+    }
+    if problems:
+        raise ValidationError(problems)
+    return part, vehicles
+
+
+def _apply(listing: Listing, draft: ListingDraft, part: Part | None) -> None:
+    listing.part = part
+    listing.title = draft.title.strip()
+    listing.condition = draft.condition
+    listing.price = draft.price
+    listing.quantity = draft.quantity
+    listing.description = draft.description.strip()
+    listing.condition_notes = draft.condition_notes.strip()
+    listing.return_days = draft.return_days
+
+
+@transaction.atomic
+def create_listing(*, user, draft: ListingDraft) -> Listing:
+    """M1: a new active listing in the store's currency; refused (a
+    ValidationError naming the fields), nothing stored, when the draft is
+    wrong or the member is not an active seller."""
+    seller = _seller_for_listing(user)
+    part, vehicles = _checked(draft)
+    listing = Listing(seller=seller, currency=settings.STORE_CURRENCY)
+    _apply(listing, draft, part)
+    listing.save()
+    listing.vehicles.set(vehicles)
+    return listing
+
+
+def _own_listing(user, listing_id: int) -> Listing:
+    listing = (
+        Listing.objects.select_for_update()
+        .filter(pk=listing_id, seller__user_id=getattr(user, "pk", None))
+        .first()
+    )
+    if listing is None:
+        raise NotYourListing(listing_id)
+    return listing
+
+
+@transaction.atomic
+def update_listing(*, user, listing_id: int, draft: ListingDraft) -> Listing:
+    """M1: change every stated field of the member's own listing."""
+    listing = _own_listing(user, listing_id)
+    _seller_for_listing(user)
+    part, vehicles = _checked(draft)
+    _apply(listing, draft, part)
+    listing.save()
+    listing.vehicles.set(vehicles)
+    return listing
+
+
+@transaction.atomic
+def set_paused(*, user, listing_id: int, paused: bool) -> Listing:
+    """M1: a paused listing is hidden from shoppers until resumed."""
+    listing = _own_listing(user, listing_id)
+    _seller_for_listing(user)
+    listing.status = ListingStatus.PAUSED if paused else ListingStatus.ACTIVE
+    listing.save(update_fields=["status", "updated_at"])
+    return listing
+
+
+@transaction.atomic
+def delete_listing(*, user, listing_id: int) -> None:
+    """M1: the member's own listing is gone."""
+    _own_listing(user, listing_id).delete()
+
+
 def forget_person(*, user) -> None:
-    """V4: a member's seller record goes with them."""
+    """V4: a member's seller record and listings go with them."""
     Seller.objects.filter(user=user).delete()

@@ -6,4 +6,16 @@ from camshaft.marketplace import views
 
 urlpatterns = [
     path("account/selling/", views.seller_home, name="seller_home"),
+    path("account/selling/listings/new/", views.listing_new, name="listing_new"),
+    path("account/selling/listings/<id:listing_id>/", views.listing_edit, name="listing_edit"),
+    path(
+        "account/selling/listings/<id:listing_id>/pause/",
+        views.listing_pause,
+        name="listing_pause",
+    ),
+    path(
+        "account/selling/listings/<id:listing_id>/delete/",
+        views.listing_delete,
+        name="listing_delete",
+    ),
 ]

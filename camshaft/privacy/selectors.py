@@ -396,6 +396,7 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
             for c in (SavedCard.objects.filter(user=user) if member else SavedCard.objects.none())
         ],
         "marketplace_seller": marketplace_selectors.personal_data(user) if member else [],
+        "marketplace_listings": marketplace_selectors.listings_data(user) if member else [],
         "consents": [
             {
                 "purpose": c.purpose,
