@@ -160,3 +160,54 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.seller})"
+
+
+class RatingValue(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    NEGATIVE = "negative", "Negative"
+
+
+class Rating(models.Model):
+    """One side's rating of the other after a sale (M3), with a comment the
+    rated member may answer once. Staff remove a rating that breaks the
+    rules with a reason; it then no longer counts nor shows, and the audit
+    log says who removed it. Phase 2 adds the sale it belongs to, unique
+    with the author (once per sale)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="ratings_given", on_delete=models.CASCADE
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="ratings_received", on_delete=models.CASCADE
+    )
+    value = models.CharField(max_length=8, choices=RatingValue.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    reply = models.CharField(max_length=500, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(author=models.F("subject")), name="rating_not_of_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_at__isnull=True) | ~models.Q(removed_reason=""),
+                name="rating_removed_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} rating of {self.subject_id}"

@@ -3,8 +3,8 @@ ID, M4's commission): decided before any write, each refusal with its reason."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
 
 from camshaft.accounts.services import age_on
 
@@ -86,3 +86,61 @@ def listing_problems(
     if not linked and not vehicle_count:
         problems["vehicles"] = "Choose the vehicles this part fits, or link it to a catalogue part."
     return problems
+
+
+# Reputation (M3) -----------------------------------------------------------------
+
+#: M3: a side may rate the other within this long after delivery.
+RATING_WINDOW = timedelta(days=60)
+#: M3: the score counts the ratings of the last this-many months.
+SCORE_MONTHS = 12
+MAX_COMMENT = 500
+
+
+def may_rate(
+    *, is_party: bool, delivered_at: datetime | None, already_rated: bool, now: datetime
+) -> Decision:
+    """M3: a buyer or seller of the sale rates the other side once, from
+    delivery until 60 days after it."""
+    if not is_party:
+        return Decision(False, "Only the buyer and the seller of a sale rate it.")
+    if delivered_at is None:
+        return Decision(False, "You can rate once the parts are delivered.")
+    if already_rated:
+        return Decision(False, "You have rated this sale already.")
+    if now > delivered_at + RATING_WINDOW:
+        return Decision(False, "Ratings are accepted within 60 days of delivery.")
+    return Decision(True)
+
+
+def may_reply(*, is_subject: bool, replied: bool, removed: bool) -> Decision:
+    """M3: the rated member answers a rating once; a removed one not at all."""
+    if not is_subject:
+        return Decision(False, "Only the member rated can answer a rating.")
+    if removed:
+        return Decision(False, "This rating was removed.")
+    if replied:
+        return Decision(False, "You have answered this rating already.")
+    return Decision(True)
+
+
+def score_window_start(now: datetime) -> datetime:
+    """The start of the last 12 months (29 February falls back to the 28th)."""
+    day = min(now.day, 28) if now.month == 2 else now.day
+    return now.replace(year=now.year - SCORE_MONTHS // 12, day=day)
+
+
+@dataclass(frozen=True)
+class Score:
+    """M3: the share of positive ratings (0-100, whole percent) and how
+    many ratings it is taken from; None with no ratings."""
+
+    percent_positive: int | None
+    count: int
+
+
+def score(*, positive: int, count: int) -> Score:
+    if count == 0:
+        return Score(None, 0)
+    share = (Decimal(positive) * 100 / Decimal(count)).to_integral_value(rounding=ROUND_FLOOR)
+    return Score(int(share), count)

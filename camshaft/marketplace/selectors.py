@@ -1,7 +1,11 @@
 """Reads of the marketplace: the seller terms in force, sellers, and the
 store's fees (M4)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from camshaft.catalog.models import Category
 from camshaft.core.money import Money
@@ -10,6 +14,8 @@ from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
     ListingStatus,
+    Rating,
+    RatingValue,
     SaleFee,
     Seller,
     SellerStatus,
@@ -67,6 +73,21 @@ def on_sale():
     )
 
 
+def ratings_data(user) -> list[dict]:
+    """Ratings the member gave or received, for Download my data (V3)."""
+    return [
+        {
+            "given": rating.author_id == user.pk,
+            "value": rating.value,
+            "comment": rating.comment,
+            "reply": rating.reply,
+            "created_at": rating.created_at.isoformat(),
+            "removed_reason": rating.removed_reason,
+        }
+        for rating in Rating.objects.filter(Q(author=user) | Q(subject=user))
+    ]
+
+
 def personal_data(user) -> list[dict]:
     """The member's seller record for Download my data (V3)."""
     return [
@@ -98,4 +119,82 @@ def listings_data(user) -> list[dict]:
             "created_at": listing.created_at.isoformat(),
         }
         for listing in listings_of(user)
+    ]
+
+
+# Reputation (M3) and what shoppers see --------------------------------------------
+
+
+def scores_of(user_ids, *, now=None) -> dict[int, rules.Score]:
+    """M3: each member's score over the last 12 months, in one query."""
+    since = rules.score_window_start(now or timezone.now())
+    rows = (
+        Rating.objects.filter(
+            subject_id__in=user_ids, removed_at__isnull=True, created_at__gte=since
+        )
+        .values("subject_id")
+        .annotate(count=Count("pk"), positive=Count("pk", filter=Q(value=RatingValue.POSITIVE)))
+    )
+    found = {
+        row["subject_id"]: rules.score(positive=row["positive"], count=row["count"]) for row in rows
+    }
+    return {pk: found.get(pk, rules.score(positive=0, count=0)) for pk in user_ids}
+
+
+def visible_ratings(user):
+    """Ratings of `user` that show in public: not removed, newest first."""
+    return Rating.objects.filter(subject=user, removed_at__isnull=True).select_related(
+        "author__seller"
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    seller: Seller
+    score: rules.Score
+    comments: list[Rating]
+
+
+#: How many comments a public profile shows.
+PROFILE_COMMENTS = 20
+
+
+def public_profile(public_id: str, *, now=None) -> Profile | None:
+    """A seller's public profile by user ID (M3): score and recent comments.
+    A suspended seller has none (M5)."""
+    seller = (
+        Seller.objects.filter(public_id__iexact=public_id, status=SellerStatus.ACTIVE)
+        .select_related("user")
+        .first()
+    )
+    if seller is None:
+        return None
+    score = scores_of([seller.user_id], now=now)[seller.user_id]
+    comments = list(visible_ratings(seller.user)[:PROFILE_COMMENTS])
+    return Profile(seller=seller, score=score, comments=comments)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A marketplace listing as the part page shows it: "also sold by"."""
+
+    listing: Listing
+    public_id: str
+    score: rules.Score
+
+
+def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
+    """M1/M3: listings of `part` on sale, cheapest first, with their
+    sellers' scores (two queries whatever the number)."""
+    listings = list(
+        on_sale().filter(part=part).select_related("seller").order_by("price", "pk")[:limit]
+    )
+    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
+    return [
+        Offer(
+            listing=listing,
+            public_id=listing.seller.public_id,
+            score=scores[listing.seller.user_id],
+        )
+        for listing in listings
     ]

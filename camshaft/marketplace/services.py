@@ -10,12 +10,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from camshaft.catalog.models import Part, normalize_code
+from camshaft.core.models import AuditAction
+from camshaft.core.services import record_access
 from camshaft.fitment.models import Vehicle
 from camshaft.marketplace import rules, selectors
 from camshaft.marketplace.models import (
     Listing,
     ListingCondition,
     ListingStatus,
+    Rating,
     Seller,
     SellerStatus,
 )
@@ -222,6 +225,63 @@ def delete_listing(*, user, listing_id: int) -> None:
     _own_listing(user, listing_id).delete()
 
 
+# Reputation (M3) -----------------------------------------------------------------
+
+
+class RatingProblem(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def reply_to_rating(*, user, rating_id: int, text: str, now=None) -> Rating:
+    """M3: the rated member answers a rating, once."""
+    rating = Rating.objects.select_for_update().filter(pk=rating_id).first()
+    if rating is None:
+        raise RatingProblem("We found no such rating.")
+    decision = rules.may_reply(
+        is_subject=rating.subject_id == getattr(user, "pk", None),
+        replied=bool(rating.replied_at),
+        removed=bool(rating.removed_at),
+    )
+    if not decision.allowed:
+        raise RatingProblem(decision.reason)
+    text = text.strip()
+    if not text or len(text) > rules.MAX_COMMENT:
+        raise RatingProblem(f"An answer has 1 to {rules.MAX_COMMENT} characters.")
+    rating.reply, rating.replied_at = text, now or timezone.now()
+    rating.save(update_fields=["reply", "replied_at"])
+    return rating
+
+
+@transaction.atomic
+def remove_rating(*, staff, rating_id: int, reason: str, now=None) -> Rating:
+    """M3: staff take down a rating that breaks the rules, with the reason;
+    it stops counting and showing, and the audit log records who did it."""
+    reason = reason.strip()
+    if not reason:
+        raise RatingProblem("Say why the rating is removed.")
+    rating = Rating.objects.select_for_update().filter(pk=rating_id).first()
+    if rating is None:
+        raise RatingProblem("We found no such rating.")
+    if rating.removed_at:
+        raise RatingProblem("This rating was removed already.")
+    rating.removed_at = now or timezone.now()
+    rating.removed_reason = reason[:500]
+    rating.removed_by = staff
+    rating.save(update_fields=["removed_at", "removed_reason", "removed_by"])
+    record_access(
+        staff=staff,
+        action=AuditAction.DELETED,
+        subject_user_id=rating.author_id,
+        obj=rating,
+        detail=f"Rating removed: {rating.removed_reason}",
+    )
+    return rating
+
+
 def forget_person(*, user) -> None:
-    """V4: a member's seller record and listings go with them."""
+    """V4: a member's seller record and listings go with them; ratings
+    they gave or received go with the account row (CASCADE)."""
     Seller.objects.filter(user=user).delete()

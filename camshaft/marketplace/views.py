@@ -131,3 +131,11 @@ def listing_delete(request, listing_id: int):
         raise Http404("You have no such listing.") from None
     messages.success(request, "Listing deleted.")
     return redirect("seller_home")
+
+
+def seller_profile(request, public_id: str):
+    """A seller's public page (M3): user ID, score and recent comments."""
+    profile = selectors.public_profile(public_id)
+    if profile is None:
+        raise Http404("We found no such seller.")
+    return render(request, "marketplace/profile.html", {"profile": profile})
