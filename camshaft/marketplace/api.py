@@ -313,3 +313,45 @@ def delete_listing(request: HttpRequest, listing_id: RecordId):
     except services.NotYourListing:
         return 404, NO_LISTING
     return 204, None
+
+
+# Reports (M5) -----------------------------------------------------------------------
+
+
+class ReportIn(InputSchema):
+    listing_id: RecordIdIn | None = Field(None, description="The listing reported, if one is")
+    public_id: Text(rules.PUBLIC_ID_MAX) = Field(
+        "", description="The seller reported, when no listing is named"
+    )
+    reason: Text(services.MAX_REASON, min_length=1)
+
+
+class ReportOut(Schema):
+    id: int
+    status: str
+
+
+@router.post(
+    "/marketplace/reports",
+    auth=TokenAuth(),
+    response=created(ReportOut, 401, 404),
+    summary="Report a listing or a seller to staff",
+    openapi_extra=refused_on_meaning("the reason is blank", "you report yourself"),
+)
+def file_report(request: HttpRequest, body: ReportIn):
+    """404 when no listing on sale or active seller matches."""
+    try:
+        filed = services.file_report(
+            reporter=request.auth,
+            reason=body.reason,
+            listing_id=body.listing_id,
+            public_id=body.public_id,
+        )
+    except services.ReportProblem as problem:
+        if problem.code == "not_found":
+            return 404, {"detail": problem.message}
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": None, "message": problem.message}],
+        }
+    return 201, {"id": filed.pk, "status": filed.status}

@@ -66,3 +66,10 @@ class ListingForm(forms.Form):
             part_code=data["part_code"],
             vehicle_ids=tuple(data["vehicles"]),
         )
+
+
+class ReportForm(forms.Form):
+    listing_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="What is wrong?", widget=forms.Textarea, max_length=1000, min_length=1
+    )

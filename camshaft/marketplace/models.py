@@ -118,6 +118,8 @@ class ListingCondition(models.TextChoices):
 class ListingStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     PAUSED = "paused", "Paused"
+    #: Taken down by staff (M5): the seller can no longer resume it.
+    REMOVED = "removed", "Removed by staff"
 
 
 class Listing(models.Model):
@@ -211,3 +213,47 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} rating of {self.subject_id}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ReportOutcome(models.TextChoices):
+    NONE = "", "No action"
+    LISTING_REMOVED = "listing_removed", "Listing removed"
+    WARNED = "warned", "Member warned"
+    SUSPENDED = "suspended", "Seller suspended"
+
+
+class Report(models.Model):
+    """A report of a listing or a member (M5), waiting in the staff queue."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="marketplace_reports",
+        on_delete=models.SET_NULL,
+    )
+    listing = models.ForeignKey(
+        Listing, null=True, blank=True, related_name="reports", on_delete=models.CASCADE
+    )
+    seller = models.ForeignKey(Seller, related_name="reports", on_delete=models.CASCADE)
+    reason = models.CharField(max_length=1000)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True)
+    staff_note = models.CharField(max_length=1000, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Report #{self.pk} on {self.seller}"

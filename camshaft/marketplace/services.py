@@ -19,6 +19,9 @@ from camshaft.marketplace.models import (
     ListingCondition,
     ListingStatus,
     Rating,
+    Report,
+    ReportOutcome,
+    ReportStatus,
     Seller,
     SellerStatus,
 )
@@ -202,6 +205,8 @@ def update_listing(*, user, listing_id: int, draft: ListingDraft) -> Listing:
     """M1: change every stated field of the member's own listing."""
     listing = _own_listing(user, listing_id)
     _seller_for_listing(user)
+    if listing.status == ListingStatus.REMOVED:
+        raise SellerProblem("removed", "Staff removed this listing: it cannot be changed.")
     part, vehicles = _checked(draft)
     _apply(listing, draft, part)
     listing.save()
@@ -214,6 +219,8 @@ def set_paused(*, user, listing_id: int, paused: bool) -> Listing:
     """M1: a paused listing is hidden from shoppers until resumed."""
     listing = _own_listing(user, listing_id)
     _seller_for_listing(user)
+    if listing.status == ListingStatus.REMOVED:
+        raise SellerProblem("removed", "Staff removed this listing: it cannot be shown again.")
     listing.status = ListingStatus.PAUSED if paused else ListingStatus.ACTIVE
     listing.save(update_fields=["status", "updated_at"])
     return listing
@@ -281,7 +288,84 @@ def remove_rating(*, staff, rating_id: int, reason: str, now=None) -> Rating:
     return rating
 
 
+# Trust and safety (M5) ------------------------------------------------------------
+
+MAX_REASON = 1000
+
+
+class ReportProblem(Exception):
+    """`code` is "not_found" when no listing on sale or active seller matches."""
+
+    def __init__(self, message: str, *, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def file_report(
+    *, reporter, reason: str, listing_id: int | None = None, public_id: str = "", now=None
+) -> Report:
+    """M5: anyone reports a listing on sale, or a seller by user ID."""
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ReportProblem(f"Say what is wrong in 1 to {MAX_REASON} characters.")
+    listing = None
+    if listing_id is not None:
+        listing = selectors.on_sale().select_related("seller").filter(pk=listing_id).first()
+        if listing is None:
+            raise ReportProblem("We found no such listing.", code="not_found")
+        seller = listing.seller
+    else:
+        seller = Seller.objects.filter(
+            public_id__iexact=public_id.strip(), status=SellerStatus.ACTIVE
+        ).first()
+        if seller is None:
+            raise ReportProblem("We found no such seller.", code="not_found")
+    if reporter is not None and reporter.pk == seller.user_id:
+        raise ReportProblem("You cannot report yourself.")
+    return Report.objects.create(
+        reporter=reporter if reporter is not None and reporter.pk else None,
+        listing=listing,
+        seller=seller,
+        reason=reason,
+        created_at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=None) -> Report:
+    """M5: staff close a report, taking one action: none, remove the
+    listing reported, warn the member, or suspend the seller (whose
+    listings then vanish from the store). Audited."""
+    report = Report.objects.select_for_update().select_related("seller").get(pk=report_id)
+    if report.status == ReportStatus.CLOSED:
+        raise ReportProblem("This report is closed already.")
+    if outcome not in ReportOutcome.values:
+        raise ReportProblem("Choose an action.")
+    if outcome == ReportOutcome.LISTING_REMOVED:
+        if report.listing_id is None:
+            raise ReportProblem("This report is about a member, not a listing.")
+        Listing.objects.filter(pk=report.listing_id).update(status=ListingStatus.REMOVED)
+    elif outcome == ReportOutcome.SUSPENDED:
+        Seller.objects.filter(pk=report.seller_id).update(status=SellerStatus.SUSPENDED)
+    report.status = ReportStatus.CLOSED
+    report.outcome = outcome
+    report.staff_note = note.strip()[:MAX_REASON]
+    report.handled_by = staff
+    report.handled_at = now or timezone.now()
+    report.save()
+    record_access(
+        staff=staff,
+        action=AuditAction.CHANGED,
+        subject_user_id=report.seller.user_id,
+        obj=report,
+        detail=f"Report closed: {report.get_outcome_display()}. {report.staff_note}".strip(),
+    )
+    return report
+
+
 def forget_person(*, user) -> None:
     """V4: a member's seller record and listings go with them; ratings
     they gave or received go with the account row (CASCADE)."""
     Seller.objects.filter(user=user).delete()
+    Report.objects.filter(reporter=user).update(reporter=None)

@@ -6,6 +6,7 @@ from camshaft.marketplace import views
 
 urlpatterns = [
     path("sellers/<str:public_id>/", views.seller_profile, name="seller_profile"),
+    path("sellers/<str:public_id>/report/", views.report, name="marketplace_report"),
     path("account/selling/", views.seller_home, name="seller_home"),
     path("account/selling/listings/new/", views.listing_new, name="listing_new"),
     path("account/selling/listings/<id:listing_id>/", views.listing_edit, name="listing_edit"),

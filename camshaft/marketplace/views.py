@@ -138,4 +138,35 @@ def seller_profile(request, public_id: str):
     profile = selectors.public_profile(public_id)
     if profile is None:
         raise Http404("We found no such seller.")
-    return render(request, "marketplace/profile.html", {"profile": profile})
+    context = {"profile": profile, "report_form": forms.ReportForm()}
+    return render(request, "marketplace/profile.html", context)
+
+
+@member_required
+@require_POST
+def report(request, public_id: str):
+    """M5: a member reports a seller, or one of their listings."""
+    form = forms.ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what is wrong, in up to 1000 characters.")
+        return redirect("seller_profile", public_id=public_id)
+    listing_id = form.cleaned_data["listing_id"]
+    if (
+        listing_id is not None
+        and not selectors.on_sale()
+        .filter(pk=listing_id, seller__public_id__iexact=public_id)
+        .exists()
+    ):
+        raise Http404("We found no such listing.")
+    try:
+        services.file_report(
+            reporter=request.user,
+            reason=form.cleaned_data["reason"],
+            listing_id=listing_id,
+            public_id=public_id,
+        )
+    except services.ReportProblem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, "Thank you: staff will look at your report.")
+    return redirect("seller_profile", public_id=public_id)
