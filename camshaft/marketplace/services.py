@@ -25,6 +25,7 @@ from camshaft.marketplace.models import (
     Seller,
     SellerStatus,
 )
+from camshaft.notifications.services import queue_email
 
 
 class SellerProblem(Exception):
@@ -337,7 +338,11 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
     """M5: staff close a report, taking one action: none, remove the
     listing reported, warn the member, or suspend the seller (whose
     listings then vanish from the store). Audited."""
-    report = Report.objects.select_for_update().select_related("seller").get(pk=report_id)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("seller__user", "listing")
+        .get(pk=report_id)
+    )
     if report.status == ReportStatus.CLOSED:
         raise ReportProblem("This report is closed already.")
     if outcome not in ReportOutcome.values:
@@ -354,6 +359,21 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
     report.handled_by = staff
     report.handled_at = now or timezone.now()
     report.save()
+    if outcome:
+        # The member learns what was decided and why (M5).
+        queue_email(
+            to=report.seller.user.email,
+            subject="About your selling on the marketplace",
+            template="marketplace/email/report_outcome",
+            context={
+                "public_id": report.seller.public_id,
+                "outcome": outcome,
+                "listing_title": report.listing.title if report.listing_id else "",
+                "note": report.staff_note,
+            },
+            category="marketplace",
+            reference=f"report-{report.pk}",
+        )
     record_access(
         staff=staff,
         action=AuditAction.CHANGED,

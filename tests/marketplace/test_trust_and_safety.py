@@ -9,6 +9,7 @@ from django.utils import timezone
 from camshaft.core.models import AuditEntry
 from camshaft.marketplace import selectors, services
 from camshaft.marketplace.models import Listing, Rating, Report, Seller
+from camshaft.notifications.models import OutboxMessage
 from tests.factories import MemberFactory, PartFactory
 from tests.marketplace.helpers import bearer, seller
 
@@ -51,6 +52,9 @@ def test_M5_suspending_a_seller_makes_all_their_listings_vanish(admin_user):
     services.handle_report(staff=admin_user, report_id=report.pk, outcome="suspended")
     assert not selectors.on_sale().exists()
     assert Listing.objects.count() == 2
+    notice = OutboxMessage.objects.get(reference=f"report-{report.pk}")
+    assert notice.to_address == shop.user.email
+    assert "suspended" in notice.body_text
 
 
 def test_M5_a_closed_report_cannot_be_handled_again(admin_user):
