@@ -21,10 +21,12 @@ from camshaft.orders.api import router as orders_router
 from camshaft.orders.services import OrderError
 from camshaft.payments.api import router as payments_router
 from camshaft.payments.services import PaymentDeclined
+from camshaft.pricematch.api import router as pricematch_router
 from camshaft.pricing.api import router as pricing_router
 from camshaft.privacy.api import router as privacy_router
 from camshaft.returns.api import router as returns_router
 from camshaft.search.api import router as search_router
+from camshaft.support.api import router as support_router
 
 
 class CamshaftAPI(NinjaAPI):
@@ -81,6 +83,10 @@ LINKS = {
     },
     ("camshaft_fitment_api_finder_vehicle", 200): {
         "VehicleParts": ("camshaft_fitment_api_vehicle_parts", {"vehicle_id": "id"}),
+    },
+    ("camshaft_support_api_file_ticket", 201): {
+        "ShowTicket": ("camshaft_support_api_see_ticket", {"reference": "reference"}),
+        "ReplyToTicket": ("camshaft_support_api_reply", {"reference": "reference"}),
     },
     ("camshaft_checkout_api_place_order", 201): {
         "ShowOrder": ("camshaft_orders_api_my_order", {"number": "number"}),
@@ -177,7 +183,9 @@ api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", returns_router)
 api.add_router("/", marketplace_router)
+api.add_router("/", support_router)
 api.add_router("/", pricing_router)
+api.add_router("/", pricematch_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)
 api.add_router("/", privacy_router)

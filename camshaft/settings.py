@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "imagekit",
     "camshaft.core",
     "camshaft.consent",
     "camshaft.accounts",
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     "camshaft.checkout",
     "camshaft.returns",
     "camshaft.marketplace",
+    "camshaft.support",
+    "camshaft.pricematch",
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",
@@ -205,6 +208,40 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Part pictures (C7) and their thumbnails. The local disk under var/media by
+# default, served by the store itself; an S3-compatible bucket through
+# django-storages when MEDIA_S3_BUCKET is set (credentials from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; see docs/storefront.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+MEDIA_ORIGINS: list[str] = []  # where pictures load from, for img-src below
+if MEDIA_S3_BUCKET:
+    _endpoint = os.environ.get("MEDIA_S3_ENDPOINT_URL", "")
+    _domain = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _endpoint or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "custom_domain": _domain or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    if _domain:
+        MEDIA_ORIGINS = [f"https://{_domain}"]
+    elif _endpoint:
+        MEDIA_ORIGINS = [_endpoint.rstrip("/")]
+    else:
+        MEDIA_ORIGINS = [f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"]
+    MEDIA_ORIGINS += env_list("MEDIA_ORIGINS", "")
+# Thumbnails are made when a picture is saved, never while a page renders:
+# the Optimistic strategy takes their existence for granted at page time.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "thumbs"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Store settings.
@@ -244,6 +281,7 @@ PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
 PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
 # "sandbox" (PayPal's test mode) or "live".
 PAYPAL_ENVIRONMENT = os.environ.get("PAYPAL_ENVIRONMENT", "sandbox")
+# Empty means PayPal's own; tests point it at a local fake.
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # Who is told when a payment changes at the processor (a dispute, a refund
 # made in its dashboard).
@@ -268,7 +306,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],

@@ -34,6 +34,17 @@ def _field_encryption_keys(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Part pictures a test stores land in a folder of the test's own."""
+    from camshaft.catalog import images
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    images.forget_urls()
+    yield
+    images.forget_urls()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Run enqueued tasks at once, inside the test (django-tasks listens for
     the setting change and drops its cached backends)."""
@@ -120,4 +131,21 @@ def stripe_fake(httpserver, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_local_fake"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_local_fake"
     settings.PAYMENT_GATEWAY_TIMEOUT = 1
+    return httpserver
+
+
+@pytest.fixture
+def paypal_fake(httpserver, settings):
+    """PayPal through its own gateway (cards stay with PAYMENT_GATEWAY), its
+    SDK pointed at a local HTTP server that answers as PayPal's API reference
+    shows (tests/payments/fakes)."""
+    from tests.payments.fakes import paypal_api
+
+    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
+    settings.PAYPAL_CLIENT_ID = "local-fake-client"
+    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
+    settings.PAYPAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"
+    settings.PAYMENT_GATEWAY_TIMEOUT = 1
+    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
     return httpserver

@@ -1,5 +1,6 @@
 """factory-boy factories: each test builds the catalogue it needs."""
 
+import io
 from decimal import Decimal
 
 import factory
@@ -40,6 +41,25 @@ class PartFactory(factory.django.DjangoModelFactory):
     description = "A part."
     category = factory.SubFactory(CategoryFactory)
     price = Decimal("49.99")
+
+
+def picture_bytes(fmt: str = "PNG", size=(400, 300), color=(200, 40, 40)) -> bytes:
+    """A small picture file made with Pillow, in any format Pillow writes."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def add_pictures(part, count: int = 1, **picture):
+    """Pictures added to `part` the way staff and imports add them (the service)."""
+    from camshaft.catalog import services
+
+    return services.add_part_images(
+        part=part,
+        pictures=[services.NewPicture(picture_bytes(**picture)) for _ in range(count)],
+    )
 
 
 class MakeFactory(factory.django.DjangoModelFactory):
@@ -207,3 +227,44 @@ class AnalyticsEventFactory(factory.django.DjangoModelFactory):
 
     kind = "page_view"
     visitor = factory.Sequence(lambda n: f"v{n:031x}")
+
+
+# --- Price match (P2) ---------------------------------------------------------
+
+
+class PriceMatchClaimFactory(factory.django.DjangoModelFactory):
+    """A claim as filed; for the report and the queue, where how it was
+    filed does not matter (tests of filing go through the service)."""
+
+    class Meta:
+        model = "pricematch.PriceMatchClaim"
+
+    number = factory.Sequence(lambda n: f"PM-T{n:07d}")
+    part = factory.SubFactory(PartFactory)
+    email = factory.Sequence(lambda n: f"claimant{n}@example.com")
+    channel = "web"
+    filed_at = factory.LazyFunction(timezone.now)
+    competitor = "Rival Parts"
+    competitor_key = factory.LazyAttribute(lambda o: o.competitor.casefold())
+    url = "https://rival.example.com/part"
+    brand = factory.LazyAttribute(lambda o: o.part.brand.name)
+    mpn = factory.LazyAttribute(lambda o: o.part.mpn)
+    condition = "new"
+    in_stock = True
+    quantity = 1
+    currency = "USD"
+    unit_price = Decimal("30.00")
+    shipping = Decimal("0.00")
+    their_total = Decimal("30.00")
+    our_unit_price = factory.LazyAttribute(lambda o: o.part.price)
+    our_shipping = Decimal("0.00")
+    country = "US"
+
+
+class PriceFloorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pricematch.PriceFloor"
+
+    category = factory.SubFactory(CategoryFactory)
+    min_percent = Decimal(80)
+    min_price = None

@@ -33,6 +33,7 @@ SUGGEST = "suggest"
 ORDER_LOOKUP = "order_lookup"
 NEWSLETTER = "newsletter"
 CONTACT = "contact"
+PRICE_MATCH = "price_match"
 #: Door name under which filled honeypots are recorded, e.g. "honeypot:sign_in".
 HONEYPOT = "honeypot"
 
@@ -62,6 +63,7 @@ CLIENT_LIMITS: dict[str, Limit] = {
     ORDER_LOOKUP: PUBLIC_FORM_LIMIT,
     NEWSLETTER: PUBLIC_FORM_LIMIT,
     CONTACT: PUBLIC_FORM_LIMIT,
+    PRICE_MATCH: PUBLIC_FORM_LIMIT,
 }
 #: Requests about one account, from any client: password guessing spread
 #: over many addresses, and reset mail sent to one inbox over and over.

@@ -1,8 +1,10 @@
 """Health check and error pages that never show a stack trace."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -13,6 +15,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+def media(request: HttpRequest, path: str):
+    """A stored file (part pictures) from MEDIA_ROOT on the local disk; Django's
+    static view refuses paths that leave the folder. Browsers may keep them a
+    day: a picture's name changes whenever its content does."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _wants_json(request: HttpRequest) -> bool:

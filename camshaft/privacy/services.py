@@ -410,7 +410,9 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.marketplace import services as marketplace
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
+    from camshaft.pricematch import services as pricematch
     from camshaft.returns import services as returns
+    from camshaft.support import services as support
 
     order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
     orders.forget_customer(order_ids=order_ids)
@@ -421,6 +423,8 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         marketplace.forget_person(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
+    support.forget_person(email=email, user=user)
+    pricematch.forget_person(email=email, user=user)
     notifications.forget_person(email=email, keep=keep_message)
     consent_services.forget_person(email=email, user=user)
     accounts.forget_person(email=email)
