@@ -151,3 +151,22 @@ def test_M1_the_part_page_shows_offers_by_user_id_with_score(client):
     assert "brakes" in page.text and "★ 100% (1)" in page.text
     assert "Used" in page.text
     assert "/sellers/other/" not in page.text
+
+
+@pytest.mark.django_db
+def test_M3_also_sold_by_takes_two_queries_whatever_the_number_of_sellers(
+    django_assert_num_queries,
+):
+    part = PartFactory()
+    for name in ("one", "two", "three"):
+        shop = seller(name)
+        rate(shop.user, "positive")
+        services.create_listing(
+            user=shop.user,
+            draft=services.ListingDraft(
+                title="Pads", condition="used", price=Decimal("9"), quantity=1, part_code=part.sku
+            ),
+        )
+    with django_assert_num_queries(2):
+        offers = selectors.also_sold_by(part=part)
+    assert [o.score.count for o in offers] == [1, 1, 1]
