@@ -287,6 +287,12 @@ PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # made in its dashboard).
 STAFF_ALERT_EMAIL = os.environ.get("STAFF_ALERT_EMAIL", "shop@example.com")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
+# Several app hosts: a host not heard from for this long is dropped from the
+# search change log's reckoning (and rebuilds its index when it comes back).
+SEARCH_HOST_TIMEOUT_SECONDS = int(os.environ.get("SEARCH_HOST_TIMEOUT", str(6 * 3600)))
+# A folder every host can read (a shared mount), where hosts publish index
+# snapshots so a new host starts from one instead of reindexing. Unset: none.
+SEARCH_SNAPSHOT_DIR = os.environ.get("SEARCH_SNAPSHOT_DIR", "")
 GARAGE_COOKIE = "garage"
 GARAGE_MAX_VEHICLES = 8
 

@@ -6,15 +6,21 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.views.static import serve
 
+from camshaft.core import health
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the app answers and the database is reachable."""
+    """For load balancers: 503 when the database is unreachable; 200 "ok",
+    or 200 "degraded" with the reasons when the store serves without a
+    part of itself (search without its index answers from the database)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
     except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
+    if problems := health.problems():
+        return JsonResponse({"status": "degraded", "reasons": problems})
+    return JsonResponse({"status": "ok"})
 
 
 def media(request: HttpRequest, path: str):
