@@ -15,6 +15,7 @@ from camshaft.catalog.api import router as catalog_router
 from camshaft.checkout.api import router as checkout_router
 from camshaft.core.api_schemas import NO_NUL, invalid
 from camshaft.fitment.api import router as fitment_router
+from camshaft.marketplace.api import router as marketplace_router
 from camshaft.notifications.api import router as notifications_router
 from camshaft.orders.api import router as orders_router
 from camshaft.orders.services import OrderError
@@ -181,6 +182,7 @@ api.add_router("/", cart_router)
 api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", returns_router)
+api.add_router("/", marketplace_router)
 api.add_router("/", support_router)
 api.add_router("/", pricing_router)
 api.add_router("/", pricematch_router)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "camshaft.cart",
     "camshaft.checkout",
     "camshaft.returns",
+    "camshaft.marketplace",
     "camshaft.support",
     "camshaft.pricematch",
     "camshaft.shipping",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("camshaft.checkout.urls")),
     path("", include("camshaft.orders.urls")),
     path("", include("camshaft.returns.urls")),
+    path("", include("camshaft.marketplace.urls")),
     path("", include("camshaft.support.urls")),
     path("", include("camshaft.pricing.urls")),
     path("", include("camshaft.pricematch.urls")),

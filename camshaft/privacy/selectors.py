@@ -316,6 +316,7 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
     archive and the privacy officer hand over."""
     from camshaft.consent.models import ConsentRecord, Subscription
     from camshaft.consent.selectors import is_suppressed
+    from camshaft.marketplace import selectors as marketplace_selectors
     from camshaft.notifications.models import OutboxMessage
     from camshaft.payments.models import SavedCard
     from camshaft.privacy.models import BreachNotice, DataRequest
@@ -394,6 +395,9 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
             {"brand": c.brand, "last4": c.last4, "expires": f"{c.exp_month:02d}/{c.exp_year}"}
             for c in (SavedCard.objects.filter(user=user) if member else SavedCard.objects.none())
         ],
+        "marketplace_seller": marketplace_selectors.personal_data(user) if member else [],
+        "marketplace_listings": marketplace_selectors.listings_data(user) if member else [],
+        "marketplace_ratings": marketplace_selectors.ratings_data(user) if member else [],
         "consents": [
             {
                 "purpose": c.purpose,

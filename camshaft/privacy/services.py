@@ -407,6 +407,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.analytics import services as analytics
     from camshaft.cart import services as cart
     from camshaft.checkout import services as checkout
+    from camshaft.marketplace import services as marketplace
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
     from camshaft.pricematch import services as pricematch
@@ -419,6 +420,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     if user is not None:
         cart.forget_person(user=user)
         analytics.forget_user(user=user)
+        marketplace.forget_person(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
     support.forget_person(email=email, user=user)

@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cart", "payments", "shipping", "tax", "pricematch"),
     ("orders",),
     ("returns", "support"),
+    ("marketplace",),
     ("checkout",),
     ("analytics",),
     ("privacy",),

@@ -1,0 +1,167 @@
+"""The marketplace in the back office: seller terms, sellers, the store's
+commission and per-sale fee (M4), listings, ratings staff may take down
+(M3) and the queue of reports (M5). Each change is a service call."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from camshaft.marketplace import services
+from camshaft.marketplace.models import (
+    CommissionRate,
+    Listing,
+    Rating,
+    Report,
+    ReportStatus,
+    SaleFee,
+    Seller,
+    SellerTerms,
+)
+
+
+@admin.register(SellerTerms)
+class SellerTermsAdmin(admin.ModelAdmin):
+    list_display = ("version", "published_at")
+
+    def has_change_permission(self, request, obj=None):
+        # A version members accepted is the record of what they agreed to.
+        if obj is not None and obj.sellers.exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.sellers.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "status", "terms", "accepted_at")
+    list_filter = ("status",)
+    search_fields = ("public_id",)
+    readonly_fields = ("user", "public_id", "terms", "accepted_at")
+
+    def has_add_permission(self, request):
+        return False  # members become sellers themselves, accepting the terms
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "category", "percent")
+    autocomplete_fields = ("category",)
+
+
+@admin.register(SaleFee)
+class SaleFeeAdmin(admin.ModelAdmin):
+    list_display = ("currency", "amount")
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    """Staff read listings here; taking one down goes through a report (M5)."""
+
+    list_display = ("title", "seller", "part", "condition", "price", "quantity", "status")
+    list_filter = ("status", "condition")
+    search_fields = ("title", "seller__public_id", "part__sku")
+    raw_id_fields = ("part",)
+    readonly_fields = [f.name for f in Listing._meta.fields] + ["vehicles"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in {"GET", "HEAD"} and super().has_view_permission(request, obj)
+
+
+class RemoveRatingForm(forms.ModelForm):
+    remove_because = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="To take this rating down: why it breaks the rules (recorded, audited).",
+    )
+
+    class Meta:
+        model = Rating
+        fields = ()
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """M3: staff remove a rating that breaks the rules, giving the reason."""
+
+    form = RemoveRatingForm
+    list_display = ("subject", "author", "value", "created_at", "removed_at")
+    list_filter = ("value", ("removed_at", admin.EmptyFieldListFilter))
+    readonly_fields = (
+        "author",
+        "subject",
+        "value",
+        "comment",
+        "created_at",
+        "reply",
+        "replied_at",
+        "removed_at",
+        "removed_reason",
+        "removed_by",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("remove_because", "")
+        if not reason.strip():
+            return
+        try:
+            services.remove_rating(staff=request.user, rating_id=obj.pk, reason=reason)
+        except services.RatingProblem as problem:
+            messages.error(request, problem.message)
+
+
+class HandleReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ("outcome", "staff_note")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """M5: the queue of reports, oldest first; closing one takes an action."""
+
+    form = HandleReportForm
+    list_display = ("__str__", "listing", "created_at", "status", "outcome")
+    list_filter = ("status", "outcome")
+    readonly_fields = (
+        "reporter",
+        "listing",
+        "seller",
+        "reason",
+        "created_at",
+        "status",
+        "handled_by",
+        "handled_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller", "listing")
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == ReportStatus.CLOSED:
+            return (*self.readonly_fields, "outcome", "staff_note")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == ReportStatus.CLOSED:  # read-only: what the database holds
+            return
+        try:
+            services.handle_report(
+                staff=request.user,
+                report_id=obj.pk,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data.get("staff_note", ""),
+            )
+        except services.ReportProblem as problem:
+            messages.error(request, problem.message)

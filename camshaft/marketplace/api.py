@@ -1,0 +1,357 @@
+"""Seller API of the marketplace (M1-M5) under /api/v1/marketplace: the
+seller terms in force, a seller's listings (M1), and becoming a seller with a bearer token (reading
+one's seller record also takes the browser session)."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from camshaft.accounts.api_auth import SessionOrToken, TokenAuth
+from camshaft.core.api_schemas import (
+    DecimalText,
+    ErrorOut,
+    InputSchema,
+    InvalidOut,
+    RecordId,
+    RecordIdIn,
+    Text,
+    WholeNumber,
+    created,
+    invalid,
+    no_content,
+    refused_on_meaning,
+    responses,
+)
+from camshaft.marketplace import rules, selectors, services
+from camshaft.marketplace.models import ListingCondition
+
+router = Router(tags=["marketplace"])
+
+#: Refusals by a state the request cannot change by itself (409).
+CONFLICTS = {"already_seller", "public_id_taken", "no_terms"}
+MAX_VEHICLES = 500
+
+
+class TermsOut(Schema):
+    version: str
+    body: str
+    published_at: datetime
+
+
+class SellerIn(InputSchema):
+    public_id: Text(rules.PUBLIC_ID_MAX, min_length=rules.PUBLIC_ID_MIN) = Field(
+        ..., description="Shown in public instead of your name; letters, digits, '-' and '_'"
+    )
+    terms_version: Text(20, min_length=1) = Field(
+        ..., description="The version of the seller terms you accept: the current one"
+    )
+
+
+class SellerOut(Schema):
+    public_id: str
+    terms_version: str
+    accepted_at: datetime
+    status: str
+
+
+def seller_out(seller) -> dict:
+    return {
+        "public_id": seller.public_id,
+        "terms_version": seller.terms.version,
+        "accepted_at": seller.accepted_at,
+        "status": seller.status,
+    }
+
+
+@router.get(
+    "/marketplace/terms",
+    response={200: TermsOut, 400: ErrorOut, 404: ErrorOut},
+    summary="The seller terms in force",
+)
+def seller_terms(request: HttpRequest):
+    terms = selectors.current_terms()
+    if terms is None:
+        return 404, {"detail": "The marketplace is not open to sellers yet."}
+    return terms
+
+
+@router.get(
+    "/marketplace/seller",
+    auth=SessionOrToken(),
+    response={200: SellerOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Your seller record",
+)
+def my_seller(request: HttpRequest):
+    seller = selectors.seller_of(request.auth)
+    if seller is None:
+        return 404, {"detail": "You are not a seller yet."}
+    return seller_out(seller)
+
+
+@router.post(
+    "/marketplace/seller",
+    auth=TokenAuth(),
+    response={
+        201: SellerOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: InvalidOut,
+    },
+    summary="Become a seller (18+, accepting the current seller terms)",
+    openapi_extra=refused_on_meaning(
+        "the seller terms named are not the current ones",
+        "the user ID is malformed or could pass for the store's own",
+    ),
+)
+def become_seller(request: HttpRequest, body: SellerIn):
+    """201 with the seller record; 403 for a member under 18 or without a
+    date of birth (A1); 409 when already a seller or the ID is taken."""
+    try:
+        seller = services.become_seller(
+            user=request.auth, public_id=body.public_id, terms_version=body.terms_version
+        )
+    except services.SellerProblem as problem:
+        if problem.code == "under_age":
+            return 403, {"detail": problem.message}
+        if problem.code in CONFLICTS:
+            return 409, {"detail": problem.message}
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": problem.field, "message": problem.message}],
+        }
+    return 201, seller_out(seller)
+
+
+# Listings (M1) ------------------------------------------------------------------
+
+NO_LISTING = {"detail": "You have no such listing."}
+LISTING_REFUSALS = (
+    "the price is 0",
+    "no catalogue part has the SKU or MPN, or several brands share the MPN",
+    "a vehicle does not exist, a linked listing names vehicles, or a free-standing one none",
+)
+
+
+class ListingIn(InputSchema):
+    title: Text(200, min_length=1)
+    condition: Literal[tuple(ListingCondition.values)]
+    price: DecimalText(whole_digits=8, places=2, description='In the store currency, like "19.99"')
+    quantity: WholeNumber(ge=0, le=rules.MAX_QUANTITY)
+    description: Text(5000) = ""
+    condition_notes: Text(2000) = ""
+    return_days: WholeNumber(ge=0, le=rules.MAX_RETURN_DAYS) = Field(
+        0, description="0: no returns; otherwise returns accepted within this many days"
+    )
+    part_code: Text(60) = Field(
+        "", description="A catalogue SKU or MPN: the listing fits what the part fits"
+    )
+    vehicle_ids: list[RecordIdIn] = Field(
+        default_factory=list,
+        max_length=MAX_VEHICLES,
+        description="Free-standing listings: the Part Finder's vehicles it fits",
+    )
+
+    def draft(self) -> services.ListingDraft:
+        return services.ListingDraft(
+            title=self.title,
+            condition=self.condition,
+            price=self.price,
+            quantity=self.quantity,
+            description=self.description,
+            condition_notes=self.condition_notes,
+            return_days=self.return_days,
+            part_code=self.part_code,
+            vehicle_ids=tuple(self.vehicle_ids),
+        )
+
+
+class ListingOut(Schema):
+    id: int
+    title: str
+    condition: str
+    price: str = Field(description="A decimal amount as text")
+    currency: str
+    quantity: int
+    description: str
+    condition_notes: str
+    return_days: int
+    part_sku: str = Field(description='The linked catalogue part, or ""')
+    vehicle_ids: list[int]
+    status: str
+
+
+def listing_out(listing) -> dict:
+    return {
+        "id": listing.pk,
+        "title": listing.title,
+        "condition": listing.condition,
+        "price": str(listing.price),
+        "currency": listing.currency,
+        "quantity": listing.quantity,
+        "description": listing.description,
+        "condition_notes": listing.condition_notes,
+        "return_days": listing.return_days,
+        "part_sku": listing.part.sku if listing.part_id else "",
+        "vehicle_ids": sorted(v.pk for v in listing.vehicles.all()),
+        "status": listing.status,
+    }
+
+
+def _refused(problem: services.SellerProblem):
+    return 403, {"detail": problem.message}
+
+
+def _fresh(user, listing_id: int) -> dict:
+    return listing_out(selectors.own_listing(user, listing_id))
+
+
+@router.get(
+    "/marketplace/listings",
+    auth=TokenAuth(),
+    response={200: list[ListingOut], 400: ErrorOut, 401: ErrorOut},
+    summary="Your listings",
+)
+def my_listings(request: HttpRequest):
+    return [listing_out(listing) for listing in selectors.listings_of(request.auth)]
+
+
+@router.post(
+    "/marketplace/listings",
+    auth=TokenAuth(),
+    response=created(ListingOut, 401, 403),
+    summary="List a part for sale",
+    openapi_extra=refused_on_meaning(*LISTING_REFUSALS),
+)
+def create_listing(request: HttpRequest, body: ListingIn):
+    """201 with the listing; 403 when you are not an active seller."""
+    try:
+        listing = services.create_listing(user=request.auth, draft=body.draft())
+    except services.SellerProblem as problem:
+        return _refused(problem)
+    except ValidationError as error:
+        return invalid(error)
+    return 201, _fresh(request.auth, listing.pk)
+
+
+@router.get(
+    "/marketplace/listings/{listing_id}",
+    auth=TokenAuth(),
+    response=responses(ListingOut, 401, 404),
+    summary="One of your listings",
+)
+def my_listing(request: HttpRequest, listing_id: RecordId):
+    listing = selectors.own_listing(request.auth, listing_id)
+    if listing is None:
+        return 404, NO_LISTING
+    return listing_out(listing)
+
+
+@router.put(
+    "/marketplace/listings/{listing_id}",
+    auth=TokenAuth(),
+    response=responses(ListingOut, 401, 403, 404),
+    summary="Change one of your listings",
+    openapi_extra=refused_on_meaning(*LISTING_REFUSALS),
+)
+def change_listing(request: HttpRequest, listing_id: RecordId, body: ListingIn):
+    """Someone else's listing is a 404, like one that does not exist."""
+    try:
+        services.update_listing(user=request.auth, listing_id=listing_id, draft=body.draft())
+    except services.NotYourListing:
+        return 404, NO_LISTING
+    except services.SellerProblem as problem:
+        return _refused(problem)
+    except ValidationError as error:
+        return invalid(error)
+    return _fresh(request.auth, listing_id)
+
+
+def _pause(request: HttpRequest, listing_id: int, *, paused: bool):
+    try:
+        services.set_paused(user=request.auth, listing_id=listing_id, paused=paused)
+    except services.NotYourListing:
+        return 404, NO_LISTING
+    except services.SellerProblem as problem:
+        return _refused(problem)
+    return _fresh(request.auth, listing_id)
+
+
+@router.post(
+    "/marketplace/listings/{listing_id}/pause",
+    auth=TokenAuth(),
+    response=responses(ListingOut, 401, 403, 404),
+    summary="Hide one of your listings from shoppers",
+)
+def pause_listing(request: HttpRequest, listing_id: RecordId):
+    return _pause(request, listing_id, paused=True)
+
+
+@router.post(
+    "/marketplace/listings/{listing_id}/resume",
+    auth=TokenAuth(),
+    response=responses(ListingOut, 401, 403, 404),
+    summary="Show a paused listing to shoppers again",
+)
+def resume_listing(request: HttpRequest, listing_id: RecordId):
+    return _pause(request, listing_id, paused=False)
+
+
+@router.delete(
+    "/marketplace/listings/{listing_id}",
+    auth=TokenAuth(),
+    response=no_content(401, 404),
+    summary="Delete one of your listings",
+)
+def delete_listing(request: HttpRequest, listing_id: RecordId):
+    try:
+        services.delete_listing(user=request.auth, listing_id=listing_id)
+    except services.NotYourListing:
+        return 404, NO_LISTING
+    return 204, None
+
+
+# Reports (M5) -----------------------------------------------------------------------
+
+
+class ReportIn(InputSchema):
+    listing_id: RecordIdIn | None = Field(None, description="The listing reported, if one is")
+    public_id: Text(rules.PUBLIC_ID_MAX) = Field(
+        "", description="The seller reported, when no listing is named"
+    )
+    reason: Text(services.MAX_REASON, min_length=1)
+
+
+class ReportOut(Schema):
+    id: int
+    status: str
+
+
+@router.post(
+    "/marketplace/reports",
+    auth=TokenAuth(),
+    response=created(ReportOut, 401, 404),
+    summary="Report a listing or a seller to staff",
+    openapi_extra=refused_on_meaning("the reason is blank", "you report yourself"),
+)
+def file_report(request: HttpRequest, body: ReportIn):
+    """404 when no listing on sale or active seller matches."""
+    try:
+        filed = services.file_report(
+            reporter=request.auth,
+            reason=body.reason,
+            listing_id=body.listing_id,
+            public_id=body.public_id,
+        )
+    except services.ReportProblem as problem:
+        if problem.code == "not_found":
+            return 404, {"detail": problem.message}
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": None, "message": problem.message}],
+        }
+    return 201, {"id": filed.pk, "status": filed.status}

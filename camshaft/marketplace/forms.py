@@ -1,0 +1,75 @@
+"""The forms of the seller pages: becoming a seller, a listing."""
+
+from django import forms
+
+from camshaft.marketplace import rules
+from camshaft.marketplace.models import ListingCondition
+from camshaft.marketplace.services import ListingDraft
+
+
+class BecomeSellerForm(forms.Form):
+    public_id = forms.CharField(
+        label="Public user ID",
+        min_length=rules.PUBLIC_ID_MIN,
+        max_length=rules.PUBLIC_ID_MAX,
+        help_text="Shown on your listings and profile instead of your name.",
+    )
+    terms_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    accept = forms.BooleanField(label="I accept the seller terms above.")
+
+
+class ListingForm(forms.Form):
+    """A listing as a seller states it (M1). Its vehicles are those of the
+    seller's garage, filled through the Part Finder, plus any it fits already."""
+
+    title = forms.CharField(max_length=200)
+    condition = forms.ChoiceField(choices=ListingCondition.choices)
+    price = forms.DecimalField(max_digits=10, decimal_places=2, help_text="More than 0.")
+    quantity = forms.IntegerField(min_value=0, max_value=rules.MAX_QUANTITY)
+    part_code = forms.CharField(
+        label="Catalogue SKU or MPN",
+        max_length=60,
+        required=False,
+        help_text="The listing then fits what the catalogue part fits.",
+    )
+    vehicles = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a part not in the catalogue: the vehicles it fits. "
+        "Add vehicles to your garage with the Part Finder to choose them here.",
+    )
+    description = forms.CharField(widget=forms.Textarea, max_length=5000, required=False)
+    condition_notes = forms.CharField(widget=forms.Textarea, max_length=2000, required=False)
+    return_days = forms.IntegerField(
+        label="Returns accepted within (days)",
+        min_value=0,
+        max_value=rules.MAX_RETURN_DAYS,
+        initial=0,
+        help_text="0 for no returns.",
+    )
+
+    def __init__(self, *args, vehicles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicles"].choices = [(v.pk, str(v)) for v in vehicles]
+
+    def draft(self):
+        data = self.cleaned_data
+        return ListingDraft(
+            title=data["title"],
+            condition=data["condition"],
+            price=data["price"],
+            quantity=data["quantity"],
+            description=data["description"],
+            condition_notes=data["condition_notes"],
+            return_days=data["return_days"],
+            part_code=data["part_code"],
+            vehicle_ids=tuple(data["vehicles"]),
+        )
+
+
+class ReportForm(forms.Form):
+    listing_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="What is wrong?", widget=forms.Textarea, max_length=1000, min_length=1
+    )

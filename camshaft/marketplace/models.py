@@ -1,0 +1,259 @@
+"""Tables of the marketplace (M1-M5): the seller terms and who accepted
+them, sellers with their public user ID, and the store's fees (M4)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Coalesce, Lower
+
+from camshaft.core.money import CURRENCIES
+
+
+class SellerTerms(models.Model):
+    """One version of the seller terms (M4). The newest published version is
+    the one a member accepts; older versions stay as the record of what each
+    seller agreed to."""
+
+    version = models.CharField(max_length=20, unique=True)
+    body = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name_plural = "seller terms"
+
+    def __str__(self) -> str:
+        return f"Seller terms {self.version}"
+
+
+class SellerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Seller(models.Model):
+    """A member who may sell. `public_id` is shown in public instead of the
+    member's name (M3): on listings, profiles and comments."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, related_name="seller", on_delete=models.CASCADE
+    )
+    public_id = models.CharField("public user ID", max_length=30, unique=True)
+    terms = models.ForeignKey(SellerTerms, related_name="sellers", on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=SellerStatus.choices, default=SellerStatus.ACTIVE
+    )
+
+    class Meta:
+        constraints = [
+            # Case never tells two sellers apart in public.
+            models.UniqueConstraint(Lower("public_id"), name="seller_public_id_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class CommissionRate(models.Model):
+    """The store's commission on a sale (M4), in percent of the item price.
+    A rate for a category covers its subcategories unless they have their
+    own; the row without a category is the store-wide default."""
+
+    category = models.OneToOneField(
+        "catalog.Category",
+        null=True,
+        blank=True,
+        related_name="commission_rate",
+        on_delete=models.CASCADE,
+        help_text="Leave empty for the store-wide default.",
+    )
+    percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        constraints = [
+            # One store-wide default: NULLs are distinct to a plain unique index.
+            models.UniqueConstraint(Coalesce("category", 0), name="one_default_commission_rate"),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0, percent__lte=100),
+                name="commission_percent_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or 'Store-wide'}: {self.percent}%"
+
+
+class SaleFee(models.Model):
+    """The fixed fee charged per sale (M4), one per currency."""
+
+    currency = models.CharField(
+        max_length=3, unique=True, choices=[(code, code) for code in CURRENCIES]
+    )
+    amount = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="sale_fee_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} per sale"
+
+
+class ListingCondition(models.TextChoices):
+    NEW = "new", "New"
+    USED = "used", "Used"
+    REMANUFACTURED = "remanufactured", "Remanufactured"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    #: Taken down by staff (M5): the seller can no longer resume it.
+    REMOVED = "removed", "Removed by staff"
+
+
+class Listing(models.Model):
+    """A member's offer of a part (M1). Linked to a catalogue part, it
+    inherits that part's fitment; free-standing, it names its own vehicles.
+    A deleted listing is gone; phase 2 keeps sold ones (sales point here)."""
+
+    seller = models.ForeignKey(Seller, related_name="listings", on_delete=models.CASCADE)
+    part = models.ForeignKey(
+        "catalog.Part",
+        null=True,
+        blank=True,
+        related_name="listings",
+        on_delete=models.PROTECT,
+    )
+    title = models.CharField(max_length=200)
+    condition = models.CharField(max_length=16, choices=ListingCondition.choices)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=[(code, code) for code in CURRENCIES])
+    quantity = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+    condition_notes = models.TextField(blank=True)
+    #: 0: no returns; otherwise returns accepted within this many days of delivery.
+    return_days = models.PositiveSmallIntegerField(default=0)
+    vehicles = models.ManyToManyField(
+        "fitment.Vehicle", blank=True, related_name="marketplace_listings"
+    )
+    status = models.CharField(
+        max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["part", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.seller})"
+
+
+class RatingValue(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    NEGATIVE = "negative", "Negative"
+
+
+class Rating(models.Model):
+    """One side's rating of the other after a sale (M3), with a comment the
+    rated member may answer once. Staff remove a rating that breaks the
+    rules with a reason; it then no longer counts nor shows, and the audit
+    log says who removed it. Phase 2 adds the sale it belongs to, unique
+    with the author (once per sale)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="ratings_given", on_delete=models.CASCADE
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="ratings_received", on_delete=models.CASCADE
+    )
+    value = models.CharField(max_length=8, choices=RatingValue.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    reply = models.CharField(max_length=500, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(author=models.F("subject")), name="rating_not_of_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_at__isnull=True) | ~models.Q(removed_reason=""),
+                name="rating_removed_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} rating of {self.subject_id}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ReportOutcome(models.TextChoices):
+    NONE = "", "No action"
+    LISTING_REMOVED = "listing_removed", "Listing removed"
+    WARNED = "warned", "Member warned"
+    SUSPENDED = "suspended", "Seller suspended"
+
+
+class Report(models.Model):
+    """A report of a listing or a member (M5), waiting in the staff queue."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="marketplace_reports",
+        on_delete=models.SET_NULL,
+    )
+    listing = models.ForeignKey(
+        Listing, null=True, blank=True, related_name="reports", on_delete=models.CASCADE
+    )
+    seller = models.ForeignKey(Seller, related_name="reports", on_delete=models.CASCADE)
+    reason = models.CharField(max_length=1000)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True)
+    staff_note = models.CharField(max_length=1000, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Report #{self.pk} on {self.seller}"

@@ -1,0 +1,146 @@
+"""The marketplace's rules as pure functions (A1's 18+, M3's public user
+ID, M4's commission): decided before any write, each refusal with its reason."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from camshaft.accounts.services import age_on
+
+#: A1: members under this age can neither sell nor buy on the marketplace.
+SELLER_MIN_AGE = 18
+
+PUBLIC_ID_MIN = 3
+PUBLIC_ID_MAX = 30
+PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
+#: IDs that would let a member pass for the store in public.
+RESERVED_WORDS = ("admin", "camshaft", "staff", "support", "official", "moderator")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+
+def may_sell(*, born: date | None, today: date) -> Decision:
+    """A1: only a member 18 or older, by the date of birth on the account."""
+    if born is None:
+        return Decision(
+            False, "Add your date of birth to your profile first: sellers must be 18 or older."
+        )
+    if age_on(today, born=born) < SELLER_MIN_AGE:
+        return Decision(False, f"You must be {SELLER_MIN_AGE} or older to sell on the marketplace.")
+    return Decision(True)
+
+
+def public_id_problem(public_id: str) -> str:
+    """Why `public_id` cannot be a public user ID, or "" when it can."""
+    if not PUBLIC_ID_MIN <= len(public_id) <= PUBLIC_ID_MAX:
+        return f"A user ID has {PUBLIC_ID_MIN} to {PUBLIC_ID_MAX} characters."
+    if not PUBLIC_ID_PATTERN.match(public_id):
+        return (
+            "A user ID uses letters, digits, '-' and '_', and starts and ends with a "
+            "letter or digit."
+        )
+    folded = public_id.lower()
+    if any(word in folded for word in RESERVED_WORDS):
+        return "This user ID could be mistaken for the store's own: choose another."
+    return ""
+
+
+def commission_percent(*, category_chain: list[int], rates: dict[int | None, Decimal]) -> Decimal:
+    """M4: the rate of the nearest category that has one (`category_chain`
+    runs from the part's category up to the root), else the store-wide
+    default (`rates[None]`), else nothing."""
+    for category_id in category_chain:
+        if category_id in rates:
+            return rates[category_id]
+    return rates.get(None, Decimal("0"))
+
+
+#: M1: the longest return window a seller may offer, in days.
+MAX_RETURN_DAYS = 90
+MAX_PRICE = Decimal("99999999.99")
+MAX_QUANTITY = 10_000
+
+
+def listing_problems(
+    *, price: Decimal, quantity: int, return_days: int, linked: bool, vehicle_count: int
+) -> dict[str, str]:
+    """M1: what is wrong with a listing's terms, field by field (empty when
+    nothing is). A free-standing listing names the vehicles it fits; a
+    linked one inherits its part's fitment and names none."""
+    problems = {}
+    if not price.is_finite() or price <= 0:
+        problems["price"] = "The price must be more than 0."
+    elif price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        problems["price"] = "The price has at most 8 digits before the point and 2 after."
+    if not 0 <= quantity <= MAX_QUANTITY:
+        problems["quantity"] = f"The quantity is between 0 and {MAX_QUANTITY}."
+    if not 0 <= return_days <= MAX_RETURN_DAYS:
+        problems["return_days"] = f"Returns are accepted within 0 (none) to {MAX_RETURN_DAYS} days."
+    if linked and vehicle_count:
+        problems["vehicles"] = "A listing of a catalogue part fits what the part fits."
+    if not linked and not vehicle_count:
+        problems["vehicles"] = "Choose the vehicles this part fits, or link it to a catalogue part."
+    return problems
+
+
+# Reputation (M3) -----------------------------------------------------------------
+
+#: M3: a side may rate the other within this long after delivery.
+RATING_WINDOW = timedelta(days=60)
+#: M3: the score counts the ratings of the last this-many months.
+SCORE_MONTHS = 12
+MAX_COMMENT = 500
+
+
+def may_rate(
+    *, is_party: bool, delivered_at: datetime | None, already_rated: bool, now: datetime
+) -> Decision:
+    """M3: a buyer or seller of the sale rates the other side once, from
+    delivery until 60 days after it."""
+    if not is_party:
+        return Decision(False, "Only the buyer and the seller of a sale rate it.")
+    if delivered_at is None:
+        return Decision(False, "You can rate once the parts are delivered.")
+    if already_rated:
+        return Decision(False, "You have rated this sale already.")
+    if now > delivered_at + RATING_WINDOW:
+        return Decision(False, "Ratings are accepted within 60 days of delivery.")
+    return Decision(True)
+
+
+def may_reply(*, is_subject: bool, replied: bool, removed: bool) -> Decision:
+    """M3: the rated member answers a rating once; a removed one not at all."""
+    if not is_subject:
+        return Decision(False, "Only the member rated can answer a rating.")
+    if removed:
+        return Decision(False, "This rating was removed.")
+    if replied:
+        return Decision(False, "You have answered this rating already.")
+    return Decision(True)
+
+
+def score_window_start(now: datetime) -> datetime:
+    """The start of the last 12 months (29 February falls back to the 28th)."""
+    day = min(now.day, 28) if now.month == 2 else now.day
+    return now.replace(year=now.year - SCORE_MONTHS // 12, day=day)
+
+
+@dataclass(frozen=True)
+class Score:
+    """M3: the share of positive ratings (0-100, whole percent) and how
+    many ratings it is taken from; None with no ratings."""
+
+    percent_positive: int | None
+    count: int
+
+
+def score(*, positive: int, count: int) -> Score:
+    if count == 0:
+        return Score(None, 0)
+    share = (Decimal(positive) * 100 / Decimal(count)).to_integral_value(rounding=ROUND_FLOOR)
+    return Score(int(share), count)

@@ -1,0 +1,200 @@
+"""Reads of the marketplace: the seller terms in force, sellers, and the
+store's fees (M4)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from camshaft.catalog.models import Category
+from camshaft.core.money import Money
+from camshaft.marketplace import rules
+from camshaft.marketplace.models import (
+    CommissionRate,
+    Listing,
+    ListingStatus,
+    Rating,
+    RatingValue,
+    SaleFee,
+    Seller,
+    SellerStatus,
+    SellerTerms,
+)
+
+
+def current_terms() -> SellerTerms | None:
+    return SellerTerms.objects.order_by("-published_at", "-pk").first()
+
+
+def seller_of(user) -> Seller | None:
+    if not user.is_authenticated:
+        return None
+    return Seller.objects.select_related("terms").filter(user=user).first()
+
+
+def public_id_taken(public_id: str) -> bool:
+    return Seller.objects.filter(public_id__iexact=public_id).exists()
+
+
+def commission_percent(*, category: Category) -> Decimal:
+    """M4: the commission on a sale of a part in `category`."""
+    chain, node = [], category
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    rates = dict(CommissionRate.objects.values_list("category_id", "percent"))
+    return rules.commission_percent(category_chain=chain, rates=rates)
+
+
+def sale_fee(*, currency: str) -> Money:
+    """M4: the fixed fee per sale in `currency` (none when staff set none)."""
+    amount = SaleFee.objects.filter(currency=currency).values_list("amount", flat=True).first()
+    return Money(amount if amount is not None else Decimal("0"), currency)
+
+
+def listings_of(user):
+    """The member's own listings, any status, for their seller pages."""
+    return (
+        Listing.objects.filter(seller__user_id=getattr(user, "pk", None))
+        .select_related("part", "seller")
+        .prefetch_related("vehicles")
+    )
+
+
+def own_listing(user, listing_id: int) -> Listing | None:
+    return listings_of(user).filter(pk=listing_id).first()
+
+
+def on_sale():
+    """Listings shoppers see: active, in stock, by an active seller (M1, M5)."""
+    return Listing.objects.filter(
+        status=ListingStatus.ACTIVE, quantity__gt=0, seller__status=SellerStatus.ACTIVE
+    )
+
+
+def ratings_data(user) -> list[dict]:
+    """Ratings the member gave or received, for Download my data (V3)."""
+    return [
+        {
+            "given": rating.author_id == user.pk,
+            "value": rating.value,
+            "comment": rating.comment,
+            "reply": rating.reply,
+            "created_at": rating.created_at.isoformat(),
+            "removed_reason": rating.removed_reason,
+        }
+        for rating in Rating.objects.filter(Q(author=user) | Q(subject=user))
+    ]
+
+
+def personal_data(user) -> list[dict]:
+    """The member's seller record for Download my data (V3)."""
+    return [
+        {
+            "public_user_id": s.public_id,
+            "terms_version": s.terms.version,
+            "accepted_at": s.accepted_at.isoformat(),
+            "status": s.status,
+        }
+        for s in Seller.objects.filter(user=user).select_related("terms")
+    ]
+
+
+def listings_data(user) -> list[dict]:
+    """The member's listings for Download my data (V3)."""
+    return [
+        {
+            "id": listing.pk,
+            "title": listing.title,
+            "part_sku": listing.part.sku if listing.part_id else "",
+            "condition": listing.condition,
+            "price": str(listing.price),
+            "currency": listing.currency,
+            "quantity": listing.quantity,
+            "description": listing.description,
+            "condition_notes": listing.condition_notes,
+            "return_days": listing.return_days,
+            "status": listing.status,
+            "created_at": listing.created_at.isoformat(),
+        }
+        for listing in listings_of(user)
+    ]
+
+
+# Reputation (M3) and what shoppers see --------------------------------------------
+
+
+def scores_of(user_ids, *, now=None) -> dict[int, rules.Score]:
+    """M3: each member's score over the last 12 months, in one query."""
+    since = rules.score_window_start(now or timezone.now())
+    rows = (
+        Rating.objects.filter(
+            subject_id__in=user_ids, removed_at__isnull=True, created_at__gte=since
+        )
+        .values("subject_id")
+        .annotate(count=Count("pk"), positive=Count("pk", filter=Q(value=RatingValue.POSITIVE)))
+    )
+    found = {
+        row["subject_id"]: rules.score(positive=row["positive"], count=row["count"]) for row in rows
+    }
+    return {pk: found.get(pk, rules.score(positive=0, count=0)) for pk in user_ids}
+
+
+def visible_ratings(user):
+    """Ratings of `user` that show in public: not removed, newest first."""
+    return Rating.objects.filter(subject=user, removed_at__isnull=True).select_related(
+        "author__seller"
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    seller: Seller
+    score: rules.Score
+    comments: list[Rating]
+
+
+#: How many comments a public profile shows.
+PROFILE_COMMENTS = 20
+
+
+def public_profile(public_id: str, *, now=None) -> Profile | None:
+    """A seller's public profile by user ID (M3): score and recent comments.
+    A suspended seller has none (M5)."""
+    seller = (
+        Seller.objects.filter(public_id__iexact=public_id, status=SellerStatus.ACTIVE)
+        .select_related("user")
+        .first()
+    )
+    if seller is None:
+        return None
+    score = scores_of([seller.user_id], now=now)[seller.user_id]
+    comments = list(visible_ratings(seller.user)[:PROFILE_COMMENTS])
+    return Profile(seller=seller, score=score, comments=comments)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A marketplace listing as the part page shows it: "also sold by"."""
+
+    listing: Listing
+    public_id: str
+    score: rules.Score
+
+
+def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
+    """M1/M3: listings of `part` on sale, cheapest first, with their
+    sellers' scores (two queries whatever the number)."""
+    listings = list(
+        on_sale().filter(part=part).select_related("seller").order_by("price", "pk")[:limit]
+    )
+    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
+    return [
+        Offer(
+            listing=listing,
+            public_id=listing.seller.public_id,
+            score=scores[listing.seller.user_id],
+        )
+        for listing in listings
+    ]

@@ -1,0 +1,23 @@
+"""Pages of the marketplace."""
+
+from django.urls import path
+
+from camshaft.marketplace import views
+
+urlpatterns = [
+    path("sellers/<str:public_id>/", views.seller_profile, name="seller_profile"),
+    path("sellers/<str:public_id>/report/", views.report, name="marketplace_report"),
+    path("account/selling/", views.seller_home, name="seller_home"),
+    path("account/selling/listings/new/", views.listing_new, name="listing_new"),
+    path("account/selling/listings/<id:listing_id>/", views.listing_edit, name="listing_edit"),
+    path(
+        "account/selling/listings/<id:listing_id>/pause/",
+        views.listing_pause,
+        name="listing_pause",
+    ),
+    path(
+        "account/selling/listings/<id:listing_id>/delete/",
+        views.listing_delete,
+        name="listing_delete",
+    ),
+]

@@ -1,0 +1,172 @@
+"""Seller pages in My Account: becoming a seller (A1's 18+, M4's terms)
+and the seller's listings (M1)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from camshaft.accounts.views import member_required
+from camshaft.fitment.garage import garage_for
+from camshaft.marketplace import forms, selectors, services
+
+
+@member_required
+def seller_home(request):
+    seller = selectors.seller_of(request.user)
+    terms = selectors.current_terms()
+    form = None
+    status = 200
+    if seller is None and terms is not None:
+        form = forms.BecomeSellerForm(
+            request.POST or None, initial={"terms_version": terms.version}
+        )
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    services.become_seller(
+                        user=request.user,
+                        public_id=form.cleaned_data["public_id"],
+                        terms_version=form.cleaned_data["terms_version"],
+                    )
+                except services.SellerProblem as problem:
+                    form.add_error(
+                        "public_id" if problem.field == "public_id" else None, problem.message
+                    )
+                    status = {"under_age": 403, "public_id_taken": 409}.get(problem.code, 400)
+                else:
+                    messages.success(request, "You are a seller now.")
+                    return redirect("seller_home")
+    listings = selectors.listings_of(request.user) if seller else []
+    context = {"seller": seller, "terms": terms, "form": form, "listings": listings}
+    return render(request, "marketplace/seller_home.html", context, status=status)
+
+
+def _vehicle_choices(request, listing=None) -> list:
+    chosen = {v.pk: v for v in garage_for(request).vehicles}
+    if listing is not None:
+        chosen.update({v.pk: v for v in listing.vehicles.all()})
+    return list(chosen.values())
+
+
+def _listing_form_page(request, *, listing=None):
+    initial = None
+    if listing is not None:
+        initial = {
+            "title": listing.title,
+            "condition": listing.condition,
+            "price": listing.price,
+            "quantity": listing.quantity,
+            "part_code": listing.part.sku if listing.part_id else "",
+            "vehicles": [v.pk for v in listing.vehicles.all()],
+            "description": listing.description,
+            "condition_notes": listing.condition_notes,
+            "return_days": listing.return_days,
+        }
+    form = forms.ListingForm(
+        request.POST or None, initial=initial, vehicles=_vehicle_choices(request, listing)
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if listing is None:
+                    services.create_listing(user=request.user, draft=form.draft())
+                else:
+                    services.update_listing(
+                        user=request.user, listing_id=listing.pk, draft=form.draft()
+                    )
+            except services.SellerProblem as problem:
+                form.add_error(None, problem.message)
+                status = 403
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                messages.success(request, "Your listing is saved.")
+                return redirect("seller_home")
+    context = {"form": form, "listing": listing}
+    return render(request, "marketplace/listing_form.html", context, status=status)
+
+
+@member_required
+def listing_new(request):
+    if selectors.seller_of(request.user) is None:
+        return redirect("seller_home")
+    return _listing_form_page(request)
+
+
+@member_required
+def listing_edit(request, listing_id: int):
+    listing = selectors.own_listing(request.user, listing_id)
+    if listing is None:
+        raise Http404("You have no such listing.")
+    return _listing_form_page(request, listing=listing)
+
+
+@member_required
+@require_POST
+def listing_pause(request, listing_id: int):
+    paused = request.POST.get("paused") == "1"
+    try:
+        services.set_paused(user=request.user, listing_id=listing_id, paused=paused)
+    except services.NotYourListing:
+        raise Http404("You have no such listing.") from None
+    except services.SellerProblem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, "Listing paused." if paused else "Listing active again.")
+    return redirect("seller_home")
+
+
+@member_required
+@require_POST
+def listing_delete(request, listing_id: int):
+    try:
+        services.delete_listing(user=request.user, listing_id=listing_id)
+    except services.NotYourListing:
+        raise Http404("You have no such listing.") from None
+    messages.success(request, "Listing deleted.")
+    return redirect("seller_home")
+
+
+def seller_profile(request, public_id: str):
+    """A seller's public page (M3): user ID, score and recent comments."""
+    profile = selectors.public_profile(public_id)
+    if profile is None:
+        raise Http404("We found no such seller.")
+    context = {"profile": profile, "report_form": forms.ReportForm()}
+    return render(request, "marketplace/profile.html", context)
+
+
+@member_required
+@require_POST
+def report(request, public_id: str):
+    """M5: a member reports a seller, or one of their listings."""
+    form = forms.ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what is wrong, in up to 1000 characters.")
+        return redirect("seller_profile", public_id=public_id)
+    listing_id = form.cleaned_data["listing_id"]
+    if (
+        listing_id is not None
+        and not selectors.on_sale()
+        .filter(pk=listing_id, seller__public_id__iexact=public_id)
+        .exists()
+    ):
+        raise Http404("We found no such listing.")
+    try:
+        services.file_report(
+            reporter=request.user,
+            reason=form.cleaned_data["reason"],
+            listing_id=listing_id,
+            public_id=public_id,
+        )
+    except services.ReportProblem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, "Thank you: staff will look at your report.")
+    return redirect("seller_profile", public_id=public_id)

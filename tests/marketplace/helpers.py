@@ -1,0 +1,44 @@
+"""What the marketplace tests build: seller terms, adults and minors."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from camshaft.accounts.services import issue_api_token
+from camshaft.marketplace.models import Seller, SellerTerms
+from tests.factories import MemberFactory
+
+
+def terms(version: str = "2026-1", **extra) -> SellerTerms:
+    return SellerTerms.objects.create(
+        version=version,
+        body=extra.pop("body", "Ship within two business days."),
+        published_at=extra.pop("published_at", timezone.now()),
+        **extra,
+    )
+
+
+def born_years_ago(years: int, *, days: int = 0) -> date:
+    today = timezone.localdate()
+    if (today.month, today.day) == (2, 29):
+        today -= timedelta(days=1)
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def adult(**extra):
+    return MemberFactory(date_of_birth=born_years_ago(30), **extra)
+
+
+def seller(public_id: str = "brakeshop", **extra) -> Seller:
+    current = SellerTerms.objects.first() or terms()
+    return Seller.objects.create(
+        user=extra.pop("user", None) or adult(),
+        public_id=public_id,
+        terms=current,
+        accepted_at=timezone.now(),
+        **extra,
+    )
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {issue_api_token(user=user).key}"}
