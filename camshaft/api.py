@@ -24,6 +24,7 @@ from camshaft.pricing.api import router as pricing_router
 from camshaft.privacy.api import router as privacy_router
 from camshaft.returns.api import router as returns_router
 from camshaft.search.api import router as search_router
+from camshaft.support.api import router as support_router
 
 
 class CamshaftAPI(NinjaAPI):
@@ -175,6 +176,7 @@ api.add_router("/", cart_router)
 api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", returns_router)
+api.add_router("/", support_router)
 api.add_router("/", pricing_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)

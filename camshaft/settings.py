@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "camshaft.cart",
     "camshaft.checkout",
     "camshaft.returns",
+    "camshaft.support",
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",

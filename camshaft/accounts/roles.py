@@ -41,8 +41,8 @@ CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
-    "returns (authorize, reject, file for a caller, refund), payments and saved cards "
-    "read-only, the store's mailbox.",
+    "returns (authorize, reject, file for a caller, refund), support tickets (answer, close), "
+    "payments and saved cards read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",
@@ -65,6 +65,10 @@ CUSTOMER_SERVICE = Role(
         "returns.authorize_return",
         "returns.refund_return",
         "returns.view_corereturn",
+        # The support desk: answer, close and reopen tickets (B4).
+        "support.view_ticket",
+        "support.view_ticketmessage",
+        "support.answer_ticket",
         # A customer on the phone asks "order updates only, please" (N3).
         "consent.view_subscription",
         "consent.view_suppression",

@@ -7,8 +7,12 @@ worker only once that transaction commits. `deliver_due_messages` (the
 retries failures with growing pauses.
 """
 
+import email as email_lib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy as email_policy
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +23,7 @@ from django.db.models import F, Q, QuerySet
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_tasks import task
 
 from camshaft.consent import selectors as consent
@@ -26,6 +31,7 @@ from camshaft.consent import services as consent_services
 from camshaft.consent.models import ConsentRecord, Subscription
 from camshaft.notifications import selectors
 from camshaft.notifications.models import NewsletterIssue, OutboxMessage
+from camshaft.notifications.signals import inbound_mail
 
 log = logging.getLogger(__name__)
 
@@ -345,26 +351,65 @@ def unsubscribe_by_link(*, token: str, via: str = "link") -> str:
 
 
 INBOUND_KEYWORD = "unsubscribe"
+#: The most of a mail's text handed on; the rest is not read.
+MAX_INBOUND_TEXT = 100_000
 
 
-def handle_inbound_mail(*, raw: bytes) -> str | None:
-    """A mail sent to the store (N2): "unsubscribe" anywhere in its subject
-    unsubscribes its sender. Returns the address it unsubscribed, if any."""
-    import email as email_lib
-    from email import policy
-    from email.utils import parseaddr
+@dataclass(frozen=True, slots=True)
+class InboundMail:
+    """A mail sent to the store, as the apps that listen to `inbound_mail` see it."""
 
-    message = email_lib.message_from_bytes(raw, policy=policy.default)
+    sender: str
+    subject: str
+    text: str
+    message_id: str
+
+
+def parse_inbound_mail(raw: bytes) -> InboundMail:
+    """The sender (From), subject, plain text and Message-ID of a raw mail.
+    Text parts win over HTML, whose tags are dropped; attachments are not read."""
+    message = email_lib.message_from_bytes(raw, policy=email_policy.default)
+    body = message.get_body(preferencelist=("plain", "html"))
+    text = ""
+    if body is not None:
+        try:
+            text = body.get_content()
+        except (LookupError, ValueError):  # an unknown charset or a broken part
+            text = body.get_payload(decode=True).decode("utf-8", "replace")
+        if body.get_content_type() == "text/html":
+            text = strip_tags(text)
+    return InboundMail(
+        sender=parseaddr(str(message.get("From") or ""))[1].strip().lower(),
+        subject=" ".join(str(message.get("Subject", "")).split()),
+        text=text.replace("\x00", "")[:MAX_INBOUND_TEXT],
+        message_id=str(message.get("Message-ID") or "").strip(),
+    )
+
+
+def handle_inbound_mail(*, raw: bytes) -> list[str]:
+    """A mail sent to the store. "unsubscribe" anywhere in its subject
+    unsubscribes its sender (N2); then every app listening to the
+    `inbound_mail` signal sees it (the support desk takes replies to its
+    tickets). Returns what was done, one sentence per action."""
+    message = email_lib.message_from_bytes(raw, policy=email_policy.default)
     subject = str(message.get("Subject", ""))
     sender = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))[1]
-    if INBOUND_KEYWORD not in subject.lower() or not sender:
-        return None
-    try:
-        validate_email(sender)
-    except ValidationError:
-        return None
-    consent_services.unsubscribe(email=sender, via="inbound_mail")
-    return consent.normalize(sender)
+    done = []
+    if INBOUND_KEYWORD in subject.lower() and sender:
+        try:
+            validate_email(sender)
+        except ValidationError:
+            pass
+        else:
+            consent_services.unsubscribe(email=sender, via="inbound_mail")
+            done.append(f"unsubscribed {consent.normalize(sender)}")
+    mail = parse_inbound_mail(raw)
+    for receiver, answer in inbound_mail.send_robust(sender=InboundMail, mail=mail):
+        if isinstance(answer, Exception):
+            log.error("%s could not handle a mail", receiver.__qualname__, exc_info=answer)
+        elif answer:
+            done.append(str(answer))
+    return done
 
 
 def send_newsletter(*, issue: NewsletterIssue, by=None, now: datetime | None = None) -> int:

@@ -447,9 +447,10 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
             }
             for n in BreachNotice.objects.filter(email__iexact=email).select_related("incident")
         ],
-        # Support tickets join here when that desk opens.
-        "support_tickets": [],
     }
+    from camshaft.support.selectors import personal_data as support_data
+
+    sections.update(support_data(user=user, email=email))
     from camshaft.returns.selectors import personal_data as returns_data
 
     sections.update(returns_data(order_ids=[order.pk for order in orders]))

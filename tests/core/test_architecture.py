@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog", "fitment", "inventory", "pricing", "search"),
     ("cart", "payments", "shipping", "tax"),
     ("orders",),
-    ("returns",),
+    ("returns", "support"),
     ("checkout",),
     ("analytics",),
     ("privacy",),

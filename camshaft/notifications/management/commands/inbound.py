@@ -1,5 +1,6 @@
 """camshaft inbound: read mail sent to the store; "unsubscribe" in a
-subject unsubscribes its sender (N2).
+subject unsubscribes its sender (N2), and a reply whose subject carries a
+support ticket's reference joins that ticket's thread (B4).
 
     camshaft inbound message.eml [more.eml ...]     one or more saved mails
     camshaft inbound --maildir /var/mail/store       every new mail of a Maildir
@@ -16,7 +17,10 @@ from camshaft.notifications import services
 
 
 class Command(BaseCommand):
-    help = 'Handle mail sent to the store: "unsubscribe" in the subject unsubscribes the sender.'
+    help = (
+        'Handle mail sent to the store: "unsubscribe" in the subject unsubscribes the sender; '
+        "a reply quoting a support ticket's reference joins that ticket."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", help=".eml files")
@@ -25,12 +29,12 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if not opts["files"] and not opts["maildir"]:
             raise CommandError("Give .eml files or --maildir DIR.")
-        handled = unsubscribed = 0
+        handled = acted = 0
         for name in opts["files"]:
             path = Path(name)
             if not path.is_file():
                 raise CommandError(f"{name}: no such file")
-            unsubscribed += self._handle(path.read_bytes(), label=name)
+            acted += self._handle(path.read_bytes(), label=name)
             handled += 1
         if opts["maildir"]:
             box = mailbox.Maildir(opts["maildir"], create=False)
@@ -38,15 +42,15 @@ class Command(BaseCommand):
                 message = box.get_message(key)
                 if message.get_subdir() != "new":
                     continue
-                unsubscribed += self._handle(box.get_bytes(key), label=key)
+                acted += self._handle(box.get_bytes(key), label=key)
                 message.set_subdir("cur")
                 message.add_flag("S")
                 box[key] = message
                 handled += 1
-        self.stdout.write(f"{handled} mail(s) read, {unsubscribed} sender(s) unsubscribed")
+        self.stdout.write(f"{handled} mail(s) read, {acted} acted on")
 
     def _handle(self, raw: bytes, *, label: str) -> int:
-        address = services.handle_inbound_mail(raw=raw)
-        if address:
-            self.stdout.write(f"{label}: unsubscribed {address}")
-        return int(bool(address))
+        done = services.handle_inbound_mail(raw=raw)
+        for action in done:
+            self.stdout.write(f"{label}: {action}")
+        return int(bool(done))
