@@ -33,6 +33,8 @@ SUGGEST = "suggest"
 ORDER_LOOKUP = "order_lookup"
 NEWSLETTER = "newsletter"
 CONTACT = "contact"
+#: Live chat messages (a person types a few a minute; a script many).
+CHAT = "chat"
 #: Door name under which filled honeypots are recorded, e.g. "honeypot:sign_in".
 HONEYPOT = "honeypot"
 
@@ -62,6 +64,7 @@ CLIENT_LIMITS: dict[str, Limit] = {
     ORDER_LOOKUP: PUBLIC_FORM_LIMIT,
     NEWSLETTER: PUBLIC_FORM_LIMIT,
     CONTACT: PUBLIC_FORM_LIMIT,
+    CHAT: Limit(30, MINUTE),
 }
 #: Requests about one account, from any client: password guessing spread
 #: over many addresses, and reset mail sent to one inbox over and over.

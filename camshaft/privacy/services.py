@@ -410,6 +410,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
     from camshaft.returns import services as returns
+    from camshaft.chat import services as chat
     from camshaft.support import services as support
 
     order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
@@ -420,6 +421,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         analytics.forget_user(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
+    chat.forget_person(email=email, user=user)
     support.forget_person(email=email, user=user)
     notifications.forget_person(email=email, keep=keep_message)
     consent_services.forget_person(email=email, user=user)
