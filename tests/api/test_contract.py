@@ -20,6 +20,8 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -125,6 +127,18 @@ def test_B2_every_operation_keeps_the_documented_contract(case, store):
 
 
 class ContractStateMachine(schema.as_state_machine()):
+    """Each run of the machine starts from the same store: what one run made
+    (addresses, orders, a full cart, rate-limit counts) is rolled back, or
+    hypothesis sees the same choices lead elsewhere and calls its data
+    generation flaky."""
+
+    def setup(self):
+        self._savepoint = transaction.savepoint()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self._savepoint)
+        cache.clear()
+
     def get_call_kwargs(self, case):
         return {"headers": member()}
 
