@@ -82,6 +82,10 @@ LINKS = {
     ("camshaft_fitment_api_finder_vehicle", 200): {
         "VehicleParts": ("camshaft_fitment_api_vehicle_parts", {"vehicle_id": "id"}),
     },
+    ("camshaft_support_api_file_ticket", 201): {
+        "ShowTicket": ("camshaft_support_api_see_ticket", {"reference": "reference"}),
+        "ReplyToTicket": ("camshaft_support_api_reply", {"reference": "reference"}),
+    },
     ("camshaft_checkout_api_place_order", 201): {
         "ShowOrder": ("camshaft_orders_api_my_order", {"number": "number"}),
         "CancelOrder": ("camshaft_orders_api_cancel", {"number": "number"}),

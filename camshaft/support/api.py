@@ -5,16 +5,22 @@ link carry, in the `X-Ticket-Token` header. Another person's ticket is a
 404, exactly like one that does not exist."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema
-from pydantic import ConfigDict
+from ninja import Field, Header, Query, Router, Schema
 
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
-from camshaft.core.api_schemas import PageNumber, created, responses
+from camshaft.core.api_schemas import (
+    NO_NUL,
+    InputSchema,
+    Text,
+    created,
+    refused_on_meaning,
+    responses,
+)
 from camshaft.support import rules, selectors, services
 from camshaft.support.models import Ticket
 
@@ -23,37 +29,32 @@ router = Router(tags=["support"])
 NOT_FOUND = {"detail": "We found no such ticket."}
 TICKETS_PER_PAGE = 20
 
-Reference = Annotated[str, Field(min_length=1, max_length=20)]
+Reference = Text(20, min_length=1)
 TicketToken = Header(
     "",
     alias="X-Ticket-Token",
     max_length=500,
+    pattern=NO_NUL,
     description="Guests: the ticket's access token (from the filing answer or the mail's link).",
 )
 
 
-class StrictIn(Schema):
-    """Input that names every field it takes: anything else is a 422."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class TicketIn(StrictIn):
-    email: Annotated[str, Field(max_length=254)] = Field(
+class TicketIn(InputSchema):
+    email: Text(254) = Field(
         "", description="Guests: where we answer. Members' tickets use their account's address."
     )
-    name: Annotated[str, Field(max_length=rules.MAX_NAME)] = ""
-    subject: Annotated[str, Field(min_length=1, max_length=rules.MAX_SUBJECT)]
-    message: Annotated[str, Field(min_length=1, max_length=rules.MAX_MESSAGE)]
-    order_number: Annotated[str, Field(max_length=20)] = Field(
+    name: Text(rules.MAX_NAME) = ""
+    subject: Text(rules.MAX_SUBJECT, min_length=1)
+    message: Text(rules.MAX_MESSAGE, min_length=1)
+    order_number: Text(20) = Field(
         "",
         description="Linked to the ticket only when the order is yours (your account, or its "
         "billing email is the ticket's); the answer is the same either way.",
     )
 
 
-class TicketReplyIn(StrictIn):
-    message: Annotated[str, Field(min_length=1, max_length=rules.MAX_MESSAGE)]
+class TicketReplyIn(InputSchema):
+    message: Text(rules.MAX_MESSAGE, min_length=1)
 
 
 class TicketMessageOut(Schema):
@@ -124,7 +125,15 @@ def _ticket(request: HttpRequest, reference: str, token: str) -> Ticket | None:
     return None
 
 
-@router.post("/support/tickets", auth=Shopper(), response=created(TicketFiledOut, 401, 429))
+BLANK = "the subject or message is only spaces"
+
+
+@router.post(
+    "/support/tickets",
+    auth=Shopper(),
+    response=created(TicketFiledOut, 401, 429),
+    openapi_extra=refused_on_meaning("guests: the email address is not valid", BLANK),
+)
 @api_rate_limited(abuse.CONTACT)
 def file_ticket(request: HttpRequest, body: TicketIn):
     """Ask customer service something (B4): 201 with the ticket's reference,
@@ -145,7 +154,7 @@ def file_ticket(request: HttpRequest, body: TicketIn):
 
 
 @router.get("/support/tickets", auth=TokenAuth(), response=responses(TicketsPageOut, 401))
-def my_tickets(request: HttpRequest, page: PageNumber = 1):
+def my_tickets(request: HttpRequest, page: int = Query(1, ge=1, le=10_000)):
     """The member's tickets, latest activity first, 20 a page."""
     tickets = selectors.tickets_of(user=request.auth).select_related("order")
     total = tickets.count()
@@ -172,6 +181,7 @@ def see_ticket(request: HttpRequest, reference: Reference, token: str = TicketTo
     "/support/tickets/{reference}/replies",
     auth=Shopper(),
     response=created(TicketOut, 401, 404, 429),
+    openapi_extra=refused_on_meaning("the message is only spaces"),
 )
 @api_rate_limited(abuse.CONTACT)
 def reply(

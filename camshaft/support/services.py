@@ -347,8 +347,9 @@ def take_mail_reply(
 
 
 def _mail(ticket: Ticket, template: str, subject: str, **extra) -> None:
+    """To the member's address as it is now (they may have changed it since), else the guest's."""
     queue_email(
-        to=ticket.email,
+        to=ticket.user.email if ticket.user_id else ticket.email,
         subject=subject,
         template=f"support/email/{template}",
         context={**selectors.mail_context(ticket), **extra},

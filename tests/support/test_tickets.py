@@ -204,3 +204,12 @@ def test_B4_staff_queue_finds_late_tickets_only():
     services.answer_ticket(ticket=old, message="Sorry for the wait.", by=clerk())
     assert list(selectors.late_tickets()) == []
     assert not selectors.is_late(ticket)
+
+
+def test_B4_answers_follow_a_member_who_changed_their_address():
+    member = MemberFactory(email="robin@example.com")
+    ticket = services.open_ticket(subject="Core charge", message="How much?", user=member)
+    member.email = "robin@new.example.com"
+    member.save()
+    services.answer_ticket(ticket=ticket, message="$40.", by=clerk())
+    assert OutboxMessage.objects.get(category="support_answer").to_address == member.email
