@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("camshaft.orders.urls")),
     path("", include("camshaft.returns.urls")),
     path("", include("camshaft.support.urls")),
+    path("", include("camshaft.chat.urls")),
     path("", include("camshaft.pricing.urls")),
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),

@@ -69,6 +69,10 @@ CUSTOMER_SERVICE = Role(
         "support.view_ticket",
         "support.view_ticketmessage",
         "support.answer_ticket",
+        # Live chat: take and answer chats, read transcripts (B4).
+        "chat.view_conversation",
+        "chat.view_chatmessage",
+        "chat.answer_conversation",
         # A customer on the phone asks "order updates only, please" (N3).
         "consent.view_subscription",
         "consent.view_suppression",
@@ -152,6 +156,9 @@ PRIVACY_OFFICER = Role(
         "consent.delete_suppression",
         "analytics.view_cookiechoice",
         "core.view_auditentry",
+        # Chat transcripts belong to the customer; the officer may read them.
+        "chat.view_conversation",
+        "chat.view_chatmessage",
     ),
 )
 

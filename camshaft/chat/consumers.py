@@ -37,7 +37,9 @@ def message_frame(message, *, hosts: set[str]) -> dict:
     when they are this store's pages, as paths."""
     links = []
     if message.author == Author.STAFF:
-        links = [p for url in rules.urls_in(message.body) if (p := rules.store_path(url, hosts=hosts))]
+        links = [
+            p for url in rules.urls_in(message.body) if (p := rules.store_path(url, hosts=hosts))
+        ]
     return {
         "type": "message",
         "id": message.pk,
@@ -191,9 +193,7 @@ class ShopperConsumer(ChatConsumer):
             )
             self.send_json(status_frame(conversation))
             return
-        self.written(
-            services.write_as_customer(conversation=current, text=text, user=self.user)
-        )
+        self.written(services.write_as_customer(conversation=current, text=text, user=self.user))
 
     def make_ticket(self, content: dict) -> None:
         if self.conversation is None:

@@ -92,8 +92,14 @@ def _clock(at: time) -> str:
     return f"{hour}:{at.minute:02d} {'AM' if at.hour < 12 else 'PM'}"
 
 
-def offer_ticket(*, is_open: bool, agents_online: int, waiting_since: datetime | None,
-                 answered: bool, now: datetime) -> bool:
+def offer_ticket(
+    *,
+    is_open: bool,
+    agents_online: int,
+    waiting_since: datetime | None,
+    answered: bool,
+    now: datetime,
+) -> bool:
     """B4: outside opening hours, with nobody online, or when nobody has
     answered within two minutes, the chat offers to become a ticket."""
     if not is_open or agents_online == 0:

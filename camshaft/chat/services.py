@@ -88,7 +88,9 @@ def start_conversation(
     recording the store page they were on."""
     member = user if user is not None and user.is_authenticated else None
     if member is None and not session_key:
-        raise ChatProblem("Your browser did not keep our cookie; allow it to chat.", code="no_session")
+        raise ChatProblem(
+            "Your browser did not keep our cookie; allow it to chat.", code="no_session"
+        )
     _text(text)
     now = now or timezone.now()
     path, kind = page_of(page)
@@ -117,7 +119,9 @@ def write_as_customer(
 
 
 @transaction.atomic
-def take_conversation(*, conversation: Conversation, agent, now: datetime | None = None) -> Conversation:
+def take_conversation(
+    *, conversation: Conversation, agent, now: datetime | None = None
+) -> Conversation:
     """An agent takes a waiting chat; two agents taking it at once: one wins."""
     conversation = _locked(conversation)
     if conversation.state == State.ACTIVE and conversation.agent_id == agent.pk:
@@ -211,7 +215,9 @@ def forget_person(*, email: str = "", user=None, now: datetime | None = None) ->
     ticket of theirs) keep their dates and states and lose every text and
     the page they were on. Returns how many."""
     now = now or timezone.now()
-    ids = list(selectors.conversations_of_person(user=user, email=email).values_list("pk", flat=True))
+    ids = list(
+        selectors.conversations_of_person(user=user, email=email).values_list("pk", flat=True)
+    )
     ChatMessage.objects.filter(conversation_id__in=ids).update(body="", by=None)
     Conversation.objects.filter(pk__in=ids, state__in=selectors.OPEN_STATES).update(
         state=State.CLOSED, closed_at=now

@@ -406,11 +406,11 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.accounts import services as accounts
     from camshaft.analytics import services as analytics
     from camshaft.cart import services as cart
+    from camshaft.chat import services as chat
     from camshaft.checkout import services as checkout
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
     from camshaft.returns import services as returns
-    from camshaft.chat import services as chat
     from camshaft.support import services as support
 
     order_ids = list(selectors.orders_of(user=user, email=email).values_list("pk", flat=True))
