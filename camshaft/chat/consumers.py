@@ -47,7 +47,7 @@ def message_frame(message, *, hosts: set[str]) -> dict:
         "text": message.body,
         "at": message.at.isoformat(),
         "read": message.read_at is not None,
-        "links": links[:5],
+        "links": links,
     }
 
 

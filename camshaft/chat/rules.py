@@ -30,7 +30,8 @@ OPENING_HOURS: dict[int, tuple[time, time]] = {
 CARD_MASK = "[card number removed]"
 #: 13 to 19 digits, spaces or dashes allowed between them.
 DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
-URL = re.compile(r"(?:https?://[^\s<>\"']+|(?<![\w/])/[^\s<>\"']*)")
+#: An absolute http(s) address, or a path standing on its own ("see /cart/").
+URL = re.compile(r"(?:https?://[^\s<>\"']+|(?:(?<=\s)|^)/[^\s<>\"']*)")
 
 
 def luhn_valid(digits: str) -> bool:

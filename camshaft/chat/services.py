@@ -53,10 +53,10 @@ def _text(text: str) -> str:
     return text
 
 
-def page_of(path: str) -> tuple[str, str]:
-    """The store page a shopper was on, as (path, kind); ("", "") when the
-    path is not one of this store's pages."""
-    path = rules.store_path((path or "")[:300], hosts=set()) or ""
+def page_of(path: str, *, hosts: set[str] = frozenset()) -> tuple[str, str]:
+    """The store page a shopper was on (or an agent links to), as (path,
+    kind); ("", "") when it is not one of this store's storefront pages."""
+    path = rules.store_path((path or "")[:300], hosts=set(hosts)) or ""
     if not path:
         return "", ""
     try:
@@ -66,6 +66,13 @@ def page_of(path: str) -> tuple[str, str]:
     if path.startswith(("/staff/", "/api/")):
         return "", ""
     return path, PAGE_KINDS.get(match.url_name or "", "page")
+
+
+def store_links(text: str, *, hosts: set[str]) -> list[str]:
+    """The storefront pages of this store an agent's message links to, as
+    paths the shopper opens in one click; anything else stays plain text."""
+    paths = (page_of(url, hosts=hosts)[0] for url in rules.urls_in(text))
+    return list(dict.fromkeys(path for path in paths if path))[:5]
 
 
 def _locked(conversation: Conversation) -> Conversation:
