@@ -54,11 +54,9 @@ def transcript(conversation: Conversation) -> list[ChatMessage]:
 
 def waiting_and_mine(*, agent) -> QuerySet[Conversation]:
     """The desk: chats waiting for anyone, and those this agent has taken."""
-    return (
-        Conversation.objects.filter(state=State.WAITING)
-        .union(Conversation.objects.filter(state=State.ACTIVE, agent=agent))
-        .order_by("started_at")
-    )
+    return Conversation.objects.filter(
+        Q(state=State.WAITING) | Q(state=State.ACTIVE, agent=agent)
+    ).order_by("started_at")
 
 
 def answered(conversation: Conversation) -> bool:
