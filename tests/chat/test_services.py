@@ -148,3 +148,11 @@ def test_B4_chat_agents_online_counts_recent_desks_once_per_agent():
     services.unseat_agent(channel_name="a")
     services.unseat_agent(channel_name="b")
     assert selectors.agents_online() == 0
+
+
+def test_B4_chat_serve_runs_one_app_process_unless_redis_joins_the_workers():
+    from camshaft.core.management.commands.serve import asgi_workers
+
+    assert asgi_workers(3, shared_layer=False) == 1
+    assert asgi_workers(3, shared_layer=True) == 3
+    assert asgi_workers(0, shared_layer=True) == 1
