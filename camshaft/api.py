@@ -21,6 +21,7 @@ from camshaft.orders.api import router as orders_router
 from camshaft.orders.services import OrderError
 from camshaft.payments.api import router as payments_router
 from camshaft.payments.services import PaymentDeclined
+from camshaft.pricematch.api import router as pricematch_router
 from camshaft.pricing.api import router as pricing_router
 from camshaft.privacy.api import router as privacy_router
 from camshaft.returns.api import router as returns_router
@@ -184,6 +185,7 @@ api.add_router("/", returns_router)
 api.add_router("/", support_router)
 api.add_router("/", chat_router)
 api.add_router("/", pricing_router)
+api.add_router("/", pricematch_router)
 api.add_router("/", payments_router)
 api.add_router("/", notifications_router)
 api.add_router("/", privacy_router)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "camshaft.returns",
     "camshaft.support",
     "camshaft.chat",
+    "camshaft.pricematch",
     "camshaft.shipping",
     "camshaft.tax",
     "camshaft.analytics",
@@ -258,6 +259,7 @@ PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
 PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
 # "sandbox" (PayPal's test mode) or "live".
 PAYPAL_ENVIRONMENT = os.environ.get("PAYPAL_ENVIRONMENT", "sandbox")
+# Empty means PayPal's own; tests point it at a local fake.
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # Who is told when a payment changes at the processor (a dispute, a refund
 # made in its dashboard).

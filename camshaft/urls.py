@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("camshaft.support.urls")),
     path("", include("camshaft.chat.urls")),
     path("", include("camshaft.pricing.urls")),
+    path("", include("camshaft.pricematch.urls")),
     path("", include("camshaft.payments.urls")),
     path("", include("camshaft.notifications.urls")),
     path("", include("camshaft.privacy.urls")),

@@ -121,3 +121,20 @@ def stripe_fake(httpserver, settings):
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_local_fake"
     settings.PAYMENT_GATEWAY_TIMEOUT = 1
     return httpserver
+
+
+@pytest.fixture
+def paypal_fake(httpserver, settings):
+    """PayPal through its own gateway (cards stay with PAYMENT_GATEWAY), its
+    SDK pointed at a local HTTP server that answers as PayPal's API reference
+    shows (tests/payments/fakes)."""
+    from tests.payments.fakes import paypal_api
+
+    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
+    settings.PAYPAL_CLIENT_ID = "local-fake-client"
+    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
+    settings.PAYPAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"
+    settings.PAYMENT_GATEWAY_TIMEOUT = 1
+    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
+    return httpserver

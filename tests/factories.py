@@ -207,3 +207,44 @@ class AnalyticsEventFactory(factory.django.DjangoModelFactory):
 
     kind = "page_view"
     visitor = factory.Sequence(lambda n: f"v{n:031x}")
+
+
+# --- Price match (P2) ---------------------------------------------------------
+
+
+class PriceMatchClaimFactory(factory.django.DjangoModelFactory):
+    """A claim as filed; for the report and the queue, where how it was
+    filed does not matter (tests of filing go through the service)."""
+
+    class Meta:
+        model = "pricematch.PriceMatchClaim"
+
+    number = factory.Sequence(lambda n: f"PM-T{n:07d}")
+    part = factory.SubFactory(PartFactory)
+    email = factory.Sequence(lambda n: f"claimant{n}@example.com")
+    channel = "web"
+    filed_at = factory.LazyFunction(timezone.now)
+    competitor = "Rival Parts"
+    competitor_key = factory.LazyAttribute(lambda o: o.competitor.casefold())
+    url = "https://rival.example.com/part"
+    brand = factory.LazyAttribute(lambda o: o.part.brand.name)
+    mpn = factory.LazyAttribute(lambda o: o.part.mpn)
+    condition = "new"
+    in_stock = True
+    quantity = 1
+    currency = "USD"
+    unit_price = Decimal("30.00")
+    shipping = Decimal("0.00")
+    their_total = Decimal("30.00")
+    our_unit_price = factory.LazyAttribute(lambda o: o.part.price)
+    our_shipping = Decimal("0.00")
+    country = "US"
+
+
+class PriceFloorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pricematch.PriceFloor"
+
+    category = factory.SubFactory(CategoryFactory)
+    min_percent = Decimal(80)
+    min_price = None

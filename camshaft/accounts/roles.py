@@ -42,7 +42,8 @@ CUSTOMER_SERVICE = Role(
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
     "returns (authorize, reject, file for a caller, refund), support tickets (answer, close), "
-    "payments and saved cards read-only, the store's mailbox.",
+    "live chats, price-match claims (approve at or above the floor, decline), payments and "
+    "saved cards read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",
@@ -73,6 +74,11 @@ CUSTOMER_SERVICE = Role(
         "chat.view_conversation",
         "chat.view_chatmessage",
         "chat.answer_conversation",
+        # The price-match queue (P2): approve or decline at or above the
+        # category's floor; below it needs pricematch.approve_below_floor.
+        "pricematch.view_pricematchclaim",
+        "pricematch.decide_claim",
+        "pricematch.view_pricefloor",
         # A customer on the phone asks "order updates only, please" (N3).
         "consent.view_subscription",
         "consent.view_suppression",

@@ -51,7 +51,7 @@ def _cart(request, *, create: bool):
 
 def _out(request, response: HttpResponse, cart) -> CartOut:
     view = selectors.cart_view(cart)
-    quote = quote_view(view, currency=request.currency)
+    quote = quote_view(view, currency=request.currency, cart=cart)
     token = None
     if cart is not None and not request.user.is_authenticated:
         token = cookie.signed(cart.token)

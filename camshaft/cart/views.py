@@ -10,6 +10,7 @@ from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.fitment.garage import garage_for
 from camshaft.orders.services import cart_shortages, quote_view
+from camshaft.pricematch.selectors import quoted_prices
 
 
 def _cart(request, *, create: bool):
@@ -29,10 +30,11 @@ def _back(request, cart, fallback: str = "cart"):
 def cart_page(request):
     cart = _cart(request, create=False)
     view = selectors.cart_view(cart, vehicle_id=garage_for(request).selected_id)
-    quote = quote_view(view, currency=request.currency)
+    quote = quote_view(view, currency=request.currency, cart=cart)
     short = cart_shortages(view)
+    quoted = quoted_prices(cart=cart)
     rows = [
-        (line, priced, short.get(line.part.id))
+        (line, priced, short.get(line.part.id), quoted.get(line.part.id))
         for line, priced in zip(view.lines, quote.lines, strict=True)
     ]
     context = {"cart": view, "quote": quote, "rows": rows, "short": short}

@@ -37,6 +37,7 @@ from camshaft.orders.pricing import in_currency
 from camshaft.orders.selectors import order_by_number
 from camshaft.orders.services import CheckoutProblem
 from camshaft.payments.models import PaymentMethod
+from camshaft.payments.services import PaymentActionRequired
 
 router = Router(tags=["checkout"], auth=Shopper())
 
@@ -78,6 +79,11 @@ class PaymentIn(InputSchema):
     save_card: StrictBool = False
     wallet_token: Text(200) = Field(
         "", description="What the wallet handed back (see POST /checkout/wallet)"
+    )
+    card_token: Text(200) = Field(
+        "",
+        description="A card tokenized by the processor's own SDK in the app (Stripe: a "
+        "PaymentMethod id, pm_…), so the card number never reaches the store",
     )
 
 
@@ -321,6 +327,7 @@ def set_payment(request: HttpRequest, body: PaymentIn):
         saved_card_id=body.saved_card_id,
         wallet_token=body.wallet_token,
         save_card=body.save_card,
+        card_token=body.card_token,
     )
     return _out(request)
 
@@ -342,9 +349,18 @@ def start_wallet(request: HttpRequest, body: WalletIn):
     return {"redirect_url": session.redirect_url, "wallet_token": session.token}
 
 
+class PaymentProblemOut(Schema):
+    detail: str
+    redirect_url: str = Field(
+        "",
+        description="Set when the shopper's bank asks them to confirm (3-D Secure): open it; "
+        "the bank sends them back, then place the order again with a new Idempotency-Key",
+    )
+
+
 @router.post(
     "/checkout/orders",
-    response={**created(OrderOut, 401, 402, 409), 200: OrderOut},
+    response={**created(OrderOut, 401, 409), 402: PaymentProblemOut, 200: OrderOut},
     openapi_extra=refused_on_meaning(
         "the new account's password or date of birth fails the registration rules",
         "the policy version is not the one in force",
@@ -364,8 +380,9 @@ def place_order(
     ),
 ):
     """Place the order and authorize its payment (201). A declined card is a
-    402 with the gateway's reason; an incomplete checkout or a total that
-    changed is a 409."""
+    402 with the gateway's reason, and so is a card whose bank asks for 3-D
+    Secure first (with `redirect_url`); an incomplete checkout or a total
+    that changed is a 409."""
     account = None
     if body.create_account is not None:
         account = services.NewAccount(
@@ -373,16 +390,19 @@ def place_order(
             date_of_birth=body.create_account.date_of_birth,
             accepted_policy_version=body.create_account.accepted_policy_version,
         )
-    placed = services.place(
-        cart=_cart(request),
-        cart_token=cookie.token_from(request),
-        user=request.auth,
-        currency=request.currency,
-        idempotency_key=idempotency_key,
-        expected_total=body.expected_total,
-        account=account,
-        channel="api",
-    )
+    try:
+        placed = services.place(
+            cart=_cart(request),
+            cart_token=cookie.token_from(request),
+            user=request.auth,
+            currency=request.currency,
+            idempotency_key=idempotency_key,
+            expected_total=body.expected_total,
+            account=account,
+            channel="api",
+        )
+    except PaymentActionRequired as needed:
+        return 402, {"detail": needed.message, "redirect_url": needed.redirect_url}
     analytics.record_order(request=request, placed=placed)
     order = order_by_number(number=placed.order.number)
     return (200 if placed.replayed else 201), order_out(order, notices=placed.notices)

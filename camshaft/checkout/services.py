@@ -283,9 +283,22 @@ def start_wallet(*, cart: Cart, wallet: str, currency: str, return_url: str) -> 
     quote = checkout_summary(cart=cart, currency=currency).quote
     if not quote.lines:
         raise CheckoutProblem("Your cart is empty.")
-    return get_gateway().start_wallet(
-        wallet=wallet, amount=quote.grand_total, currency=quote.currency, return_url=return_url
-    )
+    # The same checkout starting the same payment again gets the wallet's
+    # first answer back, not a second order at the processor (Y4).
+    key = f"wallet:{wallet}:{checkout_for(cart=cart).pk}:{quote.grand_total}:{quote.currency}"
+    try:
+        return get_gateway(wallet=wallet).start_wallet(
+            wallet=wallet,
+            amount=quote.grand_total,
+            currency=quote.currency,
+            return_url=return_url,
+            idempotency_key=key,
+        )
+    except GatewayUnavailable:
+        raise CheckoutProblem(
+            f"{PaymentMethod(wallet).label} did not answer. Nothing was charged; "
+            "please try again or choose another way to pay."
+        ) from None
 
 
 def place(
@@ -336,8 +349,15 @@ def place(
         )
     except payments.PaymentActionRequired as needed:
         # 3-D Secure: when the shopper comes back, the checkout pays with the
-        # processor's pending payment, which only it knows (not the URL).
-        Checkout.objects.filter(pk=checkout.pk).update(card_token=needed.reference)
+        # processor's pending payment, which only it knows (not the URL). A
+        # card the member asked to keep is kept now, by its reusable token
+        # (the pending payment's id could never pay again).
+        if member and checkout.save_card and checkout.payment_method == PaymentMethod.CARD:
+            payments.save_card(user=member, card=_checkout_card(checkout))
+        if checkout.payment_method == PaymentMethod.CARD:
+            Checkout.objects.filter(pk=checkout.pk).update(
+                card_token=needed.reference, save_card=False
+            )
         raise
     if placed.replayed:
         return placed

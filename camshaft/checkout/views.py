@@ -259,9 +259,18 @@ def payment(request):
         "step": "payment",
         "card_form": card_form,
     }
-    response = _page(request, "payment", context, form)
-    if card_form.origins:  # the processor's hosted fields, on this page only
-        response._csp_update = {name: list(sources) for name, sources in card_form.origins.items()}
+    return _with_processor_origins(_page(request, "payment", context, form), card_form.origins)
+
+
+def _with_processor_origins(response, origins=None):
+    """The payment and review pages only: the processor's hosted fields
+    (script, frame, connect) and where their forms may send the shopper on
+    (form-action: 3-D Secure, a wallet's approval page)."""
+    update = {name: list(sources) for name, sources in (origins or {}).items()}
+    if redirects := payments_selectors.checkout_redirect_origins():
+        update["form-action"] = [*update.get("form-action", []), *redirects]
+    if update:
+        response._csp_update = update
     return response
 
 
@@ -343,7 +352,7 @@ def review(request):
             analytics.record_order(request=request, placed=placed)
             return _placed(request, placed)
     context = {"summary": summary, "form": form, "policy": policy, "step": "review"}
-    return _page(request, "review", context, form)
+    return _with_processor_origins(_page(request, "review", context, form))
 
 
 def _replay(request):

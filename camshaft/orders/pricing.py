@@ -23,6 +23,8 @@ class LineInput:
     quantity: int
     price: Decimal
     core_charge: Decimal | None
+    #: The price-match quote (P2) that set `price`, if one did.
+    quote_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class PricedLine:
     line_total: Decimal
     tax_rate: Decimal = ZERO
     tax_amount: Decimal = ZERO
+    quote_id: int | None = None
 
     @property
     def core_total(self) -> Decimal:
@@ -93,6 +96,7 @@ def quote_order(
             unit_price=(unit := in_currency(line.price, currency, exchange_rate)),
             unit_core_charge=in_currency(line.core_charge or ZERO, currency, exchange_rate),
             line_total=unit * line.quantity,
+            quote_id=line.quote_id,
         )
         for line in lines
     )

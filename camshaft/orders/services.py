@@ -51,6 +51,8 @@ from camshaft.payments.models import (
     PaymentMethod,
     PaymentStatus,
 )
+from camshaft.pricematch import selectors as pricematch_selectors
+from camshaft.pricematch import services as pricematch
 from camshaft.pricing.selectors import NoRate, current_rate
 from camshaft.shipping.models import Shipment
 from camshaft.shipping.selectors import (
@@ -143,35 +145,46 @@ class PlacedOrder:
 # ------------------------------------------------------------------ pricing
 
 
-def cart_lines(cart: Cart | None) -> list[LineInput]:
-    """The cart's lines with the catalogue's current prices (store currency)."""
-    return view_lines(cart_view(cart))
+def cart_lines(cart: Cart | None, *, now: datetime | None = None) -> list[LineInput]:
+    """The cart's lines with the catalogue's current prices (store currency),
+    or a price-match quote's (P2) where the cart may use one."""
+    quoted = pricematch_selectors.quoted_prices(cart=cart, now=now)
+    return view_lines(cart_view(cart), quoted=quoted)
 
 
-def view_lines(view: CartView) -> list[LineInput]:
-    return [
-        LineInput(
-            part_id=line.part.id,
-            sku=line.part.sku,
-            name=line.part.name,
-            brand=line.part.brand,
-            mpn=line.part.mpn,
-            quantity=line.quantity,
-            price=line.part.price,
-            core_charge=line.part.core_charge,
+def view_lines(view: CartView, *, quoted: dict | None = None) -> list[LineInput]:
+    """A quote in `quoted` (part_id -> QuotedPrice) sets the price of its
+    part's line when the line holds exactly the quoted quantity; never
+    above the catalogue's price."""
+    lines = []
+    for line in view.lines:
+        price, quote = line.part.price, (quoted or {}).get(line.part.id)
+        applies = quote is not None and quote.quantity == line.quantity
+        lines.append(
+            LineInput(
+                part_id=line.part.id,
+                sku=line.part.sku,
+                name=line.part.name,
+                brand=line.part.brand,
+                mpn=line.part.mpn,
+                quantity=line.quantity,
+                price=min(price, quote.unit_price) if applies else price,
+                core_charge=line.part.core_charge,
+                quote_id=quote.quote_id if applies else None,
+            )
         )
-        for line in view.lines
-    ]
+    return lines
 
 
-def quote_view(view: CartView, *, currency: str) -> OrderQuote:
+def quote_view(view: CartView, *, currency: str, cart: Cart | None = None) -> OrderQuote:
     """A cart as its page shows it, priced exactly as checkout will price it
-    (shipping not yet chosen)."""
+    (shipping not yet chosen), with the price-match quotes `cart` may use."""
     try:
         rate = current_rate(currency)
     except NoRate:
         currency, rate = settings.STORE_CURRENCY, Decimal(1)
-    return quote_order(lines=view_lines(view), currency=currency, exchange_rate=rate)
+    quoted = pricematch_selectors.quoted_prices(cart=cart) if cart is not None else None
+    return quote_order(lines=view_lines(view, quoted=quoted), currency=currency, exchange_rate=rate)
 
 
 def _taxed(quote: OrderQuote, destination: Destination, on) -> OrderQuote:
@@ -229,7 +242,7 @@ def quote_cart(
     """What this cart costs now in `currency` delivered to `destination`,
     with `shipping_method`'s price and dates if the cart may use it there
     (no shipping yet otherwise)."""
-    lines = cart_lines(cart)
+    lines = cart_lines(cart, now=placed_at)
     shipping = quote_shipping(
         lines=[(line.part_id, line.quantity) for line in lines],
         destination=destination,
@@ -403,6 +416,10 @@ def _authorize(request: OrderRequest, quote: OrderQuote, key: str) -> Payment:
 @transaction.atomic
 def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> PlacedOrder:
     Cart.objects.select_for_update().filter(pk=cart.pk).exists()
+    # The price-match quotes this cart may use are locked before it is priced:
+    # a checkout of another cart racing for one of them waits, then prices
+    # without it (and is refused below, its total having changed).
+    pricematch.lock_quotes(cart=cart, now=now)
     # A twin request holding the same key may have stored the order while we
     # waited for the lock: its order is ours, and its payment is this one.
     if existing := Order.objects.filter(idempotency_key=key).first():
@@ -466,6 +483,11 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
             tax_amount=line.tax_amount,
         )
         for line in quote.lines
+    )
+    pricematch.redeem_quotes(
+        quote_ids=[line.quote_id for line in quote.lines if line.quote_id],
+        order_number=order.number,
+        now=now,
     )
     destination = request.destination
     inventory.reserve_stock(order=order, country=destination.country, region=destination.region)

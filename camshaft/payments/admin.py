@@ -4,7 +4,7 @@ only through the services (Y2, Y4) and no card number exists to show (Y3)."""
 from django.contrib import admin
 
 from camshaft.core.admin import AuditedPersonalDataAdmin
-from camshaft.payments.models import Payment, PaymentTransaction, SavedCard
+from camshaft.payments.models import Payment, PaymentTransaction, ProcessorEvent, SavedCard
 
 
 class PaymentTransactionInline(admin.TabularInline):
@@ -31,6 +31,23 @@ class PaymentTransactionInline(admin.TabularInline):
         return False
 
 
+class ProcessorEventInline(admin.TabularInline):
+    """What the processor said about this payment on its own (a dispute, a
+    refund made in its dashboard), as its webhooks told it."""
+
+    model = ProcessorEvent
+    extra = 0
+    can_delete = False
+    fields = ("received_at", "occurred_at", "gateway", "kind", "description", "event_id")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
     list_display = (
@@ -44,11 +61,12 @@ class PaymentAdmin(admin.ModelAdmin):
         "card_last4",
         "amount_captured",
         "amount_refunded",
+        "disputed",
     )
-    list_filter = ("status", "method", "currency")
+    list_filter = ("status", "method", "gateway", "disputed", "currency")
     search_fields = ("=id", "=authorization_reference", "=card_last4")
     date_hierarchy = "created_at"
-    inlines = [PaymentTransactionInline]
+    inlines = [PaymentTransactionInline, ProcessorEventInline]
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):

@@ -140,7 +140,9 @@ class PaymentTransaction(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=GatewayStatus.choices)
-    gateway_reference = models.CharField(max_length=100, blank=True)
+    #: The processor's id of what this call made (a capture, a refund…);
+    #: indexed because a processor's notice may name only a capture.
+    gateway_reference = models.CharField(max_length=100, blank=True, db_index=True)
     message = models.CharField(max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,6 +177,8 @@ class ProcessorEvent(models.Model):
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="processor_events"
     )
     description = models.CharField(max_length=300, blank=True)
+    #: When the processor says it happened (events may arrive out of order).
+    occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

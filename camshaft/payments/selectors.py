@@ -19,13 +19,11 @@ def card_form(*, amount: Decimal, currency: str) -> CardForm:
     return get_gateway().card_form(amount=amount, currency=currency)
 
 
-def checkout_origins() -> dict[str, tuple[str, ...]]:
-    """What the checkout pages' Content-Security-Policy must allow, by
-    directive (script-src, frame-src, connect-src), for every configured
-    gateway's browser script; other pages need none of it."""
-    origins: dict[str, list[str]] = {}
+def checkout_redirect_origins() -> tuple[str, ...]:
+    """Where the checkout's payment and review forms may send the shopper
+    (3-D Secure, a wallet's approval page), for every configured gateway:
+    the Content-Security-Policy's form-action on those two pages only."""
+    origins: list[str] = []
     for gateway in configured_gateways():
-        for directive, allowed in gateway.checkout_origins.items():
-            merged = origins.setdefault(directive, [])
-            merged.extend(origin for origin in allowed if origin not in merged)
-    return {directive: tuple(allowed) for directive, allowed in origins.items()}
+        origins.extend(origin for origin in gateway.redirect_origins() if origin not in origins)
+    return tuple(origins)

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
+from django_tasks import task
 
 from camshaft.payments.gateways import (
     CardToken,
@@ -390,6 +391,7 @@ def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) ->
     gateway = gateway_named(payment.gateway)
     already, left = payment.amount_refunded, amount
     result = GatewayResult(GatewayStatus.APPROVED)
+    references: list[str] = []
     captures = payment.transactions.filter(
         kind=TransactionKind.CAPTURE, status=GatewayStatus.APPROVED
     ).order_by("created_at", "id")
@@ -407,10 +409,12 @@ def _refund_captures(payment: Payment, amount: Decimal, idempotency_key: str) ->
         )
         if not result.approved:
             return result
+        references.append(result.reference)
         left -= share
         if left == 0:
             break
-    return result
+    # Every refund's id, so the processor's notice of each is known as ours.
+    return GatewayResult(result.status, " ".join(references)[:100], result.message)
 
 
 # ------------------------------------------------------------- webhooks
@@ -435,10 +439,11 @@ def receive_webhook(*, gateway: str, body: bytes, headers: dict[str, str]) -> Pr
 @transaction.atomic
 def apply_processor_event(*, gateway: str, event: WebhookEvent) -> ProcessorEvent:
     """Apply a processor's notice once, by its id: a replay returns the
-    stored event and changes nothing (Y4). Refunds carry the processor's
-    running total, so an older notice arriving late never undoes a newer
-    one. A dispute or a refund made in the processor's dashboard updates
-    the payment and, through `changed_at_processor`, its order."""
+    stored event and changes nothing (Y4). Out of order is harmless too: a
+    refund is a running total (Stripe) or one refund applied once by its id
+    (PayPal), and a dispute notice older than one already applied is only
+    recorded. A dispute or a refund made in the processor's dashboard
+    updates the payment and, through `changed_at_processor`, its order."""
     try:
         with transaction.atomic():
             stored = ProcessorEvent.objects.create(
@@ -446,16 +451,11 @@ def apply_processor_event(*, gateway: str, event: WebhookEvent) -> ProcessorEven
                 event_id=event.event_id,
                 kind=event.kind,
                 description=event.description[:300],
+                occurred_at=event.occurred_at,
             )
     except IntegrityError:
         return ProcessorEvent.objects.get(gateway=gateway, event_id=event.event_id)
-    payment = (
-        Payment.objects.select_for_update()
-        .filter(gateway=gateway, authorization_reference=event.authorization_id)
-        .first()
-        if event.authorization_id
-        else None
-    )
+    payment = _payment_named_by(gateway, event)
     if payment is None or event.kind not in WebhookEvent.KINDS:
         return stored
     stored.payment = payment
@@ -466,21 +466,34 @@ def apply_processor_event(*, gateway: str, event: WebhookEvent) -> ProcessorEven
     return stored
 
 
+def _payment_named_by(gateway: str, event: WebhookEvent) -> Payment | None:
+    """The payment a notice concerns, locked: by its authorization, or by
+    one of its captures when that is all the processor names."""
+    payments = Payment.objects.select_for_update().filter(gateway=gateway)
+    if event.authorization_id:
+        return payments.filter(authorization_reference=event.authorization_id).first()
+    if event.capture_id:
+        return payments.filter(
+            transactions__kind=TransactionKind.CAPTURE,
+            transactions__gateway_reference=event.capture_id,
+        ).first()
+    return None
+
+
 def _apply(payment: Payment, event: WebhookEvent, stored: ProcessorEvent) -> bool:
     """Change `payment` as the processor says; False when it already agrees."""
     if event.kind == "refunded":
-        total = min(event.refunded_total or Decimal(0), payment.amount_captured)
-        more = total - payment.amount_refunded
+        more = _refunded_at_processor(payment, event)
         if more <= 0:
             return False
-        payment.amount_refunded = total
+        payment.amount_refunded += more
         if payment.amount_refundable == 0 and payment.amount_capturable == 0:
             payment.status = PaymentStatus.REFUNDED
-        result = GatewayResult(GatewayStatus.APPROVED, message=event.description)
+        result = GatewayResult(GatewayStatus.APPROVED, event.refund_id, event.description)
         _record(payment, TransactionKind.REFUND, more, result, f"event:{stored.pk}")
     elif event.kind in {"disputed", "dispute_closed"}:
         disputed = event.kind == "disputed"
-        if payment.disputed == disputed:
+        if payment.disputed == disputed or _newer_dispute_news(payment, stored):
             return False
         payment.disputed = disputed
     elif event.kind == "voided":
@@ -489,6 +502,36 @@ def _apply(payment: Payment, event: WebhookEvent, stored: ProcessorEvent) -> boo
         payment.status = PaymentStatus.VOIDED
     payment.save()
     return True
+
+
+def _refunded_at_processor(payment: Payment, event: WebhookEvent) -> Decimal:
+    """How much more than Camshaft knows the processor says was refunded."""
+    if event.refunded_total is not None:  # a running total: the newest wins
+        return min(event.refunded_total, payment.amount_captured) - payment.amount_refunded
+    if not event.refund_id or event.refund_amount is None:
+        return Decimal(0)
+    # One refund: ours (its id is on our refund transaction) or already applied.
+    for reference in payment.transactions.filter(kind=TransactionKind.REFUND).values_list(
+        "gateway_reference", flat=True
+    ):
+        if event.refund_id in reference.split():
+            return Decimal(0)
+    return min(event.refund_amount, payment.amount_refundable)
+
+
+def _newer_dispute_news(payment: Payment, stored: ProcessorEvent) -> bool:
+    """A dispute notice made after this one was already applied."""
+    if stored.occurred_at is None:
+        return False
+    return (
+        ProcessorEvent.objects.filter(
+            payment=payment,
+            kind__in=["disputed", "dispute_closed"],
+            occurred_at__gt=stored.occurred_at,
+        )
+        .exclude(pk=stored.pk)
+        .exists()
+    )
 
 
 # -------------------------------------------------------------- saved cards
@@ -515,6 +558,27 @@ def delete_saved_card(*, user, card_id: int) -> None:
     """Forget one of the member's cards; another member's card id raises
     `SavedCard.DoesNotExist`, exactly as an unknown id does (a 404)."""
     SavedCard.objects.select_for_update().get(pk=card_id, user=user).delete()
+
+
+def forget_card_at_processor_later(*, sender, instance: SavedCard, **_) -> None:
+    """A saved card is gone (its member removed it, A3, or the member was
+    erased, V4: a post_delete receiver covers both): once that commits, the
+    processor is asked to forget it too, in the background."""
+    token = instance.gateway_token
+    transaction.on_commit(lambda: _enqueue_forget(token))
+
+
+def _enqueue_forget(token: str) -> None:
+    try:
+        forget_card_at_processor.enqueue(token)
+    except Exception:  # the card is gone here; the processor keeps a token of no use to anyone
+        logger.exception("could not ask the payment processor to forget a removed card")
+
+
+@task()
+def forget_card_at_processor(token: str) -> None:
+    """The background task behind `forget_card_at_processor_later`."""
+    get_gateway().forget_card(token=token)
 
 
 def saved_card_token(card: SavedCard) -> CardToken:

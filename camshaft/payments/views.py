@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from camshaft.accounts.views import member_required
 from camshaft.payments import selectors, services
-from camshaft.payments.gateways import WebhookRefused
+from camshaft.payments.gateways import GatewayUnavailable, WebhookRefused
 from camshaft.payments.models import SavedCard
 
 
@@ -33,9 +33,13 @@ def delete_saved_card(request, card_id: int):
 @require_POST
 def processor_webhook(request, gateway: str):
     """A processor's notice (Y4): its signature is checked by the gateway
-    with the processor's own library; a forged or stale one gets 400."""
+    (Stripe's library; PayPal's published self-verification); a forged or
+    stale one gets 400. 503 when PayPal's certificate could not be fetched:
+    the processor sends the notice again later."""
     try:
         services.receive_webhook(gateway=gateway, body=request.body, headers=dict(request.headers))
     except WebhookRefused:
         return HttpResponseBadRequest("refused")
+    except GatewayUnavailable:
+        return HttpResponse("try again later", status=503)
     return HttpResponse("ok")

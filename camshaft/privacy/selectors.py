@@ -457,6 +457,9 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
     from camshaft.returns.selectors import personal_data as returns_data
 
     sections.update(returns_data(order_ids=[order.pk for order in orders]))
+    from camshaft.pricematch.selectors import personal_data as price_match_data
+
+    sections.update(price_match_data(user=user, email=email))
     # Analytics events link to members only; a guest's are not theirs to find.
     from camshaft.analytics.selectors import events_for_user
 

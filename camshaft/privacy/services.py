@@ -410,6 +410,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.checkout import services as checkout
     from camshaft.notifications import services as notifications
     from camshaft.orders import services as orders
+    from camshaft.pricematch import services as pricematch
     from camshaft.returns import services as returns
     from camshaft.support import services as support
 
@@ -423,6 +424,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     checkout.forget_person(email=email, user=user)
     chat.forget_person(email=email, user=user)
     support.forget_person(email=email, user=user)
+    pricematch.forget_person(email=email, user=user)
     notifications.forget_person(email=email, keep=keep_message)
     consent_services.forget_person(email=email, user=user)
     accounts.forget_person(email=email)

@@ -99,3 +99,116 @@ def test_Y2_stripe_3d_secure_sends_the_shopper_to_the_bank_and_the_checkout_resu
     order = Order.objects.get()
     assert placed.url == reverse("order_detail", args=[order.number])
     assert order.payment.authorization_reference == pending  # not what the URL said
+
+
+def test_K2_stripe_card_kept_by_a_member_stays_reusable_through_3d_secure(client, stripe_fake):
+    from camshaft.payments.models import SavedCard
+    from tests.factories import MemberFactory
+
+    client.force_login(MemberFactory())
+    to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    stripe_fake.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_NffrFeUfNV2Hib", "object": "customer"}
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}/attach").respond_with_json(
+        stripe_api.payment_method()
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    chosen = client.post(
+        reverse("checkout_payment"), {"method": "card", "card_token": PM, "save_card": "on"}
+    )
+    assert chosen.status_code == 302
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.requires_action()
+    )
+    place_from_review(client, client.get(reverse("checkout_review")))
+    pending = stripe_api.requires_action()["id"]
+    stripe_fake.expect_request(f"/v1/payment_intents/{pending}").respond_with_json(
+        stripe_api.payment_intent(id=pending)
+    )
+    client.get(reverse("checkout_card_confirmed"))
+    place_from_review(client, client.get(reverse("checkout_review")))
+    assert Order.objects.get().payment.authorization_reference == pending
+    # The card is kept by its Customer and PaymentMethod, never by the one-off PaymentIntent.
+    (saved,) = SavedCard.objects.all()
+    assert saved.gateway_token == f"cus_NffrFeUfNV2Hib:{PM}"
+    assert str(saved) == "Visa ending 4242"
+
+
+def csp(response) -> dict[str, set[str]]:
+    header = response["Content-Security-Policy"]
+    return {name: set(sources) for name, *sources in (p.split() for p in header.split(";") if p)}
+
+
+def test_Y3_stripe_widens_the_csp_of_the_payment_and_review_pages_only_and_exactly(
+    client, settings
+):
+    settings.PAYMENT_GATEWAY = "camshaft.payments.gateways.stripe.StripeGateway"
+    settings.STRIPE_API_BASE = ""  # Stripe's own hosts; these pages call no API
+    settings.STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    browser = RecordingClient(client)
+    payment = csp(to_payment_step(browser, stocked_part(price=Decimal("100.04"))))
+    stripe_js = {"https://js.stripe.com", "https://*.js.stripe.com"}
+    assert payment["script-src"] == {"'self'", *stripe_js}
+    assert payment["frame-src"] == {"'self'", *stripe_js, "https://hooks.stripe.com"}
+    assert payment["connect-src"] == {"'self'", "https://api.stripe.com"}
+    # The bank's 3-D Secure page answers the review page's form (a redirect).
+    assert payment["form-action"] == {"'self'", "https://hooks.stripe.com"}
+    assert payment["style-src"] == {"'self'"} and payment["img-src"] == {"'self'", "data:"}
+    assert client.post(reverse("checkout_payment"), {"method": "check"}).status_code == 302
+    review = csp(client.get(reverse("checkout_review")))
+    assert review["form-action"] == {"'self'", "https://hooks.stripe.com"}
+    assert review["script-src"] == {"'self'"} and review["frame-src"] == {"'self'"}
+    for elsewhere in (reverse("checkout_address"), reverse("cart"), "/"):
+        policy = csp(client.get(elsewhere))
+        assert policy["script-src"] == {"'self'"}, elsewhere
+        assert policy["form-action"] == {"'self'"}, elsewhere
+
+
+def test_Y1_paypal_approval_page_is_the_only_place_the_payment_form_may_send_a_shopper(
+    client, settings
+):
+    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
+    settings.PAYPAL_API_BASE = ""
+    settings.PAYPAL_ENVIRONMENT = "sandbox"
+    page = to_payment_step(RecordingClient(client), stocked_part(price=Decimal("100.04")))
+    policy = csp(page)
+    assert policy["form-action"] == {"'self'", "https://www.sandbox.paypal.com"}
+    assert policy["script-src"] == {"'self'"}  # PayPal: a redirect, no script or frame
+
+
+def test_Y2_api_checkout_with_a_stripe_token_and_3d_secure(client, stripe_fake):
+    """A mobile app tokenizes the card with Stripe's SDK and sends the token;
+    the bank's 3-D Secure is a 402 with the page to open, then a new attempt."""
+    from tests.checkout.test_api_checkout import App
+    from tests.shopping import ADDRESS
+
+    app = App(client)
+    part = stocked_part(price=Decimal("100.04"))
+    for method, path, body in [
+        ("post", "/cart/lines", {"sku": part.sku, "quantity": 1}),
+        ("put", "/checkout/addresses", {"email": "pat@example.com", "billing": ADDRESS}),
+        ("put", "/checkout/shipping-method", {"code": "standard"}),
+    ]:
+        assert app.call(method, path, body).status_code == 200
+    stripe_fake.expect_request(f"/v1/payment_methods/{PM}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    chosen = app.call("put", "/checkout/payment", {"method": "card", "card_token": PM})
+    assert chosen.status_code == 200, chosen.json()
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.requires_action()
+    )
+    first = app.call("post", "/checkout/orders", {}, **{"Idempotency-Key": "3ds-1"})
+    assert first.status_code == 402
+    assert first.json()["redirect_url"].startswith("https://hooks.stripe.com/3d_secure_2/")
+    assert not Order.objects.exists()
+    pending = stripe_api.requires_action()["id"]
+    stripe_fake.expect_request(f"/v1/payment_intents/{pending}").respond_with_json(
+        stripe_api.payment_intent(id=pending)
+    )
+    second = app.call("post", "/checkout/orders", {}, **{"Idempotency-Key": "3ds-2"})
+    assert second.status_code == 201, second.json()
+    assert Order.objects.get().payment.authorization_reference == pending

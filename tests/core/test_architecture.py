@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts",),
     ("abuse",),
     ("catalog", "fitment", "inventory", "pricing", "search"),
-    ("cart", "payments", "shipping", "tax"),
+    ("cart", "payments", "shipping", "tax", "pricematch"),
     ("orders",),
     ("returns", "support"),
     ("chat",),

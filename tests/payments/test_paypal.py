@@ -18,18 +18,6 @@ pytestmark = pytest.mark.django_db
 TOTAL = Decimal("109.99")
 
 
-@pytest.fixture
-def paypal_fake(httpserver, settings):
-    """Cards through the test gateway, PayPal through PayPal's (faked) API."""
-    settings.PAYPAL_GATEWAY = "camshaft.payments.gateways.paypal.PayPalGateway"
-    settings.PAYPAL_API_BASE = httpserver.url_for("/").rstrip("/")
-    settings.PAYPAL_CLIENT_ID = "local-fake-client"
-    settings.PAYPAL_CLIENT_SECRET = "local-fake-secret"
-    settings.PAYMENT_GATEWAY_TIMEOUT = 1
-    httpserver.expect_request("/v1/oauth2/token", method="POST").respond_with_json(paypal_api.TOKEN)
-    return httpserver
-
-
 def sent(server, path):
     return [
         (request.get_data(as_text=True), request.headers)
@@ -147,3 +135,123 @@ def test_Y5_amazon_pay_and_visa_checkout_are_not_wired_yet(paypal_fake, settings
         get_gateway(wallet="amazon_pay").start_wallet(
             wallet="amazon_pay", amount=TOTAL, currency="USD", return_url="https://shop.test/"
         )
+
+
+def test_Y2_paypal_payer_action_required_sends_the_buyer_back_to_paypal_then_authorizes(
+    paypal_fake,
+):
+    paypal_fake.expect_oneshot_request(
+        f"/v2/checkout/orders/{ORDER_ID}/authorize"
+    ).respond_with_json(
+        paypal_api.unprocessable(
+            "PAYER_ACTION_REQUIRED",
+            "Payer needs to perform the following action before proceeding with payment.",
+        ),
+        status=422,
+    )
+    paypal_fake.expect_request(f"/v2/checkout/orders/{ORDER_ID}", method="GET").respond_with_json(
+        paypal_api.created_order()
+    )
+    with pytest.raises(services.PaymentActionRequired) as needed:
+        services.authorize_wallet_payment(
+            wallet="paypal",
+            amount=TOTAL,
+            currency="USD",
+            wallet_token=ORDER_ID,
+            idempotency_key="authorize:7",
+        )
+    assert needed.value.redirect_url == f"https://www.paypal.com/checkoutnow?token={ORDER_ID}"
+    assert not Payment.objects.exists()  # nothing held until the buyer acts
+    payment = authorized(paypal_fake, key="authorize:8")  # back from PayPal
+    assert payment.status == PaymentStatus.AUTHORIZED
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in _keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in _keys(item)}
+    return set()
+
+
+def test_V10_paypal_receives_only_amounts_and_ids_never_who_pays(paypal_fake):
+    paypal_fake.expect_request("/v2/checkout/orders", method="POST").respond_with_json(
+        paypal_api.created_order()
+    )
+    get_gateway(wallet="paypal").start_wallet(
+        wallet="paypal",
+        amount=TOTAL,
+        currency="USD",
+        return_url="https://shop.test/back/",
+        idempotency_key="wallet:v10",
+    )
+    payment = authorized(paypal_fake, key="authorize:v10")
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_json(paypal_api.capture(), status=201)
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:v10")
+    paypal_fake.expect_request(f"/v2/payments/captures/{CAPTURE_ID}/refund").respond_with_json(
+        paypal_api.refund(), status=201
+    )
+    services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:v10")
+    sent = set()
+    for request, _ in paypal_fake.log:
+        if request.path == "/v1/oauth2/token":
+            continue
+        assert request.headers.get("PayPal-Request-Id"), request.path
+        body = request.get_data(as_text=True)
+        sent |= _keys(json.loads(body)) if body else set()
+    assert sent == {
+        "intent",
+        "purchase_units",
+        "amount",
+        "currency_code",
+        "value",
+        "payment_source",
+        "paypal",
+        "experience_context",
+        "return_url",
+        "cancel_url",
+        "user_action",
+        "shipping_preference",
+        "final_capture",
+    }
+
+
+def test_Y3_paypal_never_takes_a_card_number(paypal_fake):
+    from camshaft.payments.cards import CardInvalid
+
+    with pytest.raises(CardInvalid):
+        get_gateway(wallet="paypal").tokenize_card(
+            number="4242424242424242", exp_month=8, exp_year=2099, cvc="123", holder="Pat"
+        )
+    assert not paypal_fake.log
+
+
+def test_Y5_paypal_capture_that_times_out_leaves_nothing_half_done(paypal_fake):
+    payment = authorized(paypal_fake)
+
+    def slow(request):
+        time.sleep(1.5)
+        return Response("{}", content_type="application/json")
+
+    paypal_fake.expect_oneshot_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_handler(slow)
+    with pytest.raises(GatewayUnavailable):
+        services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:slow")
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_captured) == (PaymentStatus.AUTHORIZED, 0)
+    assert not payment.transactions.filter(kind="capture").exists()
+    paypal_fake.expect_request(
+        f"/v2/payments/authorizations/{AUTHORIZATION_ID}/capture"
+    ).respond_with_json(paypal_api.capture(), status=201)
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:slow")
+    retries = [
+        request.headers["PayPal-Request-Id"]
+        for request, _ in paypal_fake.log
+        if request.path.endswith("/capture")
+    ]
+    assert retries == ["cap:slow", "cap:slow"]  # the retry is the same request to PayPal
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED

@@ -91,6 +91,9 @@ def test_Y2_stripe_3d_secure_sends_the_shopper_to_the_bank_then_resumes(stripe_f
 
 def test_Y2_stripe_captures_per_shipment_part_of_the_authorization(stripe_fake):
     payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
     stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
         stripe_api.payment_intent("requires_capture")
     )
@@ -113,8 +116,26 @@ def test_Y2_stripe_voids_the_authorization_on_cancellation(stripe_fake):
     assert payment.status == PaymentStatus.VOIDED
 
 
+def test_Y2_stripe_order_shipped_whole_is_a_final_capture_any_account_may_make(stripe_fake):
+    payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
+        stripe_api.payment_intent("succeeded")
+    )
+    services.capture_payment(payment=payment, amount=TOTAL, idempotency_key="cap:whole")
+    ((fields, _),) = sent(stripe_fake, f"/v1/payment_intents/{PI}/capture")
+    assert fields == {"amount_to_capture": ["10999"]}  # no final_capture: no multicapture needed
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED
+
+
 def test_Y4_stripe_refund_is_made_once_for_a_repeated_request(stripe_fake):
     payment = authorized(stripe_fake)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
     stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
         stripe_api.payment_intent("succeeded")
     )
@@ -189,3 +210,82 @@ def test_Y5_stripe_amounts_in_minor_units_yen_have_none():
 
     assert minor_units(Decimal("109.99"), "USD") == 10999
     assert minor_units(Decimal("1200"), "JPY") == 1200
+
+
+def test_K2_stripe_forgets_a_saved_card_its_member_removes(
+    client, stripe_fake, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from camshaft.payments.models import SavedCard
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    card = services.save_card(
+        user=member, card=CardToken(f"cus_NffrFeUfNV2Hib:{CARD.token}", "visa", "4242", 8, 2099)
+    )
+    stripe_fake.expect_request(
+        "/v1/customers/cus_NffrFeUfNV2Hib", method="DELETE"
+    ).respond_with_json({"id": "cus_NffrFeUfNV2Hib", "object": "customer", "deleted": True})
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("saved_card_delete", args=[card.pk]))
+    assert not SavedCard.objects.exists()
+    assert [request.method for request, _ in stripe_fake.log] == ["DELETE"]
+
+
+def test_K2_stripe_customer_already_gone_is_forgotten_quietly(stripe_fake):
+    stripe_fake.expect_request("/v1/customers/cus_gone", method="DELETE").respond_with_json(
+        {"error": {"type": "invalid_request_error", "code": "resource_missing"}}, status=404
+    )
+    get_gateway().forget_card(token=f"cus_gone:{CARD.token}")
+    assert len(stripe_fake.log) == 1
+
+
+def test_V10_stripe_receives_only_amounts_tokens_and_ids_never_who_pays(stripe_fake):
+    """Every parameter of every call in a payment's life: none names, mails
+    or locates the shopper (the sharing register's fields and flags)."""
+    stripe_fake.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_NffrFeUfNV2Hib", "object": "customer"}
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{CARD.token}/attach").respond_with_json(
+        stripe_api.payment_method()
+    )
+    stripe_fake.expect_request(f"/v1/payment_methods/{CARD.token}").respond_with_json(
+        stripe_api.payment_method()
+    )
+    kept = get_gateway().keep_card(token=CARD.token)
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    payment = services.authorize_card_payment(
+        amount=TOTAL, currency="USD", card=kept, idempotency_key="authorize:v10"
+    )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent()
+    )
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}/capture").respond_with_json(
+        stripe_api.payment_intent("succeeded")
+    )
+    services.capture_payment(payment=payment, amount=Decimal("60.00"), idempotency_key="cap:v10")
+    stripe_fake.expect_request("/v1/refunds", method="POST").respond_with_json(stripe_api.refund())
+    services.refund_payment(payment=payment, amount=Decimal("20.00"), idempotency_key="rma:v10")
+    sent_names = set()
+    for request, _ in stripe_fake.log:
+        fields = parse_qs(request.get_data(as_text=True))
+        sent_names |= {name.split("[", 1)[0] for name in fields} | set(request.args)
+        if request.method == "POST":
+            assert request.headers.get("Idempotency-Key"), request.path
+    assert sent_names == {
+        "amount",
+        "currency",
+        "capture_method",
+        "confirm",
+        "payment_method_types",
+        "return_url",
+        "payment_method",
+        "customer",
+        "amount_to_capture",
+        "final_capture",
+        "charge",
+    }

@@ -122,3 +122,27 @@ def test_Y2_stripe_dispute_updates_the_order_and_tells_staff(client, stripe_fake
     signed(client, full)
     placed.order.refresh_from_db()
     assert placed.order.status == OrderStatus.RETURNED
+
+
+def test_Y4_stripe_dispute_news_older_than_what_was_applied_changes_nothing(client, stripe_fake):
+    payment = captured_payment()
+    opened = stripe_api.event("charge.dispute.created", stripe_api.dispute(), id="evt_open")
+    won = stripe_api.event("charge.dispute.closed", stripe_api.dispute(status="won"), id="evt_won")
+    won["created"] = opened["created"] + 86400
+    assert signed(client, won).status_code == 200
+    assert signed(client, opened).status_code == 200  # delivered late
+    payment.refresh_from_db()
+    assert not payment.disputed
+    assert ProcessorEvent.objects.filter(payment=payment).count() == 2
+
+
+def test_Y2_stripe_payment_intent_cancelled_at_stripe_voids_the_payment(client, stripe_fake):
+    payment = captured_payment()
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.AUTHORIZED, amount_captured=0)
+    cancelled = stripe_api.event(
+        "payment_intent.canceled",
+        stripe_api.payment_intent("canceled", cancellation_reason="requested_by_customer"),
+    )
+    assert signed(client, cancelled).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.VOIDED

@@ -8,6 +8,7 @@ a key it has seen instead of acting again (Y4)."""
 
 import abc
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import TextChoices
@@ -72,29 +73,33 @@ class WalletSession:
 @dataclass(frozen=True, slots=True)
 class WebhookEvent:
     """A processor's notice, its signature checked, reduced to what Camshaft
-    acts on. `kind` is one of WebhookEvent.KINDS or "ignored"; amounts are
-    the processor's running totals, so events applied in any order agree."""
+    acts on. `kind` is one of WebhookEvent.KINDS or "ignored". A refund is
+    either the processor's running total (Stripe) or one refund known by its
+    id (PayPal), so events applied in any order, or twice, agree."""
 
     KINDS = ("refunded", "disputed", "dispute_closed", "voided")
 
     event_id: str
     kind: str
-    #: The authorization (Stripe PaymentIntent, PayPal authorization) it concerns.
+    #: The authorization (Stripe PaymentIntent, PayPal authorization) it concerns,
     authorization_id: str = ""
-    #: "refunded": everything refunded so far at the processor.
+    #: or, when the processor names only that, one of its captures.
+    capture_id: str = ""
+    #: "refunded", Stripe: everything refunded so far of the payment.
     refunded_total: Decimal | None = None
+    #: "refunded", PayPal: one refund, by its id and amount (applied once).
+    refund_id: str = ""
+    refund_amount: Decimal | None = None
     currency: str = ""
     #: For staff: what happened, in the processor's words.
     description: str = ""
+    #: When the processor made the event: an older dispute notice arriving
+    #: after a newer one changes nothing.
+    occurred_at: datetime | None = None
 
 
 class WebhookRefused(Exception):
     """A webhook whose signature does not check out (forged, or too old)."""
-
-
-#: Checkout in the browser: the origins the page must allow for the
-#: processor's own script and fields (script-src, frame-src, connect-src).
-CheckoutOrigins = dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +123,18 @@ class PaymentGateway(abc.ABC):
 
     #: Short name stored on payments so staff know which processor holds them.
     name: str = ""
-    #: What the checkout page's Content-Security-Policy must allow for this
-    #: processor, e.g. {"script-src": ("https://js.stripe.com",)}. Data, so the
-    #: CSP can be widened for the checkout page only.
-    checkout_origins: CheckoutOrigins = {}
 
     def card_form(self, *, amount: Decimal, currency: str) -> CardForm:
         """How the payment page takes a card; by default our own fields."""
         return CardForm()
+
+    def redirect_origins(self) -> tuple[str, ...]:
+        """Where a checkout form may send the shopper on (the bank's 3-D
+        Secure page, a wallet's approval page): the payment and review
+        pages add them to the Content-Security-Policy's form-action, which
+        browsers also apply to the redirect that answers a form. None by
+        default: the shopper stays on the store."""
+        return ()
 
     def describe_card(self, *, token: str) -> CardToken:
         """Brand, last four and expiry of a card tokenized in the browser."""
@@ -135,6 +144,11 @@ class PaymentGateway(abc.ABC):
         """Make a card token reusable for the member's next checkouts (K2);
         called before the token pays for anything. By default tokens last."""
         return self.describe_card(token=token)
+
+    def forget_card(self, *, token: str) -> None:
+        """A member removed a saved card (A3) or was erased (V4): the processor
+        lets go of it too. By default the token holds nothing to forget."""
+        return None
 
     def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
         """Check a processor's notice and say what it means; raise
@@ -172,9 +186,16 @@ class PaymentGateway(abc.ABC):
 
     @abc.abstractmethod
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
-        """Begin a PayPal, Amazon Pay or Visa Checkout payment."""
+        """Begin a PayPal, Amazon Pay or Visa Checkout payment; a repeat with
+        the same key gets the first answer back."""
 
 
 #: The calls that hand data to the processor: each is checked against the
@@ -183,6 +204,7 @@ GATEWAY_CALLS = (
     "authorize",
     "capture",
     "describe_card",
+    "forget_card",
     "keep_card",
     "refund",
     "start_wallet",

@@ -9,6 +9,7 @@ for 3-D Secure, `authorize` answers ACTION_REQUIRED with Stripe's page to
 send the shopper to; they come back to the checkout, which authorizes again
 with the PaymentIntent's id (``pi_…``) and finds it confirmed."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -53,11 +54,6 @@ class StripeGateway(PaymentGateway):
     STRIPE_WEBHOOK_SECRET); test-mode keys (``sk_test_…``) move no money."""
 
     name = "stripe"
-    checkout_origins = {
-        "script-src": ("https://js.stripe.com",),
-        "frame-src": ("https://js.stripe.com", "https://hooks.stripe.com"),
-        "connect-src": ("https://api.stripe.com",),
-    }
 
     def __init__(self):
         addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
@@ -82,14 +78,12 @@ class StripeGateway(PaymentGateway):
                 "currency": currency.lower(),
                 "js-url": settings.STRIPE_JS_URL,
             },
-            # What Stripe asks a Content-Security-Policy to allow for Stripe.js
-            # and the Payment Element (3-D Secure runs in its frames).
-            origins={
-                "script-src": (_origin(settings.STRIPE_JS_URL),),
-                "frame-src": (_origin(settings.STRIPE_JS_URL), "https://hooks.stripe.com"),
-                "connect-src": (_origin(settings.STRIPE_API_BASE or "https://api.stripe.com"),),
-            },
+            origins=stripe_origins(),
         )
+
+    def redirect_origins(self) -> tuple[str, ...]:
+        """3-D Secure: the bank's page is reached through Stripe's hooks host."""
+        return (_hooks_origin(),)
 
     def tokenize_card(
         self, *, number: str, exp_month: int, exp_year: int, cvc: str, holder: str
@@ -123,6 +117,16 @@ class StripeGateway(PaymentGateway):
             options={"idempotency_key": f"attach:{token}"},
         )
         return self.describe_card(token=f"{customer.id}{_SAVED_SEPARATOR}{token}")
+
+    def forget_card(self, *, token: str) -> None:
+        """Delete the card's own Customer, which detaches its PaymentMethod."""
+        customer = token.rpartition(_SAVED_SEPARATOR)[0]
+        if not customer.startswith("cus_"):
+            return  # used once, never kept with a Customer
+        try:
+            self._call(self.client.v1.customers.delete, customer)
+        except stripe.InvalidRequestError:
+            return  # already gone
 
     # ------------------------------------------------------------- money
 
@@ -163,15 +167,22 @@ class StripeGateway(PaymentGateway):
     def capture(
         self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> GatewayResult:
-        """Stripe captures a PaymentIntent once; a first shipment's partial
-        capture leaves the rest of the hold open only with
-        ``final_capture: false`` (multicapture, which the Stripe account
-        must have enabled)."""
+        """Stripe captures a PaymentIntent once, unless ``final_capture:
+        false`` keeps the rest of the hold open for the next shipment, which
+        only accounts with multicapture may send. So it is sent only when a
+        shipment takes part of the authorization: an order shipped whole
+        captures on any account. (Decided on the authorized amount, which
+        never changes, so a retry repeats exactly the same request.)"""
+        intent = self._call(self.client.v1.payment_intents.retrieve, authorization_id)
+        wanted = minor_units(amount, currency)
+        params: dict = {"amount_to_capture": wanted}
+        if wanted < intent.amount:
+            params["final_capture"] = False
         try:
             intent = self._call(
                 self.client.v1.payment_intents.capture,
                 authorization_id,
-                {"amount_to_capture": minor_units(amount, currency), "final_capture": False},
+                params,
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.InvalidRequestError as error:
@@ -206,7 +217,13 @@ class StripeGateway(PaymentGateway):
         return GatewayResult(GatewayStatus.APPROVED, reference=refund.id)
 
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
         raise GatewayUnavailable(
             f"{Wallet(wallet).label} is not taken through Stripe: set PAYPAL_GATEWAY for PayPal."
@@ -224,6 +241,7 @@ class StripeGateway(PaymentGateway):
         except (ValueError, stripe.SignatureVerificationError) as error:
             raise WebhookRefused(str(error)) from None
         data = event.data.object
+        occurred_at = datetime.fromtimestamp(event.created, tz=UTC)
         if event.type == "charge.refunded":
             return WebhookEvent(
                 event_id=event.id,
@@ -232,6 +250,7 @@ class StripeGateway(PaymentGateway):
                 refunded_total=from_minor_units(data.amount_refunded, data.currency),
                 currency=data.currency.upper(),
                 description="Refunded at Stripe",
+                occurred_at=occurred_at,
             )
         if event.type in {"charge.dispute.created", "charge.dispute.closed"}:
             closed = event.type.endswith("closed")
@@ -240,6 +259,7 @@ class StripeGateway(PaymentGateway):
                 kind="dispute_closed" if closed else "disputed",
                 authorization_id=data.payment_intent or "",
                 description=f"Dispute ({data.reason}): {data.status}",
+                occurred_at=occurred_at,
             )
         if event.type == "payment_intent.canceled":
             return WebhookEvent(
@@ -247,6 +267,7 @@ class StripeGateway(PaymentGateway):
                 kind="voided",
                 authorization_id=data.id,
                 description=f"Cancelled at Stripe ({data.cancellation_reason or 'no reason'})",
+                occurred_at=occurred_at,
             )
         return WebhookEvent(event_id=event.id, kind="ignored", description=event.type)
 
@@ -288,6 +309,28 @@ def _message(error: stripe.StripeError) -> str:
 def _charge_id(intent) -> str:
     charge = intent.latest_charge
     return charge if isinstance(charge, str) else getattr(charge, "id", intent.id)
+
+
+def stripe_origins() -> dict[str, tuple[str, ...]]:
+    """Exactly what Stripe's security guide asks a Content-Security-Policy
+    to allow for Stripe.js and the Payment Element (its Address Element's
+    Google Maps sources are left out: the store does not use it), or the
+    local fake's origin wherever tests point STRIPE_JS_URL and STRIPE_API_BASE."""
+    js = _origin(settings.STRIPE_JS_URL)
+    scripts = (js, "https://*.js.stripe.com") if js == "https://js.stripe.com" else (js,)
+    return {
+        "script-src": scripts,
+        "frame-src": (*scripts, _hooks_origin()),
+        "connect-src": (_origin(settings.STRIPE_API_BASE or "https://api.stripe.com"),),
+    }
+
+
+def _hooks_origin() -> str:
+    """Stripe's host of 3-D Secure pages, or the local fake standing in for all of Stripe."""
+    return _origin(settings.STRIPE_API_BASE) if settings.STRIPE_API_BASE else _STRIPE_HOOKS
+
+
+_STRIPE_HOOKS = "https://hooks.stripe.com"
 
 
 def _origin(url: str) -> str:

@@ -91,7 +91,13 @@ class TestGateway(PaymentGateway):
         )
 
     def start_wallet(
-        self, *, wallet: Wallet, amount: Decimal, currency: str, return_url: str
+        self,
+        *,
+        wallet: Wallet,
+        amount: Decimal,
+        currency: str,
+        return_url: str,
+        idempotency_key: str = "",
     ) -> WalletSession:
         token = f"wallet_test_{Wallet(wallet).value}_{uuid.uuid4().hex}"
         # No wallet site to visit: the shopper comes straight back, approved.
