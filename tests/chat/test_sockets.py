@@ -252,3 +252,28 @@ def test_B4_chat_messages_are_rate_limited(settings):
     refused = async_to_sync(flood)()
     assert refused is not None and "Too many" in refused["message"]
     assert Conversation.objects.get().messages.count() == 3
+
+
+def test_B4_chat_a_members_chat_is_theirs_from_any_browser():
+    member = MemberFactory(email="sam@example.com")
+
+    async def ask(cookie):
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect()
+        await frames_until(communicator, "status")
+        await communicator.send_json_to({"type": "message", "text": "Where is my order?"})
+        await frames_until(communicator, "message")
+        await communicator.disconnect()
+
+    async def reopen(cookie):
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect()
+        status = await frames_until(communicator, "status")
+        line = await frames_until(communicator, "message")
+        await communicator.disconnect()
+        return status, line
+
+    async_to_sync(ask)(member_cookie(member))
+    status, line = async_to_sync(reopen)(member_cookie(member))  # another session
+    assert status["state"] == "waiting" and line["text"] == "Where is my order?"
+    assert Conversation.objects.get().user == member

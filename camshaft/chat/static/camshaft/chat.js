@@ -132,10 +132,19 @@
     var react = null;
     var askAgain = null;
 
+    var lastStatus = null;
+
+    function offerTicket() {
+      // Offered once there is something to carry, while the chat goes on.
+      var going = lastStatus && (lastStatus.state === "waiting" || lastStatus.state === "active");
+      ticketForm.hidden = !(lastStatus && lastStatus.offer_ticket && going && list.children.length);
+    }
+
     function showStatus(frame) {
+      lastStatus = frame;
       hoursLine.textContent = (frame.open ? "Open now" : "Closed now") + " · " + frame.hours +
         " · " + frame.agents + (frame.agents === 1 ? " agent" : " agents") + " online";
-      ticketForm.hidden = !frame.offer_ticket || frame.state === "ticket" || !list.children.length;
+      offerTicket();
       clearTimeout(askAgain);
       if (frame.state === "waiting" && !frame.offer_ticket) {
         // The server decides; this only asks again once two minutes may have passed.
@@ -148,9 +157,11 @@
       if (frame.type === "status") showStatus(frame);
       else if (frame.type === "message") {
         log.add(frame);
+        offerTicket();
         if (frame.author !== "customer" && !panel.hidden) client.send({ type: "read" });
       } else if (frame.type === "error") { error.textContent = frame.message; error.hidden = false; }
       else if (frame.type === "ticket") {
+        lastStatus = null;
         ticketForm.hidden = true;
         form.hidden = true;
         hoursLine.textContent = "Thank you. Your ticket is " + frame.reference + "; we answer by mail.";
