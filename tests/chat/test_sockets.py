@@ -47,7 +47,7 @@ def socket(path: str, cookie: str = "", origin: str = "http://testserver"):
 
 async def frames_until(communicator, kind: str) -> dict:
     while True:
-        frame = await communicator.receive_json_from(timeout=5)
+        frame = await communicator.receive_json_from(timeout=30)
         if frame["type"] == kind:
             return frame
 
@@ -59,7 +59,7 @@ def test_B4_chat_a_shopper_asks_and_the_agent_answers_and_both_see_it_at_once():
 
     async def shopper_starts():
         shopper = socket("/ws/chat/", shopper_cookie)
-        assert (await shopper.connect())[0]
+        assert (await shopper.connect(timeout=30))[0]
         status = await frames_until(shopper, "status")
         assert status["state"] == "" and "hours" in status
         await shopper.send_json_to(
@@ -67,7 +67,7 @@ def test_B4_chat_a_shopper_asks_and_the_agent_answers_and_both_see_it_at_once():
         )
         mine = await frames_until(shopper, "message")
         assert mine["author"] == "customer" and mine["text"] == "Do BP-1 pads fit?"
-        await shopper.disconnect()
+        await shopper.disconnect(timeout=30)
 
     async_to_sync(shopper_starts)()
     conversation = Conversation.objects.get()
@@ -77,7 +77,7 @@ def test_B4_chat_a_shopper_asks_and_the_agent_answers_and_both_see_it_at_once():
     async def talk():
         shopper = socket("/ws/chat/", shopper_cookie)
         desk = socket(f"/ws/chat/agent/{conversation.pk}/", clerk_cookie)
-        assert (await shopper.connect())[0] and (await desk.connect())[0]
+        assert (await shopper.connect(timeout=30))[0] and (await desk.connect(timeout=30))[0]
         assert (await frames_until(desk, "message"))["text"] == "Do BP-1 pads fit?"
         await frames_until(shopper, "message")  # the transcript so far
         await desk.send_json_to({"type": "typing"})
@@ -96,8 +96,8 @@ def test_B4_chat_a_shopper_asks_and_the_agent_answers_and_both_see_it_at_once():
         assert (await frames_until(desk, "read"))["reader"] == "customer"
         await shopper.send_json_to({"type": "message", "text": "Thanks!"})
         assert (await frames_until(desk, "message"))["text"] == "Thanks!"
-        await shopper.disconnect()
-        await desk.disconnect()
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
 
     async_to_sync(talk)()
     assert list(conversation.messages.values_list("author", flat=True)) == [
@@ -115,11 +115,11 @@ def test_B4_chat_a_shopper_never_joins_someone_elses_conversation():
 
     async def stranger():
         communicator = socket("/ws/chat/", stranger_cookie)
-        assert (await communicator.connect())[0]
+        assert (await communicator.connect(timeout=30))[0]
         status = await frames_until(communicator, "status")
         assert status["state"] == ""
         assert await communicator.receive_nothing(timeout=0.2)
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
 
     async_to_sync(stranger)()
 
@@ -129,14 +129,14 @@ def test_B4_chat_the_socket_masks_a_card_number_and_warns_the_sender():
 
     async def send_card():
         communicator = socket("/ws/chat/", cookie)
-        await communicator.connect()
+        await communicator.connect(timeout=30)
         await frames_until(communicator, "status")
         await communicator.send_json_to({"type": "message", "text": "card 4111111111111111"})
         warning = await frames_until(communicator, "error")
         assert "card" in warning["message"]
         echoed = await frames_until(communicator, "message")
         assert "4111" not in echoed["text"]
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
 
     async_to_sync(send_card)()
     assert "4111" not in Conversation.objects.get().messages.get().body
@@ -145,7 +145,7 @@ def test_B4_chat_the_socket_masks_a_card_number_and_warns_the_sender():
 def test_B4_chat_a_page_of_another_site_cannot_open_a_socket():
     async def foreign():
         communicator = socket("/ws/chat/", guest_cookie_value, origin="https://evil.example.net")
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=30)
         assert not connected
 
     guest_cookie_value = guest_cookie()
@@ -165,7 +165,7 @@ def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
     async def knock():
         for path in ("/ws/chat/agent/", f"/ws/chat/agent/{conversation.pk}/"):
             communicator = socket(path, cookie)
-            connected, code = await communicator.connect()
+            connected, code = await communicator.connect(timeout=30)
             assert not connected and code == 4403
 
     async_to_sync(knock)()
@@ -179,7 +179,7 @@ def test_B4_chat_an_agent_opens_only_a_chat_they_have_taken():
 
     async def knock():
         communicator = socket(f"/ws/chat/agent/{conversation.pk}/", cookie)
-        connected, code = await communicator.connect()
+        connected, code = await communicator.connect(timeout=30)
         assert not connected and code == 4404
 
     async_to_sync(knock)()
@@ -191,15 +191,15 @@ def test_B4_chat_the_desk_hears_of_a_new_chat_and_counts_the_agent_online():
 
     async def scenario():
         desk = socket("/ws/chat/agent/", clerk_cookie)
-        assert (await desk.connect())[0]
+        assert (await desk.connect(timeout=30))[0]
         shopper = socket("/ws/chat/", shopper_cookie)
-        await shopper.connect()
+        await shopper.connect(timeout=30)
         status = await frames_until(shopper, "status")
         assert status["agents"] == 1
         await shopper.send_json_to({"type": "message", "text": "Hi"})
         waiting = await frames_until(desk, "waiting")
-        await shopper.disconnect()
-        await desk.disconnect()
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
         return waiting
 
     waiting = async_to_sync(scenario)()
@@ -211,7 +211,7 @@ def test_B4_chat_the_shopper_turns_the_chat_into_a_ticket_over_the_socket():
 
     async def scenario():
         communicator = socket("/ws/chat/", cookie)
-        await communicator.connect()
+        await communicator.connect(timeout=30)
         status = await frames_until(communicator, "status")
         assert status["offer_ticket"]  # nobody is online
         await communicator.send_json_to({"type": "message", "text": "Is BP-1 in stock?"})
@@ -220,7 +220,7 @@ def test_B4_chat_the_shopper_turns_the_chat_into_a_ticket_over_the_socket():
         assert (await frames_until(communicator, "error"))["message"]
         await communicator.send_json_to({"type": "ticket", "email": "pat@example.com"})
         done = await frames_until(communicator, "ticket")
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
         return done
 
     done = async_to_sync(scenario)()
@@ -235,18 +235,18 @@ def test_B4_chat_messages_are_rate_limited(settings):
 
     async def flood():
         communicator = socket("/ws/chat/", cookie)
-        await communicator.connect()
+        await communicator.connect(timeout=30)
         await frames_until(communicator, "status")
         refused = None
         for n in range(5):
             await communicator.send_json_to({"type": "message", "text": f"spam {n}"})
-            frame = await communicator.receive_json_from(timeout=5)
+            frame = await communicator.receive_json_from(timeout=30)
             while frame["type"] not in ("message", "error"):
-                frame = await communicator.receive_json_from(timeout=5)
+                frame = await communicator.receive_json_from(timeout=30)
             if frame["type"] == "error":
                 refused = frame
                 break
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
         return refused
 
     refused = async_to_sync(flood)()
@@ -259,18 +259,18 @@ def test_B4_chat_a_members_chat_is_theirs_from_any_browser():
 
     async def ask(cookie):
         communicator = socket("/ws/chat/", cookie)
-        await communicator.connect()
+        await communicator.connect(timeout=30)
         await frames_until(communicator, "status")
         await communicator.send_json_to({"type": "message", "text": "Where is my order?"})
         await frames_until(communicator, "message")
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
 
     async def reopen(cookie):
         communicator = socket("/ws/chat/", cookie)
-        await communicator.connect()
+        await communicator.connect(timeout=30)
         status = await frames_until(communicator, "status")
         line = await frames_until(communicator, "message")
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=30)
         return status, line
 
     async_to_sync(ask)(member_cookie(member))
