@@ -2,6 +2,7 @@
 WebSockets (Django Channels). `camshaft serve` runs it under gunicorn with
 uvicorn's worker; see docs/operations.md."""
 
+import logging
 import os
 
 from django.core.asgi import get_asgi_application
@@ -15,6 +16,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from camshaft.chat.routing import websocket_urlpatterns  # noqa: E402
+from camshaft.core.logging import UvicornAccessLine  # noqa: E402
+
+# V8: uvicorn's access lines keep no query string and no link token.
+logging.getLogger("uvicorn.access").addFilter(UvicornAccessLine())
 
 application = ProtocolTypeRouter(
     {

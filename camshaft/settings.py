@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "imagekit",
     "camshaft.core",
     "camshaft.consent",
     "camshaft.accounts",
@@ -220,6 +221,40 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Part pictures (C7) and their thumbnails. The local disk under var/media by
+# default, served by the store itself; an S3-compatible bucket through
+# django-storages when MEDIA_S3_BUCKET is set (credentials from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; see docs/storefront.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+MEDIA_ORIGINS: list[str] = []  # where pictures load from, for img-src below
+if MEDIA_S3_BUCKET:
+    _endpoint = os.environ.get("MEDIA_S3_ENDPOINT_URL", "")
+    _domain = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _endpoint or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "custom_domain": _domain or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    if _domain:
+        MEDIA_ORIGINS = [f"https://{_domain}"]
+    elif _endpoint:
+        MEDIA_ORIGINS = [_endpoint.rstrip("/")]
+    else:
+        MEDIA_ORIGINS = [f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"]
+    MEDIA_ORIGINS += env_list("MEDIA_ORIGINS", "")
+# Thumbnails are made when a picture is saved, never while a page renders:
+# the Optimistic strategy takes their existence for granted at page time.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "thumbs"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Store settings.
@@ -265,6 +300,12 @@ PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # made in its dashboard).
 STAFF_ALERT_EMAIL = os.environ.get("STAFF_ALERT_EMAIL", "shop@example.com")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
+# Several app hosts: a host not heard from for this long is dropped from the
+# search change log's reckoning (and rebuilds its index when it comes back).
+SEARCH_HOST_TIMEOUT_SECONDS = int(os.environ.get("SEARCH_HOST_TIMEOUT", str(6 * 3600)))
+# A folder every host can read (a shared mount), where hosts publish index
+# snapshots so a new host starts from one instead of reindexing. Unset: none.
+SEARCH_SNAPSHOT_DIR = os.environ.get("SEARCH_SNAPSHOT_DIR", "")
 GARAGE_COOKIE = "garage"
 GARAGE_MAX_VEHICLES = 8
 
@@ -284,7 +325,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],

@@ -1,7 +1,8 @@
 """Top-level URLs: storefront, back office at /staff/, API under /api/v1/."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from camshaft.api import api
 from camshaft.core import views as core_views
@@ -27,6 +28,17 @@ urlpatterns = [
     path("", include("camshaft.privacy.urls")),
     path("", include("camshaft.analytics.urls")),
 ]
+
+if not settings.MEDIA_S3_BUCKET and settings.MEDIA_URL.startswith("/"):
+    # Part pictures on the local disk (the embedded default): served by the
+    # store itself, read-only and only from MEDIA_ROOT. A bucket serves its own.
+    urlpatterns.append(
+        re_path(
+            r"^{}(?P<path>.+)$".format(settings.MEDIA_URL.lstrip("/")),
+            core_views.media,
+            name="media",
+        )
+    )
 
 handler404 = "camshaft.core.views.not_found"
 handler500 = "camshaft.core.views.server_error"

@@ -34,6 +34,17 @@ def _field_encryption_keys(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Part pictures a test stores land in a folder of the test's own."""
+    from camshaft.catalog import images
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    images.forget_urls()
+    yield
+    images.forget_urls()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Run enqueued tasks at once, inside the test (django-tasks listens for
     the setting change and drops its cached backends)."""

@@ -1,5 +1,6 @@
 """factory-boy factories: each test builds the catalogue it needs."""
 
+import io
 from decimal import Decimal
 
 import factory
@@ -40,6 +41,25 @@ class PartFactory(factory.django.DjangoModelFactory):
     description = "A part."
     category = factory.SubFactory(CategoryFactory)
     price = Decimal("49.99")
+
+
+def picture_bytes(fmt: str = "PNG", size=(400, 300), color=(200, 40, 40)) -> bytes:
+    """A small picture file made with Pillow, in any format Pillow writes."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def add_pictures(part, count: int = 1, **picture):
+    """Pictures added to `part` the way staff and imports add them (the service)."""
+    from camshaft.catalog import services
+
+    return services.add_part_images(
+        part=part,
+        pictures=[services.NewPicture(picture_bytes(**picture)) for _ in range(count)],
+    )
 
 
 class MakeFactory(factory.django.DjangoModelFactory):

@@ -41,9 +41,9 @@ CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
     summary="Customers and their addresses, orders (cancel, record offline payments), "
-    "returns (authorize, reject, file for a caller, refund), support tickets (answer, close), "
-    "live chats, price-match claims (approve at or above the floor, decline), payments and "
-    "saved cards read-only, the store's mailbox.",
+    "returns (authorize, reject, file for a caller, refund), price-match claims (approve at or "
+    "above the floor, decline), support tickets (answer, close), live chats, payments and saved "
+    "cards read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",

@@ -8,6 +8,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 from camshaft.cart import cookie as cart_cookie
+from camshaft.catalog import recent
 from camshaft.fitment import garage
 from camshaft.pricing.cookie import COOKIE as CURRENCY_COOKIE
 
@@ -53,6 +54,12 @@ def cookie_list() -> dict[str, list[CookieInfo]]:
                 settings.GARAGE_COOKIE,
                 "Remembers the vehicles in a guest's My Garage.",
                 _days(garage.MAX_AGE),
+            ),
+            CookieInfo(
+                recent.COOKIE,
+                "Remembers the last few parts you looked at, to show them again on this "
+                "browser. Nothing about it is kept on our side.",
+                _days(recent.MAX_AGE),
             ),
             CookieInfo(CHOICE_COOKIE, "Remembers your choice on this page.", _days(MAX_AGE)),
         ],

@@ -112,7 +112,10 @@ def prepare_catalogue(
     from camshaft.search import services as search_services
 
     if Part.objects.count() == parts:
-        indexed = backend.searcher().num_docs
+        try:
+            indexed = backend.searcher().num_docs
+        except backend.IndexUnavailable:  # missing or damaged: rebuilt below
+            indexed = -1
         if indexed == Part.objects.filter(is_active=True).count():
             return 0.0, f"Reused the existing catalogue of {parts:,} parts.", {}
         start = time.perf_counter()

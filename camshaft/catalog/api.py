@@ -32,6 +32,18 @@ class FitmentOut(Schema):
     note: str
 
 
+class PictureOut(Schema):
+    """A picture of the part: the file as uploaded and square thumbnails
+    (srcset entries "URL WIDTHw"), primary first (C7)."""
+
+    alt: str
+    primary: bool
+    original: str
+    src: str
+    webp_srcset: str
+    jpeg_srcset: str
+
+
 class PartOut(Schema):
     sku: str
     name: str
@@ -56,8 +68,20 @@ class PartOut(Schema):
     availability: str
     stock: list[WarehouseStockOut]
     fits_selected_vehicle: bool | None
+    pictures: list[PictureOut]
     vehicles_total: int
     vehicles: list[FitmentOut]
+
+
+def _absolute(request: HttpRequest, url: str) -> str:
+    return request.build_absolute_uri(url) if url.startswith("/") else url
+
+
+def _srcset(request: HttpRequest, srcset: str) -> str:
+    return ", ".join(
+        " ".join([_absolute(request, url), width])
+        for url, width in (item.rsplit(" ", 1) for item in srcset.split(", "))
+    )
 
 
 @router.get("/parts/{sku}", response=responses(PartOut, 400, 404))
@@ -101,6 +125,17 @@ def part_detail(
             for s in page.stock
         ],
         fits_selected_vehicle=page.fits_selected,
+        pictures=[
+            PictureOut(
+                alt=pp.alt,
+                primary=pp.is_primary,
+                original=_absolute(request, pp.full_url),
+                src=_absolute(request, pp.picture.src),
+                webp_srcset=_srcset(request, pp.picture.webp_srcset),
+                jpeg_srcset=_srcset(request, pp.picture.jpeg_srcset),
+            )
+            for pp in page.pictures
+        ],
         vehicles_total=page.vehicles.total,
         vehicles=[
             FitmentOut(

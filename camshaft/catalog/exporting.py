@@ -17,6 +17,7 @@ from camshaft.catalog.importing import (
     COLUMN_NAMES,
     FITMENT,
     FORMATS,
+    IMPORT_ONLY_COLUMNS,
     KINDS,
     PART,
     PART_COLUMNS,
@@ -53,7 +54,11 @@ def category_paths() -> dict[int, str]:
 def _part_rows() -> Iterator[list[Any]]:
     brands = dict(Brand.objects.values_list("id", "name"))
     categories = category_paths()
-    fields = [column.field or f"{column.name}_id" for column in PART_COLUMNS]
+    fields = [
+        column.field or f"{column.name}_id"
+        for column in PART_COLUMNS
+        if column.name not in IMPORT_ONLY_COLUMNS
+    ]
     brand_at, category_at = fields.index("brand_id"), fields.index("category_id")
     rows = Part.objects.order_by("sku").values_list(*fields)
     for values in rows.iterator(chunk_size=CHUNK_SIZE):
@@ -112,7 +117,7 @@ def _csv_cell(value: Any) -> str:
 def write_kind(out: TextIO, *, fmt: str, kind: str, progress: bool = False) -> int:
     """Write every record of one kind to `out`; returns how many. CSV starts
     with its header row; JSON Lines tag each line with its "type"."""
-    columns = COLUMN_NAMES[kind]
+    columns = tuple(name for name in COLUMN_NAMES[kind] if name not in IMPORT_ONLY_COLUMNS)
     bar = tqdm(
         total=_MODELS[kind].objects.count() if progress else None,
         desc=f"Exporting {kind}s",

@@ -24,10 +24,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from camshaft.catalog import fetching
+from camshaft.catalog import services as catalog_services
 from camshaft.catalog.building import (
     FITMENT_FIELDS,
     PART_FIELDS,
@@ -274,6 +278,32 @@ class Column:
     default: Callable[[], Any] | None = None  # what a blank value means
 
 
+MAX_PICTURES_PER_ROW = 10
+
+
+def _picture_sources(raw: Any) -> tuple[str, ...]:
+    """Pictures of a part: URLs (http or https) or file paths (relative to
+    the import file's folder), separated by "|" in CSV, a list in JSON Lines."""
+    if isinstance(raw, str):
+        entries = raw.split("|")
+    elif isinstance(raw, list) and all(isinstance(e, str) for e in raw):
+        entries = raw
+    else:
+        raise ValueError("must be text or a list of text")
+    sources = tuple(dict.fromkeys(e.strip() for e in entries if e.strip()))
+    if len(sources) > MAX_PICTURES_PER_ROW:
+        raise ValueError(f"at most {MAX_PICTURES_PER_ROW} pictures per part")
+    for source in sources:
+        if len(source) > 400:
+            raise ValueError("a picture's URL or path may be at most 400 characters")
+        if "://" in source:
+            try:
+                URLValidator(schemes=["http", "https"])(source)
+            except ValidationError:
+                raise ValueError(f"{source!r} is not an http(s) URL") from None
+    return sources
+
+
 def _model_column(
     model: type[models.Model],
     name: str,
@@ -313,6 +343,7 @@ PART_COLUMNS = (
     _model_column(Part, "lead_time_days", _integer(0, 32_767)),
     _model_column(Part, "active", _boolean, field="is_active"),
     _model_column(Part, "attributes", _json_object),
+    Column("images", _picture_sources),
 )
 VEHICLE_COLUMNS = (
     Column("year", _year, required=True),
@@ -329,6 +360,8 @@ FITMENT_COLUMNS = (
     _model_column(Fitment, "note", _text(_max_length(Fitment, "note"))),
 )
 COLUMNS = {PART: PART_COLUMNS, VEHICLE: VEHICLE_COLUMNS, FITMENT: FITMENT_COLUMNS}
+# Read by an import, not written by an export: pictures travel as files.
+IMPORT_ONLY_COLUMNS = frozenset({"images"})
 COLUMN_NAMES = {kind: tuple(c.name for c in columns) for kind, columns in COLUMNS.items()}
 REQUIRED_COLUMNS = {
     kind: frozenset(c.name for c in columns if c.required) for kind, columns in COLUMNS.items()
@@ -942,6 +975,7 @@ class _ChangedParts:
 
 
 _PART_FIELDS = {c.name: c.field for c in PART_COLUMNS if c.field and c.name != "sku"}
+PICTURE_JOB_SIZE = 100  # parts per picture-fetching task
 
 
 class _Writer:
@@ -949,8 +983,10 @@ class _Writer:
     one lookup query and at most one batched insert and one batched update
     per batch."""
 
-    def __init__(self, changed: _ChangedParts):
+    def __init__(self, changed: _ChangedParts, folder: Path):
         self.changed = changed
+        self.folder = folder  # where relative picture paths start
+        self.picture_jobs: list[list] = []
         self.counts = {kind: Counts() for kind in KINDS}
         self._vehicles: _VehicleIndex | None = None
         self._vehicle_ids: dict[VehicleKey, int] = {}  # by import key, for fitment
@@ -1057,6 +1093,17 @@ class _Writer:
             ids = Part.objects.filter(sku__in=created_skus).values_list("id", flat=True)
             self.changed.add(ids)
         self.changed.add(part["id"] for part in updated)
+        self._queue_pictures(batch)
+
+    def _queue_pictures(self, batch: list[PartRow]) -> None:
+        """Pictures are fetched by the worker after the import commits."""
+        wanted = {row.sku: row.values["images"] for row in batch if row.values.get("images")}
+        if not wanted:
+            return
+        ids = dict(Part.objects.filter(sku__in=wanted).values_list("sku", "id"))
+        for sku, sources in wanted.items():
+            where = [s if fetching.is_url(s) else str(self.folder / s) for s in sources]
+            self.picture_jobs.append([ids[sku], where])
 
     def _part_values(self, row: PartRow) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -1065,7 +1112,7 @@ class _Writer:
                 values["brand_id"] = self._brand(value)
             elif column == "category":
                 values["category_id"] = self._category(value)
-            elif column != "sku":
+            elif column not in ("sku", "images"):
                 values[_PART_FIELDS[column]] = value
         values["mpn_key"] = normalize_code(values["mpn"])
         return values
@@ -1225,18 +1272,26 @@ def _update_rows(model: type[models.Model], names: Iterable[str], rows: list[dic
 # --- The use-case ----------------------------------------------------------------
 
 
+def _fetch_pictures(jobs: list[list]) -> None:
+    catalog_services.fetch_part_images.enqueue(jobs)
+
+
 @dataclass
 class ImportReport:
     counts: dict[str, Counts]
     search: str  # how the search index catches up: "queued" or "rebuilt"
+    pictures: int = 0  # parts whose pictures the worker fetches
 
     def summary(self) -> list[str]:
         labels = {VEHICLE: "Vehicles", PART: "Parts", FITMENT: "Fitment rows"}
-        return [
+        lines = [
             f"{labels[kind]}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
             for kind, c in self.counts.items()
             if c.total
         ]
+        if self.pictures:
+            lines.append(f"Pictures: the worker fetches those of {self.pictures} part(s)")
+        return lines
 
 
 def import_file(
@@ -1254,15 +1309,21 @@ def import_file(
         raise ImportRejected(check.errors)
     changed = _ChangedParts(REINDEX_QUEUE_LIMIT)
     with transaction.atomic():
-        writer = _Writer(changed)
+        writer = _Writer(changed, source.path.resolve().parent)
         for record_kind in KINDS:
             if check.rows[record_kind]:
                 rows = source.rows(f"Writing {record_kind}s", record_kind, check)
                 writer.write(record_kind, rows)
         if not changed.overflowed:
             search_services.queue_reindex(sorted(changed.ids))
+        for jobs in chunks(writer.picture_jobs, PICTURE_JOB_SIZE):
+            transaction.on_commit(functools.partial(_fetch_pictures, list(jobs)))
     if changed.overflowed:
         # After the commit: the rebuild reads the database, and a rebuild of a
         # million parts should not hold the import's transaction open.
         search_services.rebuild_index(progress=progress)
-    return ImportReport(writer.counts, "rebuilt" if changed.overflowed else "queued")
+    return ImportReport(
+        writer.counts,
+        "rebuilt" if changed.overflowed else "queued",
+        len(writer.picture_jobs),
+    )

@@ -138,3 +138,31 @@ class Part(models.Model):
         """Special-order and custom-made parts are ordered in for each order:
         never stocked, they ship after their lead time."""
         return self.is_special_order or self.is_custom_made
+
+
+class PartImage(models.Model):
+    """A picture of a part (C7). A part has any number, in `position` order,
+    and exactly one of them primary while it has any (services keep that).
+    Many parts may share one file (the demo's drawings do): the file and its
+    thumbnails are kept until no row names them."""
+
+    part = models.ForeignKey(Part, related_name="images", on_delete=models.CASCADE)
+    image = models.ImageField(max_length=200)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_primary = models.BooleanField("primary", default=False)
+    # The URL or file an import took it from (an import skips what it has).
+    source = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["part", "position"], name="partimage_part_position")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["part"], condition=Q(is_primary=True), name="partimage_one_primary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Picture {self.position + 1} of {self.part_id}"

@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 
-from camshaft.catalog.models import Brand, Category, Condition, Part, Returnability
+from camshaft.catalog import images
+from camshaft.catalog.models import Brand, Category, Condition, Part, PartImage, Returnability
 from camshaft.core.paging import Page, PageRequest
 from camshaft.fitment.models import Fitment
 from camshaft.inventory.models import StockLevel
@@ -31,6 +32,20 @@ class PartSummary:
     available: int
     condition: str
     fits: bool | None  # None when no vehicle is chosen
+    image: images.Picture | None = None
+    # With a vehicle chosen: whether the part lists any vehicle at all. A part
+    # that lists none (universal, or not yet catalogued) asks the shopper to
+    # check fitment rather than saying it does not fit.
+    has_fitment: bool | None = None
+
+    @property
+    def fit_badge(self) -> str | None:
+        """FITS, NO_FIT or CHECK_FIT for the chosen vehicle; None without one."""
+        if self.fits is None:
+            return None
+        if self.fits:
+            return FITS
+        return NO_FIT if self.has_fitment else CHECK_FIT
 
     @property
     def in_stock(self) -> bool:
@@ -47,13 +62,18 @@ SELECT p.id, p.sku, p.name, b.name, p.mpn, c.name,
        COALESCE((SELECT SUM(s.quantity - s.reserved) FROM inventory_stocklevel s
                  JOIN inventory_warehouse w ON w.id = s.warehouse_id
                  WHERE s.part_id = p.id AND w.is_active), 0),
-       {fits}
+       {fits},
+       (SELECT i.image FROM catalog_partimage i WHERE i.part_id = p.id AND i.is_primary)
 FROM catalog_part p
 JOIN catalog_brand b ON b.id = p.brand_id
 JOIN catalog_category c ON c.id = p.category_id
 WHERE p.is_active AND p.id IN ({ids})
 """
-FITS_SQL = "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id AND f.vehicle_id = %s)"
+FITS_SQL = (
+    "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id AND f.vehicle_id = %s), "
+    "EXISTS (SELECT 1 FROM fitment_fitment f WHERE f.part_id = p.id)"
+)
+FITS, NO_FIT, CHECK_FIT = "fits", "no-fit", "check"
 CENT = Decimal("0.01")
 
 
@@ -66,12 +86,12 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
     if not part_ids:
         return []
     sql = SUMMARY_SQL.format(
-        fits=FITS_SQL if vehicle_id else "NULL", ids=",".join(["%s"] * len(part_ids))
+        fits=FITS_SQL if vehicle_id else "NULL, NULL", ids=",".join(["%s"] * len(part_ids))
     )
     params = ([vehicle_id] if vehicle_id else []) + list(part_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = {row[0]: row for row in cursor.fetchall()}
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     conditions = dict(Condition.choices)
     return [
         PartSummary(
@@ -86,10 +106,25 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
             condition=conditions[condition],
             available=max(0, int(available)),
             fits=bool(fits) if vehicle_id else None,
+            image=images.picture(image) if image else None,
+            has_fitment=bool(listed) if vehicle_id else None,
         )
         for pid in part_ids
         if (row := rows.get(pid))
-        for (_, sku, name, brand, mpn, category, price, core, condition, available, fits) in [row]
+        for (
+            sku,
+            name,
+            brand,
+            mpn,
+            category,
+            price,
+            core,
+            condition,
+            available,
+            fits,
+            listed,
+            image,
+        ) in [row]
     ]
 
 
@@ -166,6 +201,14 @@ class WarehouseStock:
     available: int
 
 
+@dataclass(frozen=True, slots=True)
+class PagePicture:
+    picture: images.Picture
+    full_url: str  # the file as uploaded, for a closer look
+    is_primary: bool
+    alt: str
+
+
 @dataclass
 class PartPage:
     part: Part
@@ -176,6 +219,7 @@ class PartPage:
     returnability_note: str
     vehicles: Page
     fits_selected: bool | None
+    pictures: list[PagePicture]
 
 
 def availability_text(part: Part, available: int) -> str:
@@ -207,13 +251,53 @@ def part_for_page(
     fits = None
     if vehicle_id:
         fits = Fitment.objects.filter(part=part, vehicle_id=vehicle_id).exists()
+    label = f"{part.brand.name} {part.name}"
+    stored = sorted(
+        PartImage.objects.filter(part=part), key=lambda i: (not i.is_primary, i.position)
+    )
+    pictures = [
+        PagePicture(
+            images.picture(img.image.name, images.PAGE_WIDTH if n == 0 else images.GALLERY_WIDTH),
+            img.image.url,
+            n == 0,
+            label if n == 0 else f"{label}, picture {n + 1}",
+        )
+        for n, img in enumerate(stored)
+    ]
     return PartPage(
         part=part,
+        pictures=pictures,
         breadcrumbs=category_ancestors(part.category_id),
         stock=[s for s in levels if s.available > 0],
         available=available,
         availability=availability_text(part, available),
         returnability_note=Returnability(part.returnability).label,
-        vehicles=vehicles_fitting_part(part_id=part.id, page=vehicles_page),
+        vehicles=vehicles_fitting_part(
+            part_id=part.id, page=vehicles_page, first_vehicle_id=vehicle_id
+        ),
         fits_selected=fits,
+    )
+
+
+# --- recently viewed, bought together ----------------------------------------------
+
+RELATED_SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedParts:
+    viewed: list[PartSummary]
+    bought_with: list[PartSummary]
+
+
+def related_parts(
+    *, viewed: list[int], bought_with: list[int], vehicle_id: int | None = None
+) -> RelatedParts:
+    """The part page's two shelves, read in one listing query."""
+    viewed, bought_with = viewed[:RELATED_SHOWN], bought_with[:RELATED_SHOWN]
+    ids = list(dict.fromkeys(viewed + bought_with))
+    rows = {p.id: p for p in part_summaries(ids, vehicle_id=vehicle_id)}
+    return RelatedParts(
+        viewed=[rows[i] for i in viewed if i in rows],
+        bought_with=[rows[i] for i in bought_with if i in rows],
     )

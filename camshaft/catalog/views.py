@@ -2,10 +2,11 @@
 
 from django.shortcuts import render
 
-from camshaft.catalog import selectors
+from camshaft.catalog import recent, selectors
 from camshaft.core.paging import BadPage, page_request
 from camshaft.fitment import selectors as fitment_selectors
 from camshaft.fitment.garage import garage_for
+from camshaft.orders import selectors as order_selectors
 from camshaft.search import selectors as search_selectors
 from camshaft.search.views import run_search
 
@@ -64,7 +65,18 @@ def part_page(request, sku):
         vehicles_page = page_request(request.GET.get("vehicles_page"), size=VEHICLES_PER_PAGE)
     except BadPage as problem:
         return render(request, "400.html", {"message": str(problem)}, status=400)
+    garage = garage_for(request)
     page = selectors.part_for_page(
-        sku=sku, vehicles_page=vehicles_page, vehicle_id=garage_for(request).selected_id
+        sku=sku, vehicles_page=vehicles_page, vehicle_id=garage.selected_id
     )
-    return render(request, "catalog/part.html", {"page": page, "part": page.part})
+    seen = recent.read(request)
+    related = selectors.related_parts(
+        viewed=[pid for pid in seen if pid != page.part.id],
+        bought_with=order_selectors.also_bought(part_id=page.part.id),
+        vehicle_id=garage.selected_id,
+    )
+    response = render(
+        request, "catalog/part.html", {"page": page, "part": page.part, "related": related}
+    )
+    recent.remember(response, seen, page.part.id)
+    return response

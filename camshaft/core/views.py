@@ -1,18 +1,35 @@
 """Health check and error pages that never show a stack trace."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.views.static import serve
+
+from camshaft.core import health
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the app answers and the database is reachable."""
+    """For load balancers: 503 when the database is unreachable; 200 "ok",
+    or 200 "degraded" with the reasons when the store serves without a
+    part of itself (search without its index answers from the database)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
     except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
+    if problems := health.problems():
+        return JsonResponse({"status": "degraded", "reasons": problems})
+    return JsonResponse({"status": "ok"})
+
+
+def media(request: HttpRequest, path: str):
+    """A stored file (part pictures) from MEDIA_ROOT on the local disk; Django's
+    static view refuses paths that leave the folder. Browsers may keep them a
+    day: a picture's name changes whenever its content does."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 
+from camshaft.catalog.images import Picture, primary_pictures
 from camshaft.catalog.models import Part
 from camshaft.core.paging import Page, PageRequest
 from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
@@ -194,6 +195,7 @@ class FittingPart:
     position: str
     quantity: int
     note: str
+    image: Picture | None = None
 
 
 @dataclass
@@ -242,9 +244,11 @@ def vehicle_parts(
         "note",
         "part__category__name",
     )[page.offset : page.offset + page.size]
+    rows = list(rows)
+    pictures = primary_pictures([row[0] for row in rows])
     items, names = [], {}
     for row in rows:
-        items.append(FittingPart(*row[:9]))
+        items.append(FittingPart(*row[:9], image=pictures.get(row[0])))
         names[row[5]] = row[9]
     groups = [
         CategoryGroup(cid, names[cid], list(parts))
@@ -259,14 +263,19 @@ def vehicle_parts(
     )
 
 
-def vehicles_fitting_part(*, part_id: int, page: PageRequest) -> Page:
-    """The vehicles a part fits, newest first, a page at a time (C7)."""
+def vehicles_fitting_part(
+    *, part_id: int, page: PageRequest, first_vehicle_id: int | None = None
+) -> Page:
+    """The vehicles a part fits, a page at a time (C7): the shopper's own
+    vehicle first when it is one of them, then by make, model and newest year."""
     fitment = Fitment.objects.filter(part_id=part_id)
     total = fitment.count()
+    yours = Case(When(vehicle_id=first_vehicle_id or 0, then=Value(0)), default=Value(1))
     rows = list(
         fitment.select_related(
             "vehicle__make", "vehicle__model", "vehicle__submodel", "vehicle__engine"
         ).order_by(
+            yours,
             "vehicle__make__name",
             "vehicle__model__name",
             "-vehicle__year",

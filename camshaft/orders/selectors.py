@@ -5,10 +5,12 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from camshaft.inventory.models import Allocation
-from camshaft.orders.models import Order, OrderAddress, OrderEvent, OrderLine
+from camshaft.orders.models import Order, OrderAddress, OrderEvent, OrderLine, OrderStatus
 from camshaft.payments.models import PaymentMethod
 from camshaft.shipping.models import Shipment
 
@@ -136,3 +138,39 @@ def waiting_to_ship(*, order_id: int) -> list[WaitingParcel]:
             }
         )
     return list(parcels.values())
+
+
+# --- "customers also bought" ------------------------------------------------------
+
+ALSO_BOUGHT_MIN_ORDERS = 3  # fewer orders than this could point at one shopper
+ALSO_BOUGHT_LIMIT = 6
+ALSO_BOUGHT_CACHE_SECONDS = 60 * 60
+ALSO_BOUGHT_SQL = """
+SELECT other.part_id
+FROM orders_orderline mine
+JOIN orders_orderline other ON other.order_id = mine.order_id AND other.part_id <> mine.part_id
+JOIN orders_order o ON o.id = mine.order_id
+WHERE mine.part_id = %s AND other.part_id IS NOT NULL AND o.status <> %s
+GROUP BY other.part_id
+HAVING COUNT(DISTINCT mine.order_id) >= %s
+ORDER BY COUNT(DISTINCT mine.order_id) DESC, other.part_id
+LIMIT %s
+"""
+
+
+def also_bought(*, part_id: int) -> list[int]:
+    """Parts most often in the same (not cancelled) orders as `part_id`:
+    counts over all orders only, and only parts bought together in at least
+    ALSO_BOUGHT_MIN_ORDERS orders, so nothing tells what one person bought.
+    Cached for an hour per part: order history moves slowly."""
+    key = f"orders:also-bought:{part_id}"
+    found = cache.get(key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                ALSO_BOUGHT_SQL,
+                [part_id, OrderStatus.CANCELLED, ALSO_BOUGHT_MIN_ORDERS, ALSO_BOUGHT_LIMIT],
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        cache.set(key, found, ALSO_BOUGHT_CACHE_SECONDS)
+    return found

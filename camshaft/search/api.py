@@ -97,6 +97,11 @@ class SearchOut(Schema):
     other_vehicles: bool = Field(
         description="No part for the vehicle named matched; results are for other vehicles"
     )
+    notice: str | None = Field(
+        None,
+        description="Search is degraded (its index is being rebuilt or repaired): only exact "
+        "SKUs and part numbers are found, and browsing lists parts without facets",
+    )
 
 
 @router.get(
@@ -144,6 +149,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         vehicle=_vehicle_out(result.vehicle),
         relaxed=result.relaxed,
         other_vehicles=result.other_vehicles,
+        notice=result.notice,
     )
 
 

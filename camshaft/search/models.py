@@ -1,8 +1,9 @@
-"""The queue of parts whose search documents must be rewritten.
+"""The change log every host's search index follows, and the hosts following it.
 
-The database is the truth; the search index (tantivy, in SEARCH_INDEX_DIR)
-is derived from it. Every write to a part, its fitment or its stock adds
-the part's id here in the same transaction, so a crash never loses an update.
+The database is the truth; each app host's search index (tantivy, in its
+own SEARCH_INDEX_DIR) is derived from it. Every write to a part, its
+fitment or its stock adds the part's id to the log in the same transaction,
+so a crash never loses an update, and every host applies every entry.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,14 +13,56 @@ from camshaft.search.synonym_rules import BadRule, parse_rule
 
 
 class PendingIndexUpdate(models.Model):
+    """One entry of the change log: this part's search document is stale.
+
+    Kept until every live host has applied it (`IndexHost.position`). Hosts
+    read the log by `id` on SQLite, whose writers commit one at a time in id
+    order; on PostgreSQL ids are handed out before commit, so a lower id can
+    commit after a higher one, and hosts read by `txid`, the writing
+    transaction's id, against the oldest transaction still running."""
+
     part_id = models.BigIntegerField(db_index=True)
     queued_at = models.DateTimeField(auto_now_add=True)
+    txid = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"reindex part {self.part_id}"
+
+
+class IndexHost(models.Model):
+    """An app host keeping its own search index from the change log.
+
+    `position` is how far the host has applied the log: every entry whose
+    key (id on SQLite, txid on PostgreSQL) is below it. Entries below every
+    live host's position are pruned; a host not seen for
+    SEARCH_HOST_TIMEOUT is dropped from that reckoning and rebuilds its
+    index when it comes back."""
+
+    host_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=300)
+    position = models.BigIntegerField()
+    seen_at = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "search index host"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndexLogHorizon(models.Model):
+    """The one row saying which log entries are gone: every key below
+    `pruned_below`. A host whose position is below it must rebuild."""
+
+    pruned_below = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"log pruned below {self.pruned_below}"
 
 
 class SynonymRule(models.Model):

@@ -1,20 +1,26 @@
 """Search by name, SKU or part number with filters, facets and sorts (C5)."""
 
 import difflib
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tantivy
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from camshaft.catalog import selectors as catalog_selectors
 from camshaft.catalog.models import Brand, Part, normalize_code
 from camshaft.core.paging import BadPage, PageRequest
+from camshaft.fitment.models import Fitment
+from camshaft.inventory.models import StockLevel
 from camshaft.search import backend, understanding
+from camshaft.search.models import IndexHost
 from camshaft.search.understanding import VehicleMention
 
+log = logging.getLogger(__name__)
 SORTS = {
     "best": "Best match",
     "price_asc": "Price: low to high",
@@ -92,6 +98,9 @@ class SearchResult:
     relaxed: bool = False  # no part matched every word; these match some
     # No part for the vehicle named matched: these are for other vehicles.
     other_vehicles: bool = False
+    # The search index is missing or damaged: what the shopper is told. Exact
+    # SKU and part numbers (and browsing) are answered from the database.
+    notice: str | None = None
 
     @property
     def pages(self) -> int:
@@ -202,7 +211,35 @@ def search_parts(
     if page.offset + page.size > MAX_RESULT_WINDOW:
         raise BadPage("That page is too deep; narrow the search with a filter instead.")
 
-    index = backend.index()
+    try:
+        index = _open_index()
+        return _search_index(
+            index, query, filters, sort, page, garage_vehicle_id, spell, detect_vehicle
+        )
+    except (BadSearch, BadPage):
+        raise
+    except backend.IndexUnavailable as problem:
+        log.warning("search without the index: %s", problem)
+    except BaseException as error:
+        if not backend.is_index_failure(error):
+            raise
+        log.warning("search without the index: %s", backend.mark_damaged(error))
+    return _search_database(query, filters, sort, page, garage_vehicle_id)
+
+
+def _open_index() -> tantivy.Index:
+    try:
+        return backend.index()
+    except backend.IndexMissing:
+        if Part.objects.filter(is_active=True).exists():
+            raise
+        backend.create_empty()  # nothing to find yet; the first sync builds it
+        return backend.index()
+
+
+def _search_index(
+    index, query, filters, sort, page, garage_vehicle_id, spell, detect_vehicle
+) -> SearchResult:
     searcher = index.searcher()
     exact, whole_code = _exact_matches(query, filters) if query else ([], False)
     clauses = _filter_clauses(filters)
@@ -266,6 +303,80 @@ def search_parts(
             search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
         search.suggestions = _suggestions(searcher, words_of(query))
     return search
+
+
+SEARCH_DOWN_NOTICE = (
+    "Search is not fully working right now. We can still find a part by its exact "
+    "part number or SKU, and you can find parts by vehicle or browse the categories."
+)
+DB_SORTS = {"best": ("name", "id"), "price_asc": ("price", "id"), "price_desc": ("-price", "-id")}
+
+
+def _search_database(
+    query: str,
+    filters: SearchFilters,
+    sort: str,
+    page: PageRequest,
+    garage_vehicle_id: int | None,
+) -> SearchResult:
+    """Degraded, not down (B3): without the index a query finds exact SKUs
+    and part numbers, and browsing a category or brand lists its parts,
+    from the database; no facets, no typo correction."""
+    fit_vehicle = filters.vehicle_id or garage_vehicle_id
+    exact, _ = _exact_matches(query, filters) if query else ([], False)
+    ids: list[int] = []
+    total = 0
+    if not query:
+        parts = _browse_in_database(filters)
+        total = parts.count()
+        ids = list(
+            parts.order_by(*DB_SORTS[sort]).values_list("id", flat=True)[
+                page.offset : page.offset + page.size
+            ]
+        )
+    shown_exact = exact if page.number == 1 else []
+    summaries = {
+        p.id: p for p in catalog_selectors.part_summaries(shown_exact + ids, vehicle_id=fit_vehicle)
+    }
+    return SearchResult(
+        query=query,
+        sort=sort,
+        filters=filters,
+        page=page,
+        total=total,
+        items=[summaries[i] for i in ids if i in summaries],
+        exact_matches=[summaries[i] for i in shown_exact if i in summaries],
+        notice=SEARCH_DOWN_NOTICE,
+    )
+
+
+def _browse_in_database(filters: SearchFilters):
+    parts = Part.objects.filter(is_active=True)
+    if filters.category_id:
+        nodes = catalog_selectors.category_nodes()
+        within = {filters.category_id}
+        for node in nodes.values():
+            chain = node
+            while chain is not None and chain.id not in within:
+                chain = nodes.get(chain.parent_id) if chain.parent_id else None
+            if chain is not None:
+                within.add(node.id)
+        parts = parts.filter(category_id__in=within)
+    if filters.brand_id:
+        parts = parts.filter(brand_id=filters.brand_id)
+    if filters.min_price is not None:
+        parts = parts.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        parts = parts.filter(price__lte=filters.max_price)
+    if filters.in_stock:
+        parts = parts.filter(
+            Exists(StockLevel.objects.filter(part_id=OuterRef("pk"), quantity__gt=F("reserved")))
+        )
+    if filters.vehicle_id:
+        parts = parts.filter(
+            Exists(Fitment.objects.filter(part_id=OuterRef("pk"), vehicle_id=filters.vehicle_id))
+        )
+    return parts
 
 
 @dataclass
@@ -353,7 +464,15 @@ def _facets(
 
 
 def parts_per_brand() -> dict[int, int]:
-    searcher = backend.searcher()
+    try:
+        searcher = backend.searcher()
+    except backend.IndexUnavailable:  # degraded: the database counts, more slowly
+        return dict(
+            Part.objects.filter(is_active=True)
+            .values("brand_id")
+            .annotate(n=Count("id"))
+            .values_list("brand_id", "n")
+        )
     aggregation = searcher.aggregate(
         tantivy.Query.all_query(), {"b": {"terms": {"field": "brand", "size": 100_000}}}
     )
@@ -409,3 +528,32 @@ def _suggestions(searcher: tantivy.Searcher, words: list[str]) -> list[str]:
         else:
             corrected.append(word)
     return [" ".join(corrected)] if changed else []
+
+
+# A host whose worker has not applied the change log for this long is stale.
+FOLLOWER_STALE_SECONDS = 60
+
+
+def index_health() -> str | None:
+    """For /healthz: None when this host's index opens and its worker keeps
+    it current from the change log; else why not, and what repairs it."""
+    try:
+        backend.index()
+    except backend.IndexUnavailable as problem:
+        if (
+            isinstance(problem, backend.IndexMissing)
+            and not Part.objects.filter(is_active=True).exists()
+        ):
+            return None  # an empty catalogue has nothing to find
+        return f"{problem}; search answers exact part numbers only until `camshaft reindex`"
+    host = IndexHost.objects.filter(host_id=backend.host_id())
+    seen = host.values_list("seen_at", flat=True).first()
+    if seen is None:
+        return "this host's search index is not following the change log (run `camshaft worker`)"
+    behind = (timezone.now() - seen).total_seconds()
+    if behind > FOLLOWER_STALE_SECONDS:
+        return (
+            f"this host's search index has not applied the change log for {behind:.0f} s "
+            "(is `camshaft worker` running?)"
+        )
+    return None

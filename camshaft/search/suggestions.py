@@ -118,7 +118,10 @@ def suggest(*, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> list[Suggestion
     latest = datetime.date.today().year + 1
     if len(typed[0]) == 4 and typed[0].isdigit() and FIRST_YEAR <= int(typed[0]) <= latest:
         year, typed = typed[0], typed[1:]
-    lexicon = _lexicon()
+    try:
+        lexicon = _lexicon()
+    except backend.IndexUnavailable:  # degraded: the search page says so
+        return []
     found: dict[str, tuple[float, Suggestion]] = {}
     if typed:
         for phrase in lexicon.phrases:

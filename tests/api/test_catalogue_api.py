@@ -12,6 +12,7 @@ from tests.factories import (
     StockLevelFactory,
     VehicleFactory,
     VehicleModelFactory,
+    add_pictures,
 )
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,18 @@ def test_C7_api_part_detail(client, data):
     assert body["price"] == "39.95" and body["currency"] == "USD"
     assert body["availability"].startswith("In stock")
     assert body["vehicles_total"] == 1 and body["vehicles"][0]["vehicle"]["make"] == "Honda"
+    assert body["pictures"] == []
+
+
+def test_C7_api_part_detail_lists_pictures_primary_first_with_absolute_urls(client, data):
+    add_pictures(data["pad"], count=2)
+    pictures = client.get("/api/v1/parts/pad-1").json()["pictures"]
+    assert [p["primary"] for p in pictures] == [True, False]
+    main = pictures[0]
+    assert main["alt"] == f"{data['pad'].brand.name} Ceramic Brake Pads"
+    assert main["src"].startswith("http://testserver/media/thumbs/")
+    assert main["webp_srcset"].endswith("640w") and ".webp 160w" in main["webp_srcset"]
+    assert all(u.startswith("http://testserver/") for u in main["jpeg_srcset"].split(", "))
 
 
 def test_C3_api_garage_round_trip(client, data):

@@ -9,13 +9,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min
 
-from camshaft.catalog.demo import build_demo_catalogue, vocabulary
+from camshaft.catalog import images
+from camshaft.catalog.demo import build_demo_catalogue, pictures, vocabulary
 from camshaft.catalog.demo.generator import cylinders_of, fitment_positions, scoped_series
 from camshaft.catalog.models import (
     Brand,
     Category,
     FreightClass,
     Part,
+    PartImage,
     Returnability,
     normalize_code,
 )
@@ -231,3 +233,20 @@ def test_demo_vocabulary_brands_make_only_known_kinds():
         }
         assert scopes <= kinds | tops, brand.name
     assert len({b.code for b in vocabulary.BRANDS}) == len(vocabulary.BRANDS)
+
+
+def test_C7_demo_parts_share_a_handful_of_drawings_shaded_by_brand(settings):
+    demo()
+    rows = list(PartImage.objects.values_list("part_id", "image", "is_primary"))
+    part_ids = list(Part.objects.order_by("id").values_list("id", flat=True))
+    assert sorted(pid for pid, _, _ in rows) == part_ids
+    assert all(primary for _, _, primary in rows)
+    names = {name for _, name, _ in rows}
+    assert len(names) <= len(set(pictures.SHAPES.values())) * len(pictures.SHADES)
+    for name in names:
+        assert (settings.MEDIA_ROOT / name).exists()
+        assert all((settings.MEDIA_ROOT / t).exists() for t in images.thumbnail_names(name))
+    brakes = Part.objects.filter(category__parent__name="Brakes").select_related("brand")
+    by_brand = {p.brand_id: PartImage.objects.get(part=p).image.name for p in brakes}
+    assert {name.split("-")[0] for name in by_brand.values()} == {"demo/disc"}
+    assert len(set(by_brand.values())) > 1, "brands shade the drawing differently"

@@ -156,3 +156,24 @@ def test_B4_chat_serve_runs_one_app_process_unless_redis_joins_the_workers():
     assert asgi_workers(3, shared_layer=False) == 1
     assert asgi_workers(3, shared_layer=True) == 3
     assert asgi_workers(0, shared_layer=True) == 1
+
+
+def test_B4_chat_the_asgi_servers_access_lines_keep_no_query_or_token():
+    import logging
+
+    import camshaft.asgi  # noqa: F401 - installs the filter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/account/password-reset/abc123/?q=pat@example.com", "1.1", 200),
+        None,
+    )
+    for keep in logging.getLogger("uvicorn.access").filters:
+        keep.filter(record)
+    line = record.getMessage()
+    assert "abc123" not in line and "pat@example.com" not in line and "?q=" not in line
+    assert "/account/password-reset/[token]/" in line

@@ -35,6 +35,7 @@ from camshaft.catalog.building import (
     slug,
     stored_datetime,
 )
+from camshaft.catalog.demo import pictures
 from camshaft.catalog.demo import vocabulary as vocab
 from camshaft.catalog.models import (
     Brand,
@@ -42,6 +43,7 @@ from camshaft.catalog.models import (
     Condition,
     FreightClass,
     Part,
+    PartImage,
     Returnability,
     normalize_code,
 )
@@ -71,6 +73,7 @@ CHUNK = 10_000
 
 # Tables the demo writes, children first (the order of a wipe).
 DEMO_MODELS = (
+    PartImage,
     Fitment,
     StockLevel,
     PendingIndexUpdate,
@@ -118,6 +121,8 @@ def build_demo_catalogue(
     cache_size = _execute("PRAGMA cache_size")[0][0] if sqlite else None
 
     _check_can_build(replace=replace)
+    with clock("pictures"):
+        drawings = pictures.ensure_pictures([top.name for top in vocab.CATEGORIES])
     if toggle_foreign_keys:
         # Only outside a transaction can SQLite switch foreign keys off; the
         # generator makes every reference itself.
@@ -140,7 +145,7 @@ def build_demo_catalogue(
                 fleet = _write_vehicles(writer, seed)
                 report.vehicles = fleet.vehicle_count
             with clock("parts"):
-                made = _write_parts(writer, seed, parts, reference)
+                made = _write_parts(writer, seed, parts, reference, drawings)
                 report.parts = parts
             with clock("fitment"):
                 report.fitment = _write_fitment(writer, seed, made, reference, fleet)
@@ -777,7 +782,13 @@ def _name(words: Iterable[str], noun: str) -> str:
     return " ".join([*kept, noun])[:200]
 
 
-def _write_parts(writer: _Writer, seed: int, count: int, reference: _Reference) -> _MadeParts:
+def _write_parts(
+    writer: _Writer,
+    seed: int,
+    count: int,
+    reference: _Reference,
+    drawings: dict[tuple[str, int], str],
+) -> _MadeParts:
     rng = random.Random(f"camshaft-demo:{seed}:parts")
     made = _MadeParts(
         count=count,
@@ -804,7 +815,7 @@ def _write_parts(writer: _Writer, seed: int, count: int, reference: _Reference) 
     bar = writer.bar(count, "parts", "part")
     for chunk in _chunks(count):
         kind_draws = rng.choices(range(len(kinds)), cum_weights=reference.kind_cum, k=len(chunk))
-        rows = []
+        rows, picture_rows = [], []
         for i, k in zip(chunk, kind_draws, strict=True):
             part_id = i + 1
             info = kinds[k]
@@ -953,11 +964,15 @@ def _write_parts(writer: _Writer, seed: int, count: int, reference: _Reference) 
                 updated_at=now,
             )
             rows.append((part_id, *row))
+            picture_rows.append(
+                pictures.picture_row(part_id, drawings[info.top.name, pictures.shade_of(b)])
+            )
             made.kind.append(k)
             made.position.append(p)
             made.price.append(price)
             made.stocked.append(0 if (special or custom) else 1)
         writer.write(Part, PART_COLUMNS, rows)
+        writer.write(PartImage, pictures.PICTURE_COLUMNS, picture_rows)
         bar.update(len(chunk))
     bar.close()
     return made

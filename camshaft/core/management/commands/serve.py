@@ -66,9 +66,29 @@ class Command(BaseCommand):
             self._greet_production_store()
         else:
             self._seed_demo_store(opts["demo_parts"] or DEFAULT_DEMO_PARTS)
+        self._catch_up_search_index()
         if opts["setup_only"]:
             return
         self._serve(opts)
+
+    def _catch_up_search_index(self) -> None:
+        """Before serving, this host's search index applies the change log
+        (B3: a host that was down shows what changed meanwhile from its first
+        answer). A host without a usable one serves at once, search degraded,
+        while the worker starts it from a snapshot or rebuilds it."""
+        from camshaft.search import services as search_services
+
+        try:
+            search_services.sync_index(start_from_nothing=False)
+        except Exception as error:  # serve anyway: search degrades, /healthz says why
+            self.stderr.write(f"The search index could not be brought up to date: {error}")
+            return
+        if not search_services.has_usable_index():
+            self.stdout.write(
+                "This host has no search index yet: the worker builds it now (from a "
+                "snapshot in SEARCH_SNAPSHOT_DIR, or from the database). Until then search "
+                "finds exact part numbers only, and /healthz says so."
+            )
 
     def _disarm_default_passwords(self) -> None:
         from camshaft.accounts.services import disarm_default_passwords

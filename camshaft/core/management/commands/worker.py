@@ -1,7 +1,8 @@
-"""camshaft worker: runs queued tasks (django-tasks-db), keeps the search index current
-and delivers the mail outbox."""
+"""camshaft worker: runs queued tasks (django-tasks-db), keeps this host's search index
+current from the change log and delivers the mail outbox."""
 
 import logging
+import threading
 import time
 
 from django.core.management import BaseCommand, call_command
@@ -23,11 +24,21 @@ class Command(BaseCommand):
         from camshaft.search import services as search_services
 
         self.stdout.write("Camshaft worker started")
+        if not opts["once"]:
+            # This host's index follows the change log in a thread of its own,
+            # so a slow task never holds search back (B3: every host, ~1 s).
+            stop = threading.Event()
+            threading.Thread(
+                target=search_services.follow_change_log,
+                args=(stop,),
+                name="search-index-follower",
+                daemon=True,
+            ).start()
         while True:
             try:
                 call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-                # Updates a busy writer left queued are applied here at the latest.
-                search_services.sync_index(blocking=False)
+                if opts["once"]:
+                    search_services.sync_index()
             except Exception:  # keep serving: one bad task must not stop the worker
                 log.exception("worker cycle failed")
             try:

@@ -1,4 +1,7 @@
-"""camshaft reindex: rebuild the search index from the database."""
+"""camshaft reindex: rebuild this host's search index from the database.
+
+It repairs a missing or damaged index (search is degraded until then) and,
+when SEARCH_SNAPSHOT_DIR is set, publishes the result for new hosts."""
 
 import sys
 import time
@@ -9,7 +12,7 @@ from camshaft.search import services
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index from the database and swap it in atomically."
+    help = "Rebuild this host's search index from the database and swap it in atomically."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true")
@@ -18,3 +21,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         count = services.rebuild_index(progress=not opts["no_progress"] and sys.stderr.isatty())
         self.stdout.write(f"Indexed {count:,} parts in {time.monotonic() - started:.1f} s")
+        applied = services.sync_index()  # what changed while it was building
+        if applied:
+            self.stdout.write(f"Applied {applied:,} changes made meanwhile")
+        if snapshot := services.publish_snapshot():
+            self.stdout.write(f"Snapshot for new hosts: {snapshot}")
