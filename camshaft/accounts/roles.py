@@ -40,7 +40,8 @@ class Role:
 CUSTOMER_SERVICE = Role(
     slug="customer-service",
     name="Customer service",
-    summary="Customers and their addresses, orders (cancel, record offline payments), "
+    summary="Customers and their addresses, orders (change before they ship, cancel, record "
+    "offline payments), "
     "returns (authorize, reject, file for a caller, refund), price-match claims (approve at or "
     "above the floor, decline), support tickets (answer, close), live chats, payments and saved "
     "cards read-only, the store's mailbox.",
@@ -56,6 +57,8 @@ CUSTOMER_SERVICE = Role(
         "orders.view_orderline",
         "orders.view_orderevent",
         "orders.cancel_order",
+        # Change an unshipped order on the customer's request (O2).
+        "orders.change_order",
         "orders.record_offline_payment",
         "payments.view_payment",
         "payments.view_savedcard",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from camshaft.core.places import location_of, miles_between
-from camshaft.inventory.models import StockLevel, Warehouse
+from camshaft.inventory.models import Allocation, StockLevel, Warehouse
 
 FAR = float("inf")
 
@@ -187,9 +187,34 @@ def free_stock(part_ids: Iterable[int], *, lock: bool = False) -> dict[int, dict
 
 
 def plan_for(
-    wants: list[Want], *, country: str = "", region: str = "", lock: bool = False
+    wants: list[Want],
+    *,
+    country: str = "",
+    region: str = "",
+    lock: bool = False,
+    held: dict[int, dict[int, int]] | None = None,
 ) -> tuple[Plan, list[Site]]:
-    """The plan for `wants` against the stock as it is now (locked with `lock`)."""
+    """The plan for `wants` against the stock as it is now (locked with
+    `lock`), counting `held` ({part_id: {warehouse_id: units}}, what the
+    order being changed already holds, see `held_by_order`) as free."""
     sites = rank_sites(active_sites(), country=country, region=region)
     available = free_stock({w.part_id for w in wants if not w.made_to_order}, lock=lock)
+    for part_id, by_site in (held or {}).items():
+        for warehouse_id, units in by_site.items():
+            if warehouse_id in available.get(part_id, {}):
+                available[part_id][warehouse_id] += units
     return allocation_plan(wants=wants, available=available, sites=sites), sites
+
+
+def held_by_order(*, order_id: int) -> dict[int, dict[int, int]]:
+    """{part_id: {warehouse_id: units}} the order's open reservations hold
+    on the shelves (parts made to order hold none)."""
+    held: dict[int, dict[int, int]] = {}
+    rows = Allocation.objects.filter(
+        order_line__order_id=order_id, status=Allocation.Status.RESERVED, made_to_order=False
+    ).values_list("order_line__part_id", "warehouse_id", "quantity")
+    for part_id, warehouse_id, quantity in rows:
+        if part_id is not None:
+            by_site = held.setdefault(part_id, {})
+            by_site[warehouse_id] = by_site.get(warehouse_id, 0) + quantity
+    return held

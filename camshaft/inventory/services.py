@@ -74,6 +74,19 @@ def reserve_stock(*, order, country: str, region: str = "") -> list[Allocation]:
 
 
 @transaction.atomic
+def lock_stock(*, part_ids) -> None:
+    """Lock the stock rows of `part_ids` in id order, before a change that
+    gives back and takes stock in one transaction (O2), so it cannot
+    deadlock with a checkout locking the same rows."""
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(part_id__in=list(part_ids))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+@transaction.atomic
 def release_stock(*, order) -> int:
     """Give back what a cancelled order held; returns the units released."""
     held = list(
@@ -82,6 +95,8 @@ def release_stock(*, order) -> int:
         .filter(order_line__order=order, status=Allocation.Status.RESERVED)
         .order_by("id")
     )
+    # Stock rows in id order, as checkouts lock them, so the two never deadlock.
+    lock_stock(part_ids={a.order_line.part_id for a in held if not a.made_to_order})
     _unreserve(held)
     Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED)
     return sum(a.quantity for a in held)

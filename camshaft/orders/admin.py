@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -18,7 +18,8 @@ from camshaft.core import services as audit
 from camshaft.core.admin import AuditedPersonalDataAdmin
 from camshaft.core.models import AuditAction
 from camshaft.inventory.models import Warehouse
-from camshaft.orders import selectors, services
+from camshaft.orders import changes, selectors, services
+from camshaft.orders.forms import OrderChangeForm, apply_errors
 from camshaft.orders.models import Order, OrderEvent, OrderLine
 from camshaft.orders.selectors import payment_summary
 from camshaft.payments.services import PaymentError
@@ -219,6 +220,9 @@ class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
     def has_cancel_permission(self, request):
         return request.user.has_perm("orders.cancel_order")
 
+    def has_change_order_permission(self, request):
+        return request.user.has_perm("orders.change_order")
+
     def has_record_payment_permission(self, request):
         return request.user.has_perm("orders.record_offline_payment")
 
@@ -263,6 +267,11 @@ class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
                 name="orders_order_record_payment",
             ),
             path(
+                "<int:order_id>/change-order/",
+                self.admin_site.admin_view(self.change_order_view),
+                name="orders_order_change_order",
+            ),
+            path(
                 "<int:order_id>/ship/",
                 self.admin_site.admin_view(self.ship_view),
                 name="orders_order_ship",
@@ -275,6 +284,7 @@ class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
             **(extra_context or {}),
             "can_record_payment": self.has_record_payment_permission(request),
             "can_ship": self.has_ship_permission(request),
+            "can_change_order": self._may_change(request, object_id),
             "waiting": selectors.waiting_to_ship(order_id=int(object_id)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -311,6 +321,81 @@ class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/orders/order/record_payment.html", context)
+
+    def _may_change(self, request, object_id) -> bool:
+        if not self.has_change_order_permission(request):
+            return False
+        order = Order.objects.filter(pk=int(object_id)).first()
+        return order is not None and changes.change_decision(order=order, as_staff=True).allowed
+
+    def change_order_view(self, request, order_id: int):
+        """O2: change the order on the customer's request. "Preview" shows
+        the new totals, stock and payment; "Save" applies exactly that."""
+        if not self.has_change_order_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(
+            Order.objects.select_related("payment", "shipping_address"), pk=order_id
+        )
+        decision = changes.change_decision(order=order, as_staff=True)
+        form = OrderChangeForm(request.POST or None, order=order)
+        preview, status = None, 200
+        if request.method == "POST" and decision.allowed and form.is_valid():
+            change = form.change()
+            if "save" in request.POST:
+                data = form.cleaned_data
+                try:
+                    changes.change_order(
+                        order=order,
+                        change=change,
+                        by=request.user,
+                        as_staff=True,
+                        expected_total=data["expected_total"],
+                        preview_token=data["preview_token"] or "-",
+                        path=request.path,
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                except services.OrderError as refused:
+                    form.add_error(None, refused.message)
+                else:
+                    self.message_user(
+                        request, f"Order {order.number} changed; the customer is mailed."
+                    )
+                    return redirect("admin:orders_order_change", order.pk)
+            preview = self._preview(form, order, change)
+        if form.is_bound and form.errors:
+            status = 400
+        if request.method == "GET":
+            audit.record_access(
+                staff=request.user,
+                action=AuditAction.VIEWED,
+                subject_user_id=order.user_id,
+                subject_email=order.email,
+                obj=order,
+                detail="change order page: shipping address, lines",
+                path=request.path,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change order {order.number}",
+            "order": order,
+            "decision": decision,
+            "form": form,
+            "preview": preview,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/orders/order/change_order.html", context, status=status)
+
+    @staticmethod
+    def _preview(form, order, change):
+        """The change as it would be saved now, or None with the reason on the form."""
+        try:
+            return changes.preview_change(order=order, change=change, as_staff=True)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except services.OrderError as refused:
+            form.add_error(None, refused.message)
+        return None
 
     def ship_view(self, request, order_id: int):
         if not self.has_ship_permission(request):

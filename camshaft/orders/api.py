@@ -1,6 +1,6 @@
 """JSON API for orders (O1-O3, B2): a member's orders, a guest's lookup by
-number and billing email, cancelling. Another person's order is a 404,
-exactly like one that does not exist."""
+number and billing email, cancelling, changing the shipping address (O2).
+Another person's order is a 404, exactly like one that does not exist."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,8 +11,16 @@ from ninja import Field, Path, Query, Router, Schema
 from camshaft.abuse import services as abuse
 from camshaft.abuse.decorators import api_rate_limited
 from camshaft.accounts.api_auth import Shopper, TokenAuth
-from camshaft.core.api_schemas import NO_NUL, InputSchema, Text, responses
-from camshaft.orders import selectors, services
+from camshaft.core.api_schemas import (
+    NO_NUL,
+    DecimalText,
+    InputSchema,
+    PostalAddressIn,
+    Text,
+    refused_on_meaning,
+    responses,
+)
+from camshaft.orders import changes, selectors, services
 from camshaft.orders.models import Order
 
 router = Router(tags=["orders"])
@@ -113,6 +121,47 @@ class CancelIn(InputSchema):
     reason: Text(300) = ""
 
 
+class AddressChangeIn(InputSchema):
+    email: Text(254) = Field(
+        "", description="Guests: the billing email, as proof the order is theirs"
+    )
+    shipping_address: PostalAddressIn
+    residential: bool | None = Field(
+        None, description="A home rather than a business (air freight may take a day more)"
+    )
+
+
+class AddressChangeSaveIn(AddressChangeIn):
+    expected_total: DecimalText(
+        whole_digits=12,
+        places=2,
+        description='The new total the preview showed, as a string like "123.45"; if it '
+        "moved, nothing changes (409). It is compared, never charged.",
+    )
+
+
+class ChangePreviewOut(Schema):
+    number: str
+    currency: str
+    old_total: Decimal
+    new_total: Decimal = Field(description="Send it back as expected_total to save the change")
+    shipping_total: Decimal
+    tax_total: Decimal
+    shipping_method: str = Field(description="Empty when the method is not offered any more")
+    changes: list[str] = Field(description="What would change, in words")
+    problems: list[str] = Field(description="Why it cannot be saved as it stands")
+    payment_note: str = Field(description="What happens to the payment")
+    can_save: bool
+
+
+#: What a well-formed address change can still be refused for (422).
+ADDRESS_REFUSALS = (
+    "a required field is only spaces",
+    "the country is not one we know",
+    "the postal code or phone number does not fit",
+)
+
+
 def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
     """`order` as the API shows it; pass one read with its details
     (selectors.order_for_member, order_for_guest or order_by_number)."""
@@ -159,6 +208,17 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
         cancel_refusal=decision.reason,
         notices=notices or [],
     )
+
+
+def _shoppers_order(request: HttpRequest, number: str, email: str) -> Order | None:
+    """The member's order, or a guest's proved by its billing email."""
+    order = _members_order(request, number)
+    if order is None and email:
+        try:
+            order = selectors.order_for_guest(number=number, email=email)
+        except Order.DoesNotExist:
+            order = None
+    return order
 
 
 def _members_order(request: HttpRequest, number: str) -> Order | None:
@@ -211,12 +271,7 @@ def cancel(request: HttpRequest, body: CancelIn, number: str = OrderNumber):
     """Cancel under O3: within 24 hours, nothing shipped, not placed in
     weekend processing (Friday 5 PM to Monday 9 AM US Eastern). Members send
     their token; guests the billing email. A refusal is a 409 saying why."""
-    order = _members_order(request, number)
-    if order is None and body.email:
-        try:
-            order = selectors.order_for_guest(number=number, email=body.email)
-        except Order.DoesNotExist:
-            order = None
+    order = _shoppers_order(request, number, body.email)
     if order is None:
         return 404, NOT_FOUND
     order = services.cancel_order(
@@ -224,5 +279,65 @@ def cancel(request: HttpRequest, body: CancelIn, number: str = OrderNumber):
         by=request.auth if request.auth.is_authenticated else None,
         as_staff=False,
         reason=body.reason,
+    )
+    return order_out(selectors.order_by_number(number=order.number))
+
+
+def _address_change(body: AddressChangeIn) -> changes.OrderChange:
+    return changes.OrderChange(
+        shipping_address=body.shipping_address.dict(), residential=body.residential
+    )
+
+
+@router.post(
+    "/orders/{number}/address/preview",
+    auth=Shopper(),
+    response=responses(ChangePreviewOut, 401, 404, 409),
+    openapi_extra=refused_on_meaning(*ADDRESS_REFUSALS),
+)
+def preview_address_change(request: HttpRequest, body: AddressChangeIn, number: str = OrderNumber):
+    """O2: the order with a new shipping address, priced again (shipping,
+    tax) before anything changes. Within O3's window only (24 hours, not
+    placed in weekend processing, nothing shipped); otherwise 409 saying why.
+    Members send their token; guests the billing email."""
+    order = _shoppers_order(request, number, body.email)
+    if order is None:
+        return 404, NOT_FOUND
+    preview = changes.preview_change(order=order, change=_address_change(body), as_staff=False)
+    return ChangePreviewOut(
+        number=order.number,
+        currency=order.currency,
+        old_total=order.grand_total,
+        new_total=preview.quote.grand_total,
+        shipping_total=preview.quote.shipping_total,
+        tax_total=preview.quote.tax_total,
+        shipping_method=preview.shipping.name if preview.shipping else "",
+        changes=list(preview.changes),
+        problems=list(preview.problems),
+        payment_note=preview.payment_note,
+        can_save=preview.can_save,
+    )
+
+
+@router.post(
+    "/orders/{number}/address",
+    auth=Shopper(),
+    response=responses(OrderOut, 401, 404, 409),
+    openapi_extra=refused_on_meaning(*ADDRESS_REFUSALS),
+)
+def change_address(request: HttpRequest, body: AddressChangeSaveIn, number: str = OrderNumber):
+    """O2: ship the order to a new address, exactly as previewed: send the
+    preview's `new_total` as `expected_total`. If the total moved, stock ran
+    out, or the card's bank declines holding a higher total, nothing changes
+    and the answer is a 409 saying why. The shopper gets a mail."""
+    order = _shoppers_order(request, number, body.email)
+    if order is None:
+        return 404, NOT_FOUND
+    changes.change_order(
+        order=order,
+        change=_address_change(body),
+        by=request.auth if request.auth.is_authenticated else None,
+        as_staff=False,
+        expected_total=Decimal(body.expected_total),
     )
     return order_out(selectors.order_by_number(number=order.number))

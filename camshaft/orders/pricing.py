@@ -100,10 +100,30 @@ def quote_order(
         )
         for line in lines
     )
+    return totalled(
+        lines=priced,
+        currency=currency,
+        exchange_rate=exchange_rate,
+        shipping_total=in_currency(shipping, currency, exchange_rate),
+        discount_total=in_currency(discount, currency, exchange_rate),
+    )
+
+
+def totalled(
+    *,
+    lines: Iterable[PricedLine],
+    currency: str,
+    exchange_rate: Decimal,
+    shipping_total: Decimal,
+    discount_total: Decimal = ZERO,
+) -> OrderQuote:
+    """A quote of lines already priced in `currency` (an order's lines keep
+    what the shopper paid, O2), with shipping and discount in `currency`;
+    tax is added by `with_tax`."""
+    priced = tuple(lines)
     items = sum((line.line_total for line in priced), ZERO)
     cores = sum((line.core_total for line in priced), ZERO)
-    shipping_total = in_currency(shipping, currency, exchange_rate)
-    discount_total = min(in_currency(discount, currency, exchange_rate), items)
+    discount_total = min(discount_total, items)
     return OrderQuote(
         currency=currency,
         exchange_rate=exchange_rate,

@@ -1,4 +1,5 @@
-"""Order rules that are pure functions of time: cancellation (O3) and numbers (O1)."""
+"""Order rules that are pure functions of time: cancellation (O3), who may
+change an order before it ships (O2) and numbers (O1)."""
 
 import secrets
 from dataclasses import dataclass
@@ -57,6 +58,40 @@ def staff_may_cancel(*, shipped: bool) -> CancelDecision:
     """O3 for staff: any order that has not shipped."""
     if shipped:
         return CancelDecision(False, "Part of this order has already shipped.")
+    return CancelDecision(True)
+
+
+#: O2: the most of one part a clerk puts on an order line.
+MAX_LINE_QUANTITY = 999
+
+
+def staff_may_change(*, shipped: bool, cancelled: bool) -> CancelDecision:
+    """O2 for staff: any order nothing of which has left a warehouse."""
+    if cancelled:
+        return CancelDecision(False, "This order is cancelled.")
+    if shipped:
+        return CancelDecision(False, "Part of this order has already shipped; it cannot change.")
+    return CancelDecision(True)
+
+
+def shopper_may_change_address(
+    *, placed_at: datetime, now: datetime, shipped: bool, cancelled: bool
+) -> CancelDecision:
+    """O2 for shoppers: the shipping address, within O3's cancellation window."""
+    if cancelled:
+        return CancelDecision(False, "This order is cancelled.")
+    if shipped:
+        return CancelDecision(False, "Part of this order has already shipped.")
+    if placed_in_weekend_processing(placed_at):
+        return CancelDecision(
+            False,
+            "Orders placed between Friday 5:00 PM and Monday 9:00 AM Eastern go "
+            "straight to weekend processing; please call us to change the address.",
+        )
+    if now - placed_at >= SHOPPER_CANCEL_WINDOW:
+        return CancelDecision(
+            False, "The address can be changed online within 24 hours; please call us."
+        )
     return CancelDecision(True)
 
 

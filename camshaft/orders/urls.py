@@ -9,4 +9,5 @@ urlpatterns = [
     path("orders/lookup/", views.lookup, name="order_lookup"),
     path("orders/<segment:number>/", views.order_detail, name="order_detail"),
     path("orders/<segment:number>/cancel/", views.cancel, name="order_cancel"),
+    path("orders/<segment:number>/address/", views.change_address, name="order_change_address"),
 ]

@@ -343,6 +343,93 @@ def _void(*, payment, idempotency_key, by) -> PaymentTransaction:
     return _record(payment, TransactionKind.VOID, Decimal(0), result, idempotency_key, by=by)
 
 
+def change_payment_amount(
+    *, payment: Payment, amount: Decimal, idempotency_key: str, by=None
+) -> PaymentTransaction | None:
+    """An order changed before anything was captured (O2): the payment
+    covers `amount` from now on instead of `payment.amount`.
+
+    A card or wallet authorization is raised by the difference (the
+    gateway may decline: `PaymentRefused`, nothing changes) or partly
+    released. An offline payment owes the new amount: once all of it is in
+    hand it is authorized, while more is owed it awaits payment again, and
+    money received beyond it is recorded as a refund due back to the
+    payer. Returns the transaction, or None when no money moved."""
+    txn = _change_amount(payment=payment, amount=amount, idempotency_key=idempotency_key, by=by)
+    return None if txn is None else _raise_unless_approved(txn)
+
+
+def payment_change_due(payment: Payment, amount: Decimal) -> Decimal:
+    """What changing `payment` to cover `amount` moves: for a card or wallet
+    the further authorization (positive) or the release (negative); for an
+    offline payment what is still owed (positive) or due back (negative)."""
+    if payment.is_offline:
+        return amount - (payment.amount_received - payment.amount_refunded)
+    return amount - payment.amount
+
+
+_CHANGE_KINDS = frozenset({TransactionKind.AUTHORIZE, TransactionKind.VOID, TransactionKind.REFUND})
+
+
+@transaction.atomic
+def _change_amount(*, payment, amount, idempotency_key, by) -> PaymentTransaction | None:
+    payment = _locked(payment)
+    _check_amount(amount, payment.currency)
+    # A repeat finds the first call's transaction, whatever the amount is now.
+    if replay := PaymentTransaction.objects.filter(idempotency_key=idempotency_key).first():
+        if replay.payment_id != payment.pk or replay.kind not in _CHANGE_KINDS:
+            raise IdempotencyKeyReused(
+                f"The key {idempotency_key!r} was already used for another payment operation."
+            )
+        return replay
+    if payment.is_offline:
+        return _change_offline(payment, amount, idempotency_key, by)
+    difference = amount - payment.amount
+    kind = TransactionKind.AUTHORIZE if difference > 0 else TransactionKind.VOID
+    if difference == 0:
+        return None
+    if payment.status != PaymentStatus.AUTHORIZED or payment.amount_captured:
+        raise PaymentRefused(
+            f"A payment that is {payment.get_status_display().lower()} cannot change amount.",
+            payment=payment,
+        )
+    gateway = gateway_named(payment.gateway)
+    change = gateway.increase_authorization if difference > 0 else gateway.reduce_authorization
+    result = change(
+        authorization_id=payment.authorization_reference,
+        amount=abs(difference),
+        currency=payment.currency,
+        idempotency_key=idempotency_key,
+    )
+    if result.approved:
+        payment.amount = amount
+        payment.save(update_fields=["amount", "updated_at"])
+    logger.info("payment %s: amount changed by %s: %s", payment.pk, difference, result.status)
+    return _record(payment, kind, abs(difference), result, idempotency_key, by=by)
+
+
+def _change_offline(payment, amount, idempotency_key, by) -> PaymentTransaction | None:
+    if payment.status not in {PaymentStatus.AWAITING_PAYMENT, PaymentStatus.AUTHORIZED}:
+        raise PaymentRefused(
+            f"A payment that is {payment.get_status_display().lower()} cannot change amount.",
+            payment=payment,
+        )
+    in_hand = payment.amount_received - payment.amount_refunded
+    surplus = in_hand - amount
+    txn = None
+    if surplus > 0:
+        # Money held drops by what goes back, so refunds stay within the amount.
+        payment.amount_received -= surplus
+        result = GatewayResult(GatewayStatus.APPROVED, message="Due back to the payer")
+        txn = _record(payment, TransactionKind.REFUND, surplus, result, idempotency_key, by=by)
+    payment.amount = amount
+    paid = payment.amount_received - payment.amount_refunded >= amount
+    payment.status = PaymentStatus.AUTHORIZED if paid else PaymentStatus.AWAITING_PAYMENT
+    payment.save(update_fields=["amount", "amount_received", "status", "updated_at"])
+    logger.info("payment %s: offline amount now %s %s", payment.pk, amount, payment.currency)
+    return txn
+
+
 def refund_payment(
     *, payment: Payment, amount: Decimal, idempotency_key: str, by=None
 ) -> PaymentTransaction:

@@ -327,10 +327,12 @@ def quote_shipping(
     lines: Iterable[tuple[int, int]],
     destination: Destination | None,
     placed_at: datetime | None = None,
+    held: dict[int, dict[int, int]] | None = None,
 ) -> ShippingQuote:
     """The methods open to (part_id, quantity) `lines` shipped to
     `destination`, cheapest first, and the parts there are too few of.
-    Without a destination there are no methods yet, only the shortages."""
+    Without a destination there are no methods yet, only the shortages.
+    `held` is stock an order being changed holds already (counted as free)."""
     lines = list(lines)
     if not lines:
         return ShippingQuote(options=(), short={})
@@ -338,7 +340,7 @@ def quote_shipping(
     wants = [Want(item.part_id, item.quantity, item.made_to_order) for item in items.values()]
     country = destination.country if destination else ""
     region = destination.region if destination else ""
-    plan, sites = plan_for(wants, country=country, region=region)
+    plan, sites = plan_for(wants, country=country, region=region, held=held)
     if plan.short or destination is None:
         return ShippingQuote(options=(), short=plan.short)
     packages = packages_of(plan, items, sites)

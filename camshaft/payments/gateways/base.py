@@ -155,6 +155,31 @@ class PaymentGateway(abc.ABC):
         `WebhookRefused` for a bad signature."""
         raise WebhookRefused(f"the {self.name} gateway sends no webhooks")
 
+    def increase_authorization(
+        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        """Hold `amount` more on an authorization nothing was captured from
+        (an order grew before it shipped, O2). Processors that cannot raise
+        an authorization decline, and the change is refused."""
+        return GatewayResult(
+            GatewayStatus.DECLINED,
+            message=f"The {self.name or 'payment'} processor cannot raise an authorization; "
+            "take the difference as a new payment.",
+        )
+
+    def reduce_authorization(
+        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        """Release `amount` of an authorization nothing was captured from
+        (an order shrank before it shipped, O2). By default no call: the
+        payment is then captured for less, and processors release the rest
+        of the hold with the final capture."""
+        return GatewayResult(
+            GatewayStatus.APPROVED,
+            reference=authorization_id,
+            message="The rest of the hold is released when the payment is captured.",
+        )
+
     @abc.abstractmethod
     def tokenize_card(
         self, *, number: str, exp_month: int, exp_year: int, cvc: str, holder: str
@@ -205,7 +230,9 @@ GATEWAY_CALLS = (
     "capture",
     "describe_card",
     "forget_card",
+    "increase_authorization",
     "keep_card",
+    "reduce_authorization",
     "refund",
     "start_wallet",
     "tokenize_card",

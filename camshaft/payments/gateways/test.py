@@ -34,6 +34,11 @@ TEST_CARDS: dict[str, GatewayStatus] = {
     "4000000000000119": GatewayStatus.ERROR,  # the processor fails; try again
 }
 
+#: Test cards that authorize, but whose bank declines holding more later
+#: (an order that grows before it ships, O2).
+FIXED_AMOUNT_CARDS = frozenset({"4000000000000341"})
+_FIXED = "fixed"
+
 #: What the test wallet account declined@wallet.test hands back: it declines.
 DECLINING_WALLET_TOKEN = "wallet_test_declined"  # noqa: S105 (a test value, no secret)
 
@@ -61,6 +66,7 @@ class TestGateway(PaymentGateway):
     4000 0000 0000 0002  Visa              declined
     4000 0000 0000 9995  Visa              insufficient funds
     4000 0000 0000 0119  Visa              processor error (GatewayUnavailable)
+    4000 0000 0000 0341  Visa              approved; raising it later is declined
     any other valid      its brand         approved
     ===================  ================  ===================================
 
@@ -82,8 +88,9 @@ class TestGateway(PaymentGateway):
     ) -> CardToken:
         card = validate_card(number, exp_month, exp_year, cvc, today=timezone.localdate())
         outcome = TEST_CARDS.get(card.number, GatewayStatus.APPROVED)
+        fixed = _FIXED if card.number in FIXED_AMOUNT_CARDS else ""
         return CardToken(
-            token=f"{_TOKEN_PREFIX}{outcome}_{uuid.uuid4().hex}",
+            token=f"{_TOKEN_PREFIX}{outcome}_{fixed}{uuid.uuid4().hex}",
             brand=card.brand.value,
             last4=card.number[-4:],
             exp_month=card.exp_month,
@@ -125,9 +132,10 @@ class TestGateway(PaymentGateway):
                 raise GatewayUnavailable("the test processor failed (test card 4000…0119)")
             if amount <= 0:
                 return _refused("The amount to authorize must be more than zero.")
+            fixed = token.rsplit("_", 1)[-1].startswith(_FIXED)
             return {
                 "status": outcome,
-                "reference": f"auth_{uuid.uuid4().hex}",
+                "reference": f"auth_{_FIXED + '_' if fixed else ''}{uuid.uuid4().hex}",
                 "amount": amount,
                 "currency": currency,
                 "message": SHOPPER_MESSAGES.get(outcome, ""),
@@ -183,6 +191,59 @@ class TestGateway(PaymentGateway):
             return _approve(Kind.REFUND, capture_id, amount, currency)
 
         return _once(idempotency_key, Kind.REFUND, act)
+
+    def increase_authorization(
+        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        def act() -> dict:
+            authorization = _adjustable(authorization_id, currency)
+            if isinstance(authorization, dict):
+                return authorization
+            if authorization_id.startswith(f"auth_{_FIXED}_"):
+                return _refused("The card's bank declined holding more (test card 4000…0341).")
+            if amount <= 0:
+                return _refused("The amount to add must be more than zero.")
+            return _adjust(authorization, amount, currency)
+
+        return _once(idempotency_key, Kind.AUTHORIZE, act)
+
+    def reduce_authorization(
+        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        def act() -> dict:
+            authorization = _adjustable(authorization_id, currency)
+            if isinstance(authorization, dict):
+                return authorization
+            if not 0 < amount < authorization.amount:
+                return _refused(
+                    f"Cannot release {amount} of {authorization.amount}; void it instead."
+                )
+            return _adjust(authorization, -amount, currency)
+
+        return _once(idempotency_key, Kind.AUTHORIZE, act)
+
+
+def _adjustable(authorization_id: str, currency: str):
+    """The authorization an increase or a release acts on, or why not (a dict)."""
+    authorization = _approved(Kind.AUTHORIZE, reference=authorization_id)
+    if authorization is None:
+        return _refused("There is no approved authorization with this id.")
+    if _approved(Kind.VOID, parent_reference=authorization_id):
+        return _refused("This authorization was voided.")
+    if _approved_total(Kind.CAPTURE, authorization_id):
+        return _refused("Money was captured from this authorization; it cannot change now.")
+    if currency != authorization.currency:
+        return _refused(f"The authorization is in {authorization.currency}.")
+    return authorization
+
+
+def _adjust(authorization: TestGatewayOperation, change: Decimal, currency: str) -> dict:
+    """The authorization holds `change` more (or less); the adjustment is
+    stored as an authorize operation whose signed amount is the change."""
+    TestGatewayOperation.objects.filter(pk=authorization.pk).update(
+        amount=authorization.amount + change
+    )
+    return _approve(Kind.AUTHORIZE, authorization.reference, change, currency)
 
 
 def _once(idempotency_key: str, kind: str, act) -> GatewayResult:
