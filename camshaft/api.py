@@ -12,6 +12,7 @@ from camshaft.accounts.api_auth import Shopper
 from camshaft.analytics.api import router as analytics_router
 from camshaft.cart.api import router as cart_router
 from camshaft.catalog.api import router as catalog_router
+from camshaft.chat.api import router as chat_router
 from camshaft.checkout.api import router as checkout_router
 from camshaft.core.api_schemas import NO_NUL, invalid
 from camshaft.fitment.api import router as fitment_router
@@ -184,6 +185,7 @@ api.add_router("/", orders_router)
 api.add_router("/", returns_router)
 api.add_router("/", marketplace_router)
 api.add_router("/", support_router)
+api.add_router("/", chat_router)
 api.add_router("/", pricing_router)
 api.add_router("/", pricematch_router)
 api.add_router("/", payments_router)

@@ -1,6 +1,6 @@
 """The `camshaft` command (B3): a thin front for Django management commands.
 
-camshaft serve [--port 8000]     migrate, seed a demo store if empty, run gunicorn + worker
+camshaft serve [--port 8000]     migrate, seed a demo store if empty, run gunicorn (ASGI) + worker
 camshaft demo --parts N          build a synthetic catalogue
 camshaft import FILE             upsert parts, vehicles and fitment (CSV or JSON Lines)
 camshaft export --format csv|jsonl

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "camshaft.returns",
     "camshaft.marketplace",
     "camshaft.support",
+    "camshaft.chat",
     "camshaft.pricematch",
     "camshaft.shipping",
     "camshaft.tax",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "camshaft.urls"
 WSGI_APPLICATION = "camshaft.wsgi.application"
+ASGI_APPLICATION = "camshaft.asgi.application"
 
 TEMPLATES = [
     {
@@ -153,6 +155,18 @@ if name := os.environ.get("TEST_DATABASE_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# B4: the live chat's messages travel between sockets through a channel
+# layer: in the process on one machine, through Redis when several app
+# hosts (or workers) share conversations.
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("camshaft.returns.urls")),
     path("", include("camshaft.marketplace.urls")),
     path("", include("camshaft.support.urls")),
+    path("", include("camshaft.chat.urls")),
     path("", include("camshaft.pricing.urls")),
     path("", include("camshaft.pricematch.urls")),
     path("", include("camshaft.payments.urls")),

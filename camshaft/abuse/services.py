@@ -33,6 +33,8 @@ SUGGEST = "suggest"
 ORDER_LOOKUP = "order_lookup"
 NEWSLETTER = "newsletter"
 CONTACT = "contact"
+#: Live chat messages (a person types a few a minute; a script many).
+CHAT = "chat"
 PRICE_MATCH = "price_match"
 #: Door name under which filled honeypots are recorded, e.g. "honeypot:sign_in".
 HONEYPOT = "honeypot"
@@ -63,6 +65,7 @@ CLIENT_LIMITS: dict[str, Limit] = {
     ORDER_LOOKUP: PUBLIC_FORM_LIMIT,
     NEWSLETTER: PUBLIC_FORM_LIMIT,
     CONTACT: PUBLIC_FORM_LIMIT,
+    CHAT: Limit(30, MINUTE),
     PRICE_MATCH: PUBLIC_FORM_LIMIT,
 }
 #: Requests about one account, from any client: password guessing spread

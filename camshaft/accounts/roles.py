@@ -43,8 +43,8 @@ CUSTOMER_SERVICE = Role(
     summary="Customers and their addresses, orders (change before they ship, cancel, record "
     "offline payments), "
     "returns (authorize, reject, file for a caller, refund), price-match claims (approve at or "
-    "above the floor, decline), support tickets (answer, close), payments and saved cards "
-    "read-only, the store's mailbox.",
+    "above the floor, decline), support tickets (answer, close), live chats, payments and saved "
+    "cards read-only, the store's mailbox.",
     permissions=(
         "accounts.view_user",
         "accounts.change_user",
@@ -73,6 +73,10 @@ CUSTOMER_SERVICE = Role(
         "support.view_ticket",
         "support.view_ticketmessage",
         "support.answer_ticket",
+        # Live chat: take and answer chats, read transcripts (B4).
+        "chat.view_conversation",
+        "chat.view_chatmessage",
+        "chat.answer_conversation",
         # The price-match queue (P2): approve or decline at or above the
         # category's floor; below it needs pricematch.approve_below_floor.
         "pricematch.view_pricematchclaim",
@@ -161,6 +165,9 @@ PRIVACY_OFFICER = Role(
         "consent.delete_suppression",
         "analytics.view_cookiechoice",
         "core.view_auditentry",
+        # Chat transcripts belong to the customer; the officer may read them.
+        "chat.view_conversation",
+        "chat.view_chatmessage",
     ),
 )
 

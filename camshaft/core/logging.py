@@ -71,3 +71,16 @@ class AccessLogger(GunicornLogger):
         hidden = ("{referer}i", "{cookie}i", "{authorization}i", "{x-cart-token}i")
         atoms.update({key: "-" for key in atoms if key.endswith("}e") or key in hidden})
         return atoms
+
+
+class UvicornAccessLine(logging.Filter):
+    """The same rules for the access lines of uvicorn's worker (the ASGI
+    server `camshaft serve` runs): its "uvicorn.access" records carry the
+    path with its query string; the query is dropped and tokens masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            path = loggable_path(str(path).split("?", 1)[0])
+            record.args = (client, method, path, version, status)
+        return True

@@ -455,6 +455,9 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
     from camshaft.support.selectors import personal_data as support_data
 
     sections.update(support_data(user=user, email=email))
+    from camshaft.chat.selectors import personal_data as chat_data
+
+    sections.update(chat_data(user=user, email=email))
     from camshaft.returns.selectors import personal_data as returns_data
 
     sections.update(returns_data(order_ids=[order.pk for order in orders]))

@@ -406,6 +406,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
     from camshaft.accounts import services as accounts
     from camshaft.analytics import services as analytics
     from camshaft.cart import services as cart
+    from camshaft.chat import services as chat
     from camshaft.checkout import services as checkout
     from camshaft.marketplace import services as marketplace
     from camshaft.notifications import services as notifications
@@ -423,6 +424,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         marketplace.forget_person(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
+    chat.forget_person(email=email, user=user)
     support.forget_person(email=email, user=user)
     pricematch.forget_person(email=email, user=user)
     notifications.forget_person(email=email, keep=keep_message)

@@ -63,6 +63,8 @@ MATRIX = {
     "exchange_rates": {ADM},
     "audit_log": {PO, ADM},
     "roles": {ADM},
+    "chats": {CS, PO, ADM},
+    "chat_desk": {CS, ADM},
 }
 
 
@@ -83,6 +85,8 @@ def page_urls(customer, order):
         "exchange_rates": reverse("admin:pricing_exchangerate_changelist"),
         "audit_log": reverse("admin:core_auditentry_changelist"),
         "roles": reverse("admin:auth_group_changelist"),
+        "chats": reverse("admin:chat_conversation_changelist"),
+        "chat_desk": reverse("admin:chat_conversation_desk"),
     }
 
 

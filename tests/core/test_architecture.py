@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cart", "payments", "shipping", "tax", "pricematch"),
     ("orders",),
     ("returns", "support"),
-    ("marketplace",),
+    ("marketplace", "chat"),
     ("checkout",),
     ("analytics",),
     ("privacy",),
@@ -45,11 +45,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 #: Modules (or packages) that present the domain: they may import any layer,
 #: no domain module may import them.
 PRESENTATION = re.compile(
-    r"\.(admin|admin_apps|admin_site|api|api_auth|api_schemas|apps|checks|context_processors|decorators"
-    r"|forms|management|middleware|templatetags|urls|views)(\.|$)"
+    r"\.(admin|admin_apps|admin_site|api|api_auth|api_schemas|apps|checks|consumers|context_processors|decorators"
+    r"|forms|management|middleware|routing|templatetags|urls|views)(\.|$)"
 )
 #: Entry points of the whole project, above every app.
-ENTRY_POINTS = re.compile(r"^camshaft\.(api|bench|cli|settings|urls|wsgi)(\.|$)")
+ENTRY_POINTS = re.compile(r"^camshaft\.(api|asgi|bench|cli|settings|urls|wsgi)(\.|$)")
 
 
 def modules(package: pathlib.Path = PACKAGE) -> dict[str, pathlib.Path]:

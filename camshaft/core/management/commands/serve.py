@@ -18,13 +18,25 @@ DEMO_STAFF_EMAIL = "staff@example.com"
 DEFAULT_DEMO_PARTS = 5000
 
 
+def asgi_workers(wanted: int, *, shared_layer: bool) -> int:
+    """How many app processes to run. The in-memory channel layer joins the
+    chat's sockets only inside one process, so without Redis one process
+    serves (an ASGI worker holds many sockets and requests at once)."""
+    return max(1, wanted) if shared_layer else 1
+
+
 class Command(BaseCommand):
     help = "Migrate, create a demo store if the database is empty, run gunicorn and the worker."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=3,
+            help="gunicorn worker processes (one without REDIS_URL, see docs/chat.md)",
+        )
         parser.add_argument(
             "--demo-parts",
             type=int,
@@ -142,17 +154,26 @@ class Command(BaseCommand):
         if not opts["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "camshaft.cli", "worker"]))
         bind = f"{opts['host']}:{opts['port']}"
+        workers = asgi_workers(opts["workers"], shared_layer=bool(os.environ.get("REDIS_URL")))
+        if workers < opts["workers"]:
+            self.stdout.write(
+                "One app worker: the live chat's sockets meet in the process without "
+                "REDIS_URL (set it to run several; docs/chat.md)."
+            )
         self.stdout.write(f"Camshaft is at http://{bind}/  (back office: /staff/)")
         gunicorn = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "camshaft.wsgi:application",
+                # B4: HTTP and the live chat's WebSockets, one ASGI app.
+                "camshaft.asgi:application",
+                "--worker-class",
+                "uvicorn_worker.UvicornWorker",
                 "--bind",
                 bind,
                 "--workers",
-                str(opts["workers"]),
+                str(workers),
                 "--access-logfile",
                 "-",
                 "--logger-class",

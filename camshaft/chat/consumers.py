@@ -1,0 +1,267 @@
+"""The live chat's WebSockets (B4): thin. Each message parses a small JSON
+frame, checks who may do what, calls one service and tells the
+conversation's group. Shoppers see only their own conversation (their
+account's, or their session's); agents need `chat.answer_conversation`."""
+
+from asgiref.sync import async_to_sync
+from channels.generic.websocket import JsonWebsocketConsumer
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from camshaft.abuse import services as abuse
+from camshaft.chat import rules, selectors, services
+from camshaft.chat.models import Author, Conversation, State
+
+ANSWER = "chat.answer_conversation"
+DESK_GROUP = "chat.desk"
+#: Close codes: 4403 not allowed, 4404 no such conversation of yours.
+FORBIDDEN, NOT_FOUND = 4403, 4404
+
+
+def group_of(conversation_id: int) -> str:
+    return f"chat.{conversation_id}"
+
+
+def _hosts(scope) -> set[str]:
+    hosts = {h.lower() for h in settings.ALLOWED_HOSTS if h and h != "*" and h[0] != "."}
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            hosts.add(value.decode("latin-1").lower())
+    return hosts
+
+
+def message_frame(message, *, hosts: set[str]) -> dict:
+    """A message as both sides receive it. The text travels as text (the
+    page writes it with textContent); links an agent pasted are offered only
+    when they are this store's pages, as paths."""
+    links = []
+    if message.author == Author.STAFF:
+        links = [
+            p for url in rules.urls_in(message.body) if (p := rules.store_path(url, hosts=hosts))
+        ]
+    return {
+        "type": "message",
+        "id": message.pk,
+        "author": message.author,
+        "text": message.body,
+        "at": message.at.isoformat(),
+        "read": message.read_at is not None,
+        "links": links,
+    }
+
+
+def status_frame(conversation: Conversation | None) -> dict:
+    now = timezone.now()
+    hours = rules.hours_at(now)
+    agents = selectors.agents_online(now=now)
+    waiting = conversation is not None and conversation.state == State.WAITING
+    return {
+        "type": "status",
+        "open": hours.is_open,
+        "hours": hours.today,
+        "agents": agents,
+        "state": conversation.state if conversation else "",
+        "offer_ticket": rules.offer_ticket(
+            is_open=hours.is_open,
+            agents_online=agents,
+            waiting_since=conversation.started_at if waiting else None,
+            answered=conversation is not None and conversation.first_answer_at is not None,
+            now=now,
+        ),
+        "ticket": conversation.ticket_reference if conversation else "",
+    }
+
+
+def request_of(scope) -> HttpRequest:
+    """The client's address as the rate limits read it from a request."""
+    request = HttpRequest()
+    client = scope.get("client") or ("", 0)
+    request.META["REMOTE_ADDR"] = client[0]
+    for name, value in scope.get("headers", []):
+        if name == b"x-forwarded-for":
+            request.META["HTTP_X_FORWARDED_FOR"] = value.decode("latin-1")
+    return request
+
+
+class ChatConsumer(JsonWebsocketConsumer):
+    """What both sides share: the conversation's group and its events."""
+
+    conversation: Conversation | None = None
+
+    def join(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        async_to_sync(self.channel_layer.group_add)(group_of(conversation.pk), self.channel_name)
+
+    def disconnect(self, code):
+        if self.conversation is not None:
+            async_to_sync(self.channel_layer.group_discard)(
+                group_of(self.conversation.pk), self.channel_name
+            )
+
+    def tell(self, frame: dict) -> None:
+        async_to_sync(self.channel_layer.group_send)(
+            group_of(self.conversation.pk), {"type": "chat.frame", "frame": frame}
+        )
+
+    def chat_frame(self, event):
+        frame = event["frame"]
+        if frame.get("from") == self.channel_name:
+            return  # my own typing or read mark
+        self.send_json({k: v for k, v in frame.items() if k != "from"})
+
+    def refuse(self, problem) -> None:
+        text = problem.message if isinstance(problem, abuse.RateLimited) else problem.messages[0]
+        self.send_json({"type": "error", "message": text})
+
+    def send_transcript(self) -> None:
+        hosts = _hosts(self.scope)
+        for message in selectors.transcript(self.conversation):
+            self.send_json(message_frame(message, hosts=hosts))
+
+    def written(self, written: services.Written) -> None:
+        if written.had_card:
+            self.send_json(
+                {
+                    "type": "error",
+                    "message": "We removed a card number from your message: never send card "
+                    "details in the chat.",
+                }
+            )
+        self.tell(message_frame(written.message, hosts=_hosts(self.scope)))
+
+
+class ShopperConsumer(ChatConsumer):
+    """`/ws/chat/`: the shopper's side. The conversation is found from the
+    account or the session; a shopper cannot name another one."""
+
+    def connect(self):
+        self.user = self.scope.get("user")
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None) or ""
+        self.accept()
+        found = selectors.open_conversation_for(user=self.user, session_key=self.session_key)
+        if found is not None:
+            self.join(found)
+        self.send_json(status_frame(found))
+        if found is not None:
+            self.send_transcript()
+
+    def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        try:
+            if kind == "message":
+                self.write(content)
+            elif kind == "ticket":
+                self.make_ticket(content)
+            elif kind == "status":
+                self.send_json(status_frame(self.fresh()))
+            elif self.conversation is not None and kind == "typing":
+                self.tell({"type": "typing", "author": Author.CUSTOMER, "from": self.channel_name})
+            elif self.conversation is not None and kind == "read":
+                services.mark_read(conversation=self.conversation, reader=Author.CUSTOMER)
+                self.tell({"type": "read", "reader": Author.CUSTOMER, "from": self.channel_name})
+        except (services.ChatProblem, abuse.RateLimited) as problem:
+            self.refuse(problem)
+
+    def fresh(self) -> Conversation | None:
+        if self.conversation is None:
+            return None
+        self.conversation.refresh_from_db()
+        return self.conversation
+
+    def write(self, content: dict) -> None:
+        text = content.get("text")
+        if not isinstance(text, str):
+            raise services.ChatProblem("Write a message.", code="no_message")
+        abuse.check_client(request=request_of(self.scope), door=abuse.CHAT)
+        current = self.fresh()
+        if current is None or current.state not in selectors.OPEN_STATES:
+            page = content.get("page")
+            conversation, written = services.start_conversation(
+                text=text,
+                page=page if isinstance(page, str) else "",
+                user=self.user,
+                session_key=self.session_key,
+            )
+            self.join(conversation)
+            self.written(written)
+            async_to_sync(self.channel_layer.group_send)(
+                DESK_GROUP, {"type": "desk.waiting", "conversation": conversation.pk}
+            )
+            self.send_json(status_frame(conversation))
+            return
+        self.written(services.write_as_customer(conversation=current, text=text, user=self.user))
+
+    def make_ticket(self, content: dict) -> None:
+        if self.conversation is None:
+            raise services.ChatProblem("Write your question first.", code="no_chat")
+        email = content.get("email")
+        ticket = services.make_ticket(
+            conversation=self.conversation,
+            email=email if isinstance(email, str) else "",
+            user=self.user,
+        )
+        self.tell({"type": "ticket", "reference": ticket.reference})
+
+
+class AgentConsumer(ChatConsumer):
+    """`/ws/chat/agent/` (the desk: presence and news of waiting chats) and
+    `/ws/chat/agent/<id>/` (one conversation this agent has taken)."""
+
+    def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_staff or not self.user.has_perm(ANSWER):
+            self.close(code=FORBIDDEN)
+            return
+        conversation_id = self.scope["url_route"]["kwargs"].get("pk")
+        if conversation_id is not None:
+            conversation = Conversation.objects.filter(
+                pk=conversation_id, agent=self.user, state=State.ACTIVE
+            ).first()
+            if conversation is None:
+                self.close(code=NOT_FOUND)
+                return
+        self.accept()
+        services.seat_agent(channel_name=self.channel_name, agent=self.user)
+        async_to_sync(self.channel_layer.group_add)(DESK_GROUP, self.channel_name)
+        if conversation_id is not None:
+            self.join(conversation)
+            self.send_transcript()
+
+    def disconnect(self, code):
+        super().disconnect(code)
+        async_to_sync(self.channel_layer.group_discard)(DESK_GROUP, self.channel_name)
+        services.unseat_agent(channel_name=self.channel_name)
+
+    def desk_waiting(self, event):
+        self.send_json({"type": "waiting", "conversation": event["conversation"]})
+
+    def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "heartbeat":
+            services.seat_agent(channel_name=self.channel_name, agent=self.user)
+            return
+        if self.conversation is None:
+            return
+        try:
+            if kind == "message":
+                text = content.get("text")
+                self.written(
+                    services.answer(
+                        conversation=self.conversation,
+                        agent=self.user,
+                        text=text if isinstance(text, str) else "",
+                    )
+                )
+            elif kind == "typing":
+                self.tell({"type": "typing", "author": Author.STAFF, "from": self.channel_name})
+            elif kind == "read":
+                services.mark_read(conversation=self.conversation, reader=Author.STAFF)
+                self.tell({"type": "read", "reader": Author.STAFF, "from": self.channel_name})
+        except services.ChatProblem as problem:
+            self.refuse(problem)

@@ -1,0 +1,235 @@
+"""Writes of the live chat (B4): a shopper starts a conversation and writes,
+an agent takes it and answers, either side marks the other's lines read,
+a chat nobody could answer becomes a support ticket with its transcript,
+and erasure.
+
+Every text is checked (size, NUL) and its card numbers masked before it is
+stored; a refused message stores nothing."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from camshaft.chat import rules, selectors
+from camshaft.chat.models import AgentSeat, Author, ChatMessage, Conversation, State
+from camshaft.support import services as support
+
+
+class ChatProblem(ValidationError):
+    """Why a chat step was refused; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    message: ChatMessage
+    #: A card number was masked: the sender is told never to send one.
+    had_card: bool
+
+
+#: Which storefront page a conversation started on, by URL name.
+PAGE_KINDS = {
+    "part": "part",
+    "order_detail": "order",
+    "guest_order": "order",
+    "cart": "cart",
+}
+
+
+def _text(text: str) -> str:
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise ChatProblem("The message holds a character we cannot store.", code="bad_text")
+    if not text:
+        raise ChatProblem("Write a message.", code="no_message")
+    if len(text) > rules.MAX_MESSAGE:
+        raise ChatProblem(
+            f"A message is at most {rules.MAX_MESSAGE} characters.", code="long_message"
+        )
+    return text
+
+
+def page_of(path: str, *, hosts: set[str] = frozenset()) -> tuple[str, str]:
+    """The store page a shopper was on (or an agent links to), as (path,
+    kind); ("", "") when it is not one of this store's storefront pages."""
+    path = rules.store_path((path or "")[:300], hosts=set(hosts)) or ""
+    if not path:
+        return "", ""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return "", ""
+    if path.startswith(("/staff/", "/api/")):
+        return "", ""
+    return path, PAGE_KINDS.get(match.url_name or "", "page")
+
+
+def store_links(text: str, *, hosts: set[str]) -> list[str]:
+    """The storefront pages of this store an agent's message links to, as
+    paths the shopper opens in one click; anything else stays plain text."""
+    paths = (page_of(url, hosts=hosts)[0] for url in rules.urls_in(text))
+    return list(dict.fromkeys(path for path in paths if path))[:5]
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+def _write(conversation, *, author: str, text: str, by, now) -> Written:
+    masked = rules.mask_card_numbers(_text(text))
+    message = ChatMessage.objects.create(
+        conversation=conversation, author=author, by=by, body=masked.text, at=now
+    )
+    return Written(message=message, had_card=masked.had_card)
+
+
+@transaction.atomic
+def start_conversation(
+    *, text: str, page: str = "", user=None, session_key: str = "", now: datetime | None = None
+) -> tuple[Conversation, Written]:
+    """A shopper's first message opens a conversation waiting for an agent,
+    recording the store page they were on."""
+    member = user if user is not None and user.is_authenticated else None
+    if member is None and not session_key:
+        raise ChatProblem(
+            "Your browser did not keep our cookie; allow it to chat.", code="no_session"
+        )
+    _text(text)
+    now = now or timezone.now()
+    path, kind = page_of(page)
+    conversation = Conversation.objects.create(
+        token=secrets.token_urlsafe(16),
+        user=member,
+        session_key="" if member else session_key,
+        page=path,
+        page_kind=kind,
+        started_at=now,
+    )
+    return conversation, _write(conversation, author=Author.CUSTOMER, text=text, by=member, now=now)
+
+
+@transaction.atomic
+def write_as_customer(
+    *, conversation: Conversation, text: str, user=None, now: datetime | None = None
+) -> Written:
+    conversation = _locked(conversation)
+    if conversation.state not in selectors.OPEN_STATES:
+        raise ChatProblem("This chat has ended.", code="closed")
+    member = user if user is not None and user.is_authenticated else None
+    return _write(
+        conversation, author=Author.CUSTOMER, text=text, by=member, now=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def take_conversation(
+    *, conversation: Conversation, agent, now: datetime | None = None
+) -> Conversation:
+    """An agent takes a waiting chat; two agents taking it at once: one wins."""
+    conversation = _locked(conversation)
+    if conversation.state == State.ACTIVE and conversation.agent_id == agent.pk:
+        return conversation
+    if conversation.state != State.WAITING:
+        raise ChatProblem("Another agent has taken this chat, or it has ended.", code="taken")
+    conversation.state = State.ACTIVE
+    conversation.agent = agent
+    conversation.taken_at = now or timezone.now()
+    conversation.save(update_fields=["state", "agent", "taken_at"])
+    return conversation
+
+
+@transaction.atomic
+def answer(*, conversation: Conversation, agent, text: str, now: datetime | None = None) -> Written:
+    """The agent's answer; only the agent who took the chat writes in it."""
+    conversation = _locked(conversation)
+    if conversation.state != State.ACTIVE or conversation.agent_id != agent.pk:
+        raise ChatProblem("Take the chat before you answer it.", code="not_yours")
+    now = now or timezone.now()
+    written = _write(conversation, author=Author.STAFF, text=text, by=agent, now=now)
+    if conversation.first_answer_at is None:
+        conversation.first_answer_at = now
+        conversation.save(update_fields=["first_answer_at"])
+    return written
+
+
+def mark_read(*, conversation: Conversation, reader: str, now: datetime | None = None) -> int:
+    """`reader` (customer or staff) has seen the other side's lines."""
+    other = Author.STAFF if reader == Author.CUSTOMER else Author.CUSTOMER
+    return conversation.messages.filter(author=other, read_at=None).update(
+        read_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def close(*, conversation: Conversation, now: datetime | None = None) -> Conversation:
+    conversation = _locked(conversation)
+    if conversation.state in selectors.OPEN_STATES:
+        conversation.state = State.CLOSED
+        conversation.closed_at = now or timezone.now()
+        conversation.save(update_fields=["state", "closed_at"])
+    return conversation
+
+
+@transaction.atomic
+def make_ticket(
+    *, conversation: Conversation, email: str = "", user=None, now: datetime | None = None
+):
+    """B4: the chat becomes a support ticket carrying its transcript (lines
+    with their authors and times); the chat ends."""
+    conversation = _locked(conversation)
+    if conversation.state not in selectors.OPEN_STATES:
+        raise ChatProblem("This chat has ended.", code="closed")
+    lines = selectors.transcript(conversation)
+    first = next((m.body for m in lines if m.author == Author.CUSTOMER), "")
+    member = user if user is not None and user.is_authenticated else conversation.user
+    try:
+        ticket = support.open_ticket(
+            subject=f"Chat: {first[:60]}" if first else "Chat",
+            message="",
+            email=email,
+            user=member,
+            source="chat",
+            transcript=[
+                support.TranscriptLine(m.author, m.body, m.at, m.by) for m in lines if m.body
+            ],
+            now=now,
+        )
+    except support.TicketProblem as problem:
+        raise ChatProblem(problem.messages[0], code=problem.code) from None
+    conversation.state = State.TICKET
+    conversation.ticket_reference = ticket.reference
+    conversation.closed_at = now or timezone.now()
+    conversation.save(update_fields=["state", "ticket_reference", "closed_at"])
+    return ticket
+
+
+def seat_agent(*, channel_name: str, agent, now: datetime | None = None) -> None:
+    AgentSeat.objects.update_or_create(
+        channel_name=channel_name, defaults={"user": agent, "seen_at": now or timezone.now()}
+    )
+
+
+def unseat_agent(*, channel_name: str) -> None:
+    AgentSeat.objects.filter(channel_name=channel_name).delete()
+
+
+def forget_person(*, email: str = "", user=None, now: datetime | None = None) -> int:
+    """Erasure (V4): the person's chats (a member's, and any that became a
+    ticket of theirs) keep their dates and states and lose every text and
+    the page they were on. Returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        selectors.conversations_of_person(user=user, email=email).values_list("pk", flat=True)
+    )
+    ChatMessage.objects.filter(conversation_id__in=ids).update(body="", by=None)
+    Conversation.objects.filter(pk__in=ids, state__in=selectors.OPEN_STATES).update(
+        state=State.CLOSED, closed_at=now
+    )
+    Conversation.objects.filter(pk__in=ids).update(
+        user=None, session_key="", page="", erased_at=now
+    )
+    return len(ids)

@@ -1,0 +1,279 @@
+"""B4 live chat over WebSockets, through the project's own ASGI
+application (session and sign-in cookies, the origin check), driven with
+channels' WebsocketCommunicator."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from camshaft.asgi import application
+from camshaft.chat import services
+from camshaft.chat.models import Conversation, State
+from camshaft.support.models import Ticket
+from tests.chat.helpers import agent
+from tests.factories import MemberFactory
+from tests.staff import sign_in_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def guest_cookie() -> str:
+    """A guest's session, as the chat's status request makes one."""
+    client = Client()
+    assert client.get("/chat/status").status_code == 200
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def member_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def staff_cookie(user) -> str:
+    client = Client()
+    sign_in_staff(client, user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def socket(path: str, cookie: str = "", origin: str = "http://testserver"):
+    headers = [(b"host", b"testserver"), (b"origin", origin.encode())]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def frames_until(communicator, kind: str) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=30)
+        if frame["type"] == kind:
+            return frame
+
+
+def test_B4_chat_a_shopper_asks_and_the_agent_answers_and_both_see_it_at_once():
+    shopper_cookie = guest_cookie()
+    clerk = agent()
+    clerk_cookie = staff_cookie(clerk)
+
+    async def shopper_starts():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        assert (await shopper.connect(timeout=30))[0]
+        status = await frames_until(shopper, "status")
+        assert status["state"] == "" and "hours" in status
+        await shopper.send_json_to(
+            {"type": "message", "text": "Do BP-1 pads fit?", "page": "/parts/BP-1/"}
+        )
+        mine = await frames_until(shopper, "message")
+        assert mine["author"] == "customer" and mine["text"] == "Do BP-1 pads fit?"
+        await shopper.disconnect(timeout=30)
+
+    async_to_sync(shopper_starts)()
+    conversation = Conversation.objects.get()
+    assert conversation.page_kind == "part"
+    services.take_conversation(conversation=conversation, agent=clerk)
+
+    async def talk():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        desk = socket(f"/ws/chat/agent/{conversation.pk}/", clerk_cookie)
+        assert (await shopper.connect(timeout=30))[0] and (await desk.connect(timeout=30))[0]
+        assert (await frames_until(desk, "message"))["text"] == "Do BP-1 pads fit?"
+        await frames_until(shopper, "message")  # the transcript so far
+        await desk.send_json_to({"type": "typing"})
+        assert (await frames_until(shopper, "typing"))["author"] == "staff"
+        await desk.send_json_to(
+            {
+                "type": "message",
+                "text": "Yes: <b>see</b> http://testserver/parts/BP-1/ "
+                "or https://evil.example.net/x",
+            }
+        )
+        answer = await frames_until(shopper, "message")
+        assert answer["author"] == "staff" and answer["text"].startswith("Yes: <b>see</b>")
+        assert answer["links"] == ["/parts/BP-1/"]
+        await shopper.send_json_to({"type": "read"})
+        assert (await frames_until(desk, "read"))["reader"] == "customer"
+        await shopper.send_json_to({"type": "message", "text": "Thanks!"})
+        assert (await frames_until(desk, "message"))["text"] == "Thanks!"
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
+
+    async_to_sync(talk)()
+    assert list(conversation.messages.values_list("author", flat=True)) == [
+        "customer",
+        "staff",
+        "customer",
+    ]
+    assert conversation.messages.get(author="staff").read_at is not None
+
+
+def test_B4_chat_a_shopper_never_joins_someone_elses_conversation():
+    member = MemberFactory(email="sam@example.com")
+    services.start_conversation(text="My private question", user=member)
+    stranger_cookie = guest_cookie()
+
+    async def stranger():
+        communicator = socket("/ws/chat/", stranger_cookie)
+        assert (await communicator.connect(timeout=30))[0]
+        status = await frames_until(communicator, "status")
+        assert status["state"] == ""
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect(timeout=30)
+
+    async_to_sync(stranger)()
+
+
+def test_B4_chat_the_socket_masks_a_card_number_and_warns_the_sender():
+    cookie = guest_cookie()
+
+    async def send_card():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        await communicator.send_json_to({"type": "message", "text": "card 4111111111111111"})
+        warning = await frames_until(communicator, "error")
+        assert "card" in warning["message"]
+        echoed = await frames_until(communicator, "message")
+        assert "4111" not in echoed["text"]
+        await communicator.disconnect(timeout=30)
+
+    async_to_sync(send_card)()
+    assert "4111" not in Conversation.objects.get().messages.get().body
+
+
+def test_B4_chat_a_page_of_another_site_cannot_open_a_socket():
+    async def foreign():
+        communicator = socket("/ws/chat/", guest_cookie_value, origin="https://evil.example.net")
+        connected, _ = await communicator.connect(timeout=30)
+        assert not connected
+
+    guest_cookie_value = guest_cookie()
+    async_to_sync(foreign)()
+
+
+@pytest.mark.parametrize("who", ["shopper", "staff_without_chat"])
+def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
+    user = MemberFactory(email="x@example.com")
+    cookie = member_cookie(user)
+    if who == "staff_without_chat":
+        user.is_staff = True
+        user.save()
+        cookie = staff_cookie(user)
+    conversation, _ = services.start_conversation(text="Hello", session_key="other")
+
+    async def knock():
+        for path in ("/ws/chat/agent/", f"/ws/chat/agent/{conversation.pk}/"):
+            communicator = socket(path, cookie)
+            connected, code = await communicator.connect(timeout=30)
+            assert not connected and code == 4403
+
+    async_to_sync(knock)()
+
+
+def test_B4_chat_an_agent_opens_only_a_chat_they_have_taken():
+    clerk, other = agent(), agent("other@example.com")
+    conversation, _ = services.start_conversation(text="Hello", session_key="s")
+    services.take_conversation(conversation=conversation, agent=other)
+    cookie = staff_cookie(clerk)
+
+    async def knock():
+        communicator = socket(f"/ws/chat/agent/{conversation.pk}/", cookie)
+        connected, code = await communicator.connect(timeout=30)
+        assert not connected and code == 4404
+
+    async_to_sync(knock)()
+
+
+def test_B4_chat_the_desk_hears_of_a_new_chat_and_counts_the_agent_online():
+    clerk = agent()
+    clerk_cookie, shopper_cookie = staff_cookie(clerk), guest_cookie()
+
+    async def scenario():
+        desk = socket("/ws/chat/agent/", clerk_cookie)
+        assert (await desk.connect(timeout=30))[0]
+        shopper = socket("/ws/chat/", shopper_cookie)
+        await shopper.connect(timeout=30)
+        status = await frames_until(shopper, "status")
+        assert status["agents"] == 1
+        await shopper.send_json_to({"type": "message", "text": "Hi"})
+        waiting = await frames_until(desk, "waiting")
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
+        return waiting
+
+    waiting = async_to_sync(scenario)()
+    assert waiting["conversation"] == Conversation.objects.get().pk
+
+
+def test_B4_chat_the_shopper_turns_the_chat_into_a_ticket_over_the_socket():
+    cookie = guest_cookie()
+
+    async def scenario():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        status = await frames_until(communicator, "status")
+        assert status["offer_ticket"]  # nobody is online
+        await communicator.send_json_to({"type": "message", "text": "Is BP-1 in stock?"})
+        await frames_until(communicator, "message")
+        await communicator.send_json_to({"type": "ticket", "email": "bad"})
+        assert (await frames_until(communicator, "error"))["message"]
+        await communicator.send_json_to({"type": "ticket", "email": "pat@example.com"})
+        done = await frames_until(communicator, "ticket")
+        await communicator.disconnect(timeout=30)
+        return done
+
+    done = async_to_sync(scenario)()
+    ticket = Ticket.objects.get()
+    assert done["reference"] == ticket.reference
+    assert Conversation.objects.get().state == State.TICKET
+
+
+def test_B4_chat_messages_are_rate_limited(settings):
+    settings.CAMSHAFT_RATE_LIMITS = {"chat": "3/1m"}
+    cookie = guest_cookie()
+
+    async def flood():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        refused = None
+        for n in range(5):
+            await communicator.send_json_to({"type": "message", "text": f"spam {n}"})
+            frame = await communicator.receive_json_from(timeout=30)
+            while frame["type"] not in ("message", "error"):
+                frame = await communicator.receive_json_from(timeout=30)
+            if frame["type"] == "error":
+                refused = frame
+                break
+        await communicator.disconnect(timeout=30)
+        return refused
+
+    refused = async_to_sync(flood)()
+    assert refused is not None and "Too many" in refused["message"]
+    assert Conversation.objects.get().messages.count() == 3
+
+
+def test_B4_chat_a_members_chat_is_theirs_from_any_browser():
+    member = MemberFactory(email="sam@example.com")
+
+    async def ask(cookie):
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        await communicator.send_json_to({"type": "message", "text": "Where is my order?"})
+        await frames_until(communicator, "message")
+        await communicator.disconnect(timeout=30)
+
+    async def reopen(cookie):
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        status = await frames_until(communicator, "status")
+        line = await frames_until(communicator, "message")
+        await communicator.disconnect(timeout=30)
+        return status, line
+
+    async_to_sync(ask)(member_cookie(member))
+    status, line = async_to_sync(reopen)(member_cookie(member))  # another session
+    assert status["state"] == "waiting" and line["text"] == "Where is my order?"
+    assert Conversation.objects.get().user == member
