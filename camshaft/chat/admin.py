@@ -13,25 +13,17 @@ from django.views.decorators.http import require_POST
 
 from camshaft.chat import rules, selectors, services
 from camshaft.chat.models import ChatMessage, Conversation, State
-from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline, RecordAdmin
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
 
 ANSWER = "chat.answer_conversation"
 
 
-class ChatMessageInline(admin.TabularInline):
+class ChatMessageInline(ReadOnlyInline):
     model = ChatMessage
-    extra = 0
-    can_delete = False
     fields = ("at", "author", "by", "body", "read_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AnswerForm(forms.Form):

@@ -1,6 +1,6 @@
 """Back office for the audit log (A4), the mixin that writes it from any
-admin page showing a customer's personal data, and the one for records
-nobody may edit."""
+admin page showing a customer's personal data, the one for records
+nobody may edit, and the read-only inline for their lines and history."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
@@ -23,6 +23,20 @@ class RecordAdmin:
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline of an object's history or lines, shown as it was recorded:
+    no row is added, changed or deleted from the parent's page."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from camshaft.accounts.roles import sees_contact_details
 from camshaft.core import services as audit
-from camshaft.core.admin import AuditedPersonalDataAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline
 from camshaft.core.models import AuditAction
 from camshaft.inventory.models import Warehouse
 from camshaft.orders import changes, selectors, services
@@ -24,17 +24,6 @@ from camshaft.orders.models import Order, OrderEvent, OrderLine
 from camshaft.orders.selectors import payment_summary
 from camshaft.payments.services import PaymentError
 from camshaft.shipping.models import Carrier, Shipment
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

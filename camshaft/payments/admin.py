@@ -3,14 +3,12 @@ only through the services (Y2, Y4) and no card number exists to show (Y3)."""
 
 from django.contrib import admin
 
-from camshaft.core.admin import AuditedPersonalDataAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline
 from camshaft.payments.models import Payment, PaymentTransaction, ProcessorEvent, SavedCard
 
 
-class PaymentTransactionInline(admin.TabularInline):
+class PaymentTransactionInline(ReadOnlyInline):
     model = PaymentTransaction
-    extra = 0
-    can_delete = False
     fields = (
         "created_at",
         "kind",
@@ -24,28 +22,14 @@ class PaymentTransactionInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ProcessorEventInline(admin.TabularInline):
+class ProcessorEventInline(ReadOnlyInline):
     """What the processor said about this payment on its own (a dispute, a
     refund made in its dashboard), as its webhooks told it."""
 
     model = ProcessorEvent
-    extra = 0
-    can_delete = False
     fields = ("received_at", "occurred_at", "gateway", "kind", "description", "event_id")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)

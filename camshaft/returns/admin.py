@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from camshaft.analytics.charts import bar_chart
-from camshaft.core.admin import RecordAdmin
+from camshaft.core.admin import ReadOnlyInline, RecordAdmin
 from camshaft.orders.models import Order
 from camshaft.payments.services import PaymentError
 from camshaft.returns import rules, selectors, services
@@ -55,10 +55,8 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(wanted) if wanted is not None else queryset
 
 
-class ReturnLineInline(admin.TabularInline):
+class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
-    extra = 0
-    can_delete = False
     fields = (
         "order_line",
         "quantity",
@@ -74,12 +72,6 @@ class ReturnLineInline(admin.TabularInline):
         "refund_amount",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ReturnEventInline(ReturnLineInline):

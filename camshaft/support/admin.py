@@ -16,7 +16,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from camshaft.analytics.charts import bar_chart
-from camshaft.core.admin import AuditedPersonalDataAdmin, RecordAdmin
+from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline, RecordAdmin
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
 from camshaft.support import rules, selectors, services
@@ -38,18 +38,10 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TicketMessageInline(admin.TabularInline):
+class TicketMessageInline(ReadOnlyInline):
     model = TicketMessage
-    extra = 0
-    can_delete = False
     fields = ("at", "author", "by", "channel", "body")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AnswerForm(forms.Form):

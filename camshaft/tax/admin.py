@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from camshaft.core.admin import ReadOnlyInline
 from camshaft.tax.models import Facility, TaxJurisdiction, TaxRate
 
 # The select offers only real countries; this is for a hand-made request.
@@ -40,25 +41,17 @@ class FacilityForm(forms.ModelForm):
         error_messages = COUNTRY_ERRORS
 
 
-class TaxRateHistoryInline(admin.TabularInline):
+class TaxRateHistoryInline(ReadOnlyInline):
     """The rates saved so far, read-only."""
 
     model = TaxRate
     verbose_name = "rate"
     verbose_name_plural = "rates so far (never edited: add a new rate from its date)"
     fields = readonly_fields = ("rate", "effective_from", "set_by", "created_at")
-    can_delete = False
-    extra = 0
     ordering = ("-effective_from", "-id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("set_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class NewTaxRateInline(admin.TabularInline):
