@@ -5,3 +5,8 @@ class MarketplaceConfig(AppConfig):
     name = "camshaft.marketplace"
     label = "marketplace"
     verbose_name = "Marketplace"
+
+    def ready(self):
+        from camshaft.marketplace import indexing
+
+        indexing.connect()
