@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404
 
 from camshaft.catalog import images
 from camshaft.catalog.models import Brand, Category, Condition, Part, PartImage, Returnability
 from camshaft.core.paging import Page, PageRequest
+from camshaft.core.replicas import reading
 from camshaft.fitment.models import Fitment
+from camshaft.inventory.models import StockLevel
 
 CATEGORY_TREE_CACHE_SECONDS = 60
 CATEGORY_TREE_VERSION_KEY = "catalog:category-tree-version"
@@ -90,7 +91,7 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
         fits=FITS_SQL if vehicle_id else "NULL, NULL", ids=",".join(["%s"] * len(part_ids))
     )
     params = ([vehicle_id] if vehicle_id else []) + list(part_ids)
-    with connection.cursor() as cursor:
+    with reading(Part).cursor() as cursor:
         cursor.execute(sql, params)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
     conditions = dict(Condition.choices)
@@ -268,9 +269,10 @@ def part_for_page(
         )
     except Part.DoesNotExist:
         raise Http404("No such part") from None
-    with connection.cursor() as cursor:
+    with reading(StockLevel).cursor() as cursor:
         cursor.execute(PAGE_STOCK_SQL, [part.id])
         levels = [WarehouseStock(name, country, int(free)) for name, country, free in cursor]
+    with reading(PartImage).cursor() as cursor:
         cursor.execute(PAGE_PICTURES_SQL, [part.id])
         stored = [name for name, _primary, _position in cursor]
     available = sum(max(0, s.available) for s in levels)

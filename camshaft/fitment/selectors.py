@@ -5,13 +5,13 @@ choices before it and served from the vehicle_finder_idx covering index."""
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
 from camshaft.catalog.images import Picture, primary_pictures
 from camshaft.catalog.models import Part
 from camshaft.core.paging import Page, PageRequest
+from camshaft.core.replicas import reading
 from camshaft.fitment.models import (
     Engine,
     Fitment,
@@ -44,7 +44,7 @@ SELECT year FROM y WHERE year IS NOT NULL
 
 def years() -> list[int]:
     """Model years we have vehicles for, newest first."""
-    with connection.cursor() as cursor:
+    with reading(Vehicle).cursor() as cursor:
         cursor.execute(YEARS_SQL)
         return [row[0] for row in cursor.fetchall()]
 
@@ -307,7 +307,7 @@ def vehicles_fitting_part(
 ) -> Page:
     """The vehicles a part fits, a page at a time (C7): the shopper's own
     vehicle first when it is one of them, then by make, model and newest year."""
-    with connection.cursor() as cursor:
+    with reading(Fitment).cursor() as cursor:
         cursor.execute(
             FITTED_VEHICLES_SQL, [part_id, first_vehicle_id or 0, page.size, page.offset]
         )
