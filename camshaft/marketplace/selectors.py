@@ -54,9 +54,10 @@ def sale_fee(*, currency: str) -> Money:
 
 
 def listings_of(user):
-    """The member's own listings, any status, for their seller pages."""
+    """The member's own listings, any status but deleted, for their seller pages."""
     return (
         Listing.objects.filter(seller__user_id=getattr(user, "pk", None))
+        .exclude(status=ListingStatus.DELETED)
         .select_related("part", "seller")
         .prefetch_related("vehicles")
     )

@@ -196,7 +196,7 @@ def _own_listing(user, listing_id: int) -> Listing:
         .filter(pk=listing_id, seller__user_id=getattr(user, "pk", None))
         .first()
     )
-    if listing is None:
+    if listing is None or listing.status == ListingStatus.DELETED:
         raise NotYourListing(listing_id)
     return listing
 
@@ -229,8 +229,17 @@ def set_paused(*, user, listing_id: int, paused: bool) -> Listing:
 
 @transaction.atomic
 def delete_listing(*, user, listing_id: int) -> None:
-    """M1: the member's own listing is gone."""
-    _own_listing(user, listing_id).delete()
+    """M1: the member's own listing is gone. One that sold stays, because
+    its sales (and the seller's statements) point to it: it is marked
+    deleted, with nothing left to sell, and no longer shows anywhere."""
+    listing = _own_listing(user, listing_id)
+    if listing.status == ListingStatus.DELETED:
+        raise NotYourListing(listing_id)
+    if listing.sales.exists():
+        listing.status, listing.quantity = ListingStatus.DELETED, 0
+        listing.save(update_fields=["status", "quantity", "updated_at"])
+    else:
+        listing.delete()
 
 
 # Reputation (M3) -----------------------------------------------------------------
