@@ -250,7 +250,7 @@ def payment(request):
         else:
             return redirect("checkout_review")
     card_form = payments_selectors.card_form(
-        amount=summary.quote.grand_total, currency=summary.quote.currency
+        amount=summary.grand_total, currency=summary.quote.currency
     )
     context = {
         "summary": summary,
@@ -314,7 +314,7 @@ def review(request):
         request.POST or None,
         initial={
             "idempotency_key": uuid.uuid4().hex,
-            "expected_total": summary.quote.grand_total,
+            "expected_total": summary.grand_total,
             "accepted_policy_version": policy.version if policy else "",
         },
         member=member,

@@ -5,3 +5,11 @@ class MarketplaceConfig(AppConfig):
     name = "camshaft.marketplace"
     label = "marketplace"
     verbose_name = "Marketplace"
+
+    def ready(self):
+        from camshaft.marketplace import services
+        from camshaft.orders.signals import order_cancelled
+
+        order_cancelled.connect(
+            services.order_was_cancelled, dispatch_uid="marketplace-order-cancelled"
+        )

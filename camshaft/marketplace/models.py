@@ -37,8 +37,14 @@ class Seller(models.Model):
     """A member who may sell. `public_id` is shown in public instead of the
     member's name (M3): on listings, profiles and comments."""
 
+    #: Empty once the member is erased (V4) while their sales stay for the
+    #: statements: the record then keeps a placeholder user ID only.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, related_name="seller", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="seller",
+        on_delete=models.SET_NULL,
     )
     public_id = models.CharField("public user ID", max_length=30, unique=True)
     terms = models.ForeignKey(SellerTerms, related_name="sellers", on_delete=models.PROTECT)
@@ -278,6 +284,30 @@ class Sale(models.Model):
         """What the buyer pays for this sale: items, shipping and tax; the
         seller's part of the order's payment."""
         return self.items_total + self.shipping_charge + self.tax_amount
+
+
+class MarketplaceCartLine(models.Model):
+    """A listing in a member's cart (M1), beside the store's own lines. The
+    cart app knows nothing of it; checkout prices both."""
+
+    cart = models.ForeignKey(
+        "cart.Cart", related_name="marketplace_lines", on_delete=models.CASCADE
+    )
+    listing = models.ForeignKey(Listing, related_name="cart_lines", on_delete=models.CASCADE)
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "listing"], name="marketplace_cart_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="marketplace_cart_line_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × listing {self.listing_id}"
 
 
 class RatingValue(models.TextChoices):
