@@ -426,3 +426,12 @@ def sales_data(user) -> list[dict]:
         _sale_row(sale, role="seller" if sale.seller.user_id == user.pk else "buyer")
         for sale in rows
     ]
+
+
+def purchases_of(user):
+    """What the member bought on the marketplace, newest first."""
+    return (
+        Sale.objects.filter(buyer_id=getattr(user, "pk", None))
+        .select_related("order", "seller")
+        .order_by("-sold_at", "-pk")
+    )

@@ -109,6 +109,8 @@ class ListingDraft:
     description: str = ""
     condition_notes: str = ""
     return_days: int = 0
+    #: What the seller charges to post one sale, in the listing's currency.
+    shipping_price: Decimal = Decimal(0)
     part_code: str = ""
     vehicle_ids: tuple[int, ...] = field(default_factory=tuple)
 
@@ -159,6 +161,11 @@ def _checked(draft: ListingDraft) -> tuple[Part | None, list[Vehicle]]:
     vehicles = list(Vehicle.objects.filter(pk__in=ids))
     if len(vehicles) != len(ids):
         problems["vehicles"] = "Some of the chosen vehicles do not exist."
+    shipping = draft.shipping_price
+    if not shipping.is_finite() or shipping < 0 or shipping > rules.MAX_PRICE:
+        problems["shipping_price"] = "The shipping charge is 0 or more."
+    elif shipping != shipping.quantize(Decimal("0.01")):
+        problems["shipping_price"] = "The shipping charge has at most 2 decimals."
     problems = {
         **rules.listing_problems(
             price=draft.price,
@@ -183,6 +190,7 @@ def _apply(listing: Listing, draft: ListingDraft, part: Part | None) -> None:
     listing.description = draft.description.strip()
     listing.condition_notes = draft.condition_notes.strip()
     listing.return_days = draft.return_days
+    listing.shipping_price = draft.shipping_price
 
 
 @transaction.atomic
