@@ -304,3 +304,25 @@ def test_M1_the_api_puts_a_listing_in_the_cart_and_refuses_clearly(client):
     )
     assert gone.status_code == 404
     assert MarketplaceCartLine.objects.get().quantity == 2
+
+
+def test_M1_K3_a_seller_changing_the_price_after_review_stops_the_order_before_any_hold():
+    from camshaft.checkout import services as checkout
+    from camshaft.checkout.selectors import checkout_summary
+    from camshaft.orders.services import CheckoutProblem
+    from camshaft.payments.models import Payment
+
+    item = listing(price="40.00", shipping="0")
+    member = buyer()
+    cart = cart_with(member, (item, 1))
+    reviewed = checkout_summary(cart=cart, currency="USD").grand_total
+    item.price = Decimal("45.00")
+    item.save()
+    with pytest.raises(CheckoutProblem) as refused:
+        checkout.place(
+            cart=cart, user=member, currency="USD", idempotency_key="k", expected_total=reviewed
+        )
+    assert "$45.00" in refused.value.message
+    assert not Payment.objects.exists() and not Sale.objects.exists()
+    item.refresh_from_db()
+    assert item.quantity == 3
