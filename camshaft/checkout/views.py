@@ -177,6 +177,9 @@ def shipping(request):
     summary = _summary(request)
     if bounce := _unless_ready_for(request, summary, "shipping"):
         return bounce
+    if not summary.quote.lines:
+        # Marketplace listings alone: each seller ships at the listing's charge.
+        return redirect("checkout_payment")
     form = forms.ShippingStepForm(
         request.POST or None,
         initial={
