@@ -9,6 +9,7 @@ from camshaft.analytics import services as analytics
 from camshaft.cart import cookie, selectors, services
 from camshaft.cart.services import CartError
 from camshaft.fitment.garage import garage_for
+from camshaft.marketplace import selectors as marketplace_selectors
 from camshaft.orders.services import cart_shortages, quote_view
 from camshaft.pricematch.selectors import quoted_prices
 
@@ -37,7 +38,13 @@ def cart_page(request):
         (line, priced, short.get(line.part.id), quoted.get(line.part.id))
         for line, priced in zip(view.lines, quote.lines, strict=True)
     ]
-    context = {"cart": view, "quote": quote, "rows": rows, "short": short}
+    context = {
+        "cart": view,
+        "quote": quote,
+        "rows": rows,
+        "short": short,
+        "has_marketplace_lines": marketplace_selectors.has_marketplace_lines(cart),
+    }
     return render(request, "cart/cart.html", context)
 
 

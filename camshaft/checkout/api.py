@@ -174,7 +174,11 @@ class CheckoutOut(Schema):
     tax_total: Decimal
     shipping_tax: Decimal
     discount_total: Decimal
-    grand_total: Decimal
+    marketplace_total: Decimal = Field(
+        description="What the marketplace sellers' listings in the cart cost with their "
+        "shipping and tax (GET /marketplace/cart shows them per seller)"
+    )
+    grand_total: Decimal = Field(description="Everything: what the payment is authorized for")
     missing: list[str] = Field(description="Steps still to do before POST /checkout/orders")
 
 
@@ -205,7 +209,8 @@ def _out(request: HttpRequest) -> CheckoutOut:
         tax_total=quote.tax_total,
         shipping_tax=quote.shipping_tax,
         discount_total=quote.discount_total,
-        grand_total=quote.grand_total,
+        marketplace_total=summary.marketplace_total,
+        grand_total=summary.grand_total,
         missing=summary.missing,
     )
 

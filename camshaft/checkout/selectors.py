@@ -1,12 +1,16 @@
 """Reading a checkout: its prices, what is still missing and what comes next (K2, K3)."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from camshaft.accounts.models import country_choices
 from camshaft.cart.models import Cart
 from camshaft.checkout.models import Checkout
+from camshaft.core.business_days import STORE_ZONE
+from camshaft.marketplace import selectors as market_selectors
 from camshaft.orders.services import CartQuote, CheckoutProblem, destination_of, quote_cart
 from camshaft.payments import services as payments
 from camshaft.payments.models import OFFLINE_METHODS, WALLET_METHODS, PaymentMethod
@@ -23,10 +27,21 @@ class CheckoutSummary:
     missing: list[str]
     payment_label: str = ""
     notices: list[str] = field(default_factory=list)
+    #: The cart's marketplace lines, one group per seller (M1).
+    marketplace: market_selectors.MarketplaceCart | None = None
 
     @property
     def quote(self):
         return self.priced.quote
+
+    @property
+    def marketplace_total(self) -> Decimal:
+        return self.marketplace.total if self.marketplace else Decimal(0)
+
+    @property
+    def grand_total(self) -> Decimal:
+        """What the card is authorized for: the store's part and every seller's."""
+        return self.quote.grand_total + self.marketplace_total
 
     @property
     def ready(self) -> bool:
@@ -50,31 +65,47 @@ def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
     destination = None
     if checkout is not None and checkout.shipping_address:
         destination = destination_of(checkout.shipping_address, residential=checkout.residential)
+    store_lines = cart is not None and cart.lines.exists()
     priced = quote_cart(
         cart=cart,
         currency=currency,
-        shipping_method=checkout.shipping_method if checkout else "",
+        # A cart of marketplace listings alone pays no store shipping.
+        shipping_method=checkout.shipping_method if checkout and store_lines else "",
         destination=destination,
     )
+    market = market_selectors.marketplace_cart(
+        cart=cart,
+        currency=priced.quote.currency,
+        exchange_rate=priced.quote.exchange_rate,
+        destination=destination,
+        on=timezone.now().astimezone(STORE_ZONE).date(),
+    )
+    store_lines = bool(priced.quote.lines)
+    unfilled = _unfilled(checkout, store_lines=store_lines or not market.offers)
     missing = [
         step
         for step in ("cart", "address", "shipping", "payment")
-        if step in _unfilled(checkout)
-        or (step == "cart" and (not priced.quote.lines or priced.short))
-        or (step == "shipping" and priced.shipping is None)
+        if step in unfilled
+        or (
+            step == "cart"
+            and ((not store_lines and not market.offers) or priced.short or market.problems)
+        )
+        or (step == "shipping" and store_lines and priced.shipping is None)
     ]
-    summary = CheckoutSummary(checkout=checkout, priced=priced, missing=missing)
+    summary = CheckoutSummary(checkout=checkout, priced=priced, missing=missing, marketplace=market)
     if checkout is not None and payment_ready(checkout):
         summary.payment_label = payment_label(checkout)
         summary.notices = payment_notices(checkout)
     return summary
 
 
-def _unfilled(checkout: Checkout | None) -> set[str]:
+def _unfilled(checkout: Checkout | None, *, store_lines: bool = True) -> set[str]:
+    """Steps not done yet. A cart of marketplace listings alone needs no
+    shipping method: each seller ships at the listing's own charge."""
     unfilled = set()
     if checkout is None or not (checkout.email and checkout.billing_address):
         unfilled.add("address")
-    if checkout is None or not checkout.shipping_method:
+    if store_lines and (checkout is None or not checkout.shipping_method):
         unfilled.add("shipping")
     if checkout is None or not payment_ready(checkout):
         unfilled.add("payment")
@@ -85,8 +116,9 @@ def steps_to_do(*, cart: Cart, checkout: Checkout | None) -> list[str]:
     """The steps still missing, without pricing anything: for placing an
     order, which prices the cart itself (and refuses a shipping method the
     cart may not use, or parts there are too few of)."""
-    unfilled = _unfilled(checkout)
-    if not cart.lines.exists():
+    store_lines = cart.lines.exists()
+    unfilled = _unfilled(checkout, store_lines=store_lines)
+    if not store_lines and not market_selectors.has_marketplace_lines(cart):
         unfilled.add("cart")
     return [step for step in ("cart", *STEPS) if step in unfilled]
 

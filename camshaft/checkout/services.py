@@ -18,6 +18,8 @@ from camshaft.cart.models import Cart
 from camshaft.checkout.models import Checkout
 from camshaft.checkout.selectors import checkout_of, checkout_summary, steps_to_do
 from camshaft.consent.models import ConsentRecord
+from camshaft.marketplace import selectors as marketplace_selectors
+from camshaft.marketplace import services as marketplace
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem, OrderRequest, PaymentChoice, PlacedOrder
 from camshaft.payments import selectors as payments_selectors
@@ -350,6 +352,9 @@ def place(
             date_of_birth=account.date_of_birth,
             accepted_policy_version=account.accepted_policy_version,
         )
+    others = None
+    if marketplace_selectors.has_marketplace_lines(cart):
+        others = marketplace.MarketplaceGoods(cart=cart, buyer=member)
     try:
         placed = orders.place_order(
             cart=cart,
@@ -357,6 +362,7 @@ def place(
             user=member,
             idempotency_key=idempotency_key,
             expected_total=expected_total,
+            others=others,
         )
     except payments.PaymentActionRequired as needed:
         # 3-D Secure: when the shopper comes back, the checkout pays with the

@@ -177,6 +177,9 @@ def shipping(request):
     summary = _summary(request)
     if bounce := _unless_ready_for(request, summary, "shipping"):
         return bounce
+    if not summary.quote.lines:
+        # Marketplace listings alone: each seller ships at the listing's charge.
+        return redirect("checkout_payment")
     form = forms.ShippingStepForm(
         request.POST or None,
         initial={
@@ -252,7 +255,7 @@ def payment(request):
         else:
             return redirect("checkout_review")
     card_form = payments_selectors.card_form(
-        amount=summary.quote.grand_total, currency=summary.quote.currency
+        amount=summary.grand_total, currency=summary.quote.currency
     )
     context = {
         "summary": summary,
@@ -317,7 +320,7 @@ def review(request):
         request.POST or None,
         initial={
             "idempotency_key": uuid.uuid4().hex,
-            "expected_total": summary.quote.grand_total,
+            "expected_total": summary.grand_total,
             "accepted_policy_version": policy.version if policy else "",
         },
         member=member,

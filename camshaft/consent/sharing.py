@@ -77,8 +77,33 @@ PAYMENT_PROCESSOR = DataRecipient(
     ),
 )
 
+MARKETPLACE_COUNTERPARTY = DataRecipient(
+    code="marketplace_counterparty",
+    kind="The other party of a marketplace sale",
+    parties=(
+        "The seller of a listing the member bought",
+        "The buyer of a listing the member sold",
+    ),
+    purpose=(
+        "M2: when a listing sells, buyer and seller each receive the other's details by mail, "
+        "to settle the sale between them; nobody else receives them."
+    ),
+    fields=(
+        SharedField("name", "Name (the buyer's: the one the order ships to)"),
+        SharedField("phone", "Phone number"),
+        SharedField("email", "Email address (the buyer's: the order's)"),
+        SharedField("full_name", "Name on the address"),
+        SharedField("line1", "Street address"),
+        SharedField("line2", "Second line of the street address"),
+        SharedField("city", "City"),
+        SharedField("region", "State or region"),
+        SharedField("postal_code", "Postal code"),
+        SharedField("country", "Country"),
+    ),
+)
+
 #: V10: every outside party that receives personal data, and which fields.
-SHARING_REGISTER: tuple[DataRecipient, ...] = (CARRIER, PAYMENT_PROCESSOR)
+SHARING_REGISTER: tuple[DataRecipient, ...] = (CARRIER, PAYMENT_PROCESSOR, MARKETPLACE_COUNTERPARTY)
 
 
 def shared_fields(recipient: DataRecipient, data: dict) -> dict:

@@ -3,6 +3,7 @@ seller terms in force, a seller's listings (M1), and becoming a seller with a be
 one's seller record also takes the browser session)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from camshaft.accounts.api_auth import SessionOrToken, TokenAuth
+from camshaft.cart import services as cart_services
+from camshaft.cart.selectors import cart_view
 from camshaft.core.api_schemas import (
     DecimalText,
     ErrorOut,
@@ -27,6 +30,7 @@ from camshaft.core.api_schemas import (
 )
 from camshaft.marketplace import rules, selectors, services
 from camshaft.marketplace.models import ListingCondition
+from camshaft.orders.services import quote_view
 
 router = Router(tags=["marketplace"])
 
@@ -147,6 +151,9 @@ class ListingIn(InputSchema):
     return_days: WholeNumber(ge=0, le=rules.MAX_RETURN_DAYS) = Field(
         0, description="0: no returns; otherwise returns accepted within this many days"
     )
+    shipping_price: DecimalText(
+        whole_digits=8, places=2, description="What you charge to post one sale; 0 for free"
+    ) = "0"
     part_code: Text(60) = Field(
         "", description="A catalogue SKU or MPN: the listing fits what the part fits"
     )
@@ -165,6 +172,7 @@ class ListingIn(InputSchema):
             description=self.description,
             condition_notes=self.condition_notes,
             return_days=self.return_days,
+            shipping_price=Decimal(self.shipping_price),
             part_code=self.part_code,
             vehicle_ids=tuple(self.vehicle_ids),
         )
@@ -180,6 +188,7 @@ class ListingOut(Schema):
     description: str
     condition_notes: str
     return_days: int
+    shipping_price: str = Field(description="A decimal amount as text")
     part_sku: str = Field(description='The linked catalogue part, or ""')
     vehicle_ids: list[int]
     status: str
@@ -196,6 +205,7 @@ def listing_out(listing) -> dict:
         "description": listing.description,
         "condition_notes": listing.condition_notes,
         "return_days": listing.return_days,
+        "shipping_price": str(listing.shipping_price),
         "part_sku": listing.part.sku if listing.part_id else "",
         "vehicle_ids": sorted(v.pk for v in listing.vehicles.all()),
         "status": listing.status,
@@ -355,3 +365,286 @@ def file_report(request: HttpRequest, body: ReportIn):
             "errors": [{"field": None, "message": problem.message}],
         }
     return 201, {"id": filed.pk, "status": filed.status}
+
+
+# Buying (M1) ----------------------------------------------------------------------
+
+
+class CartListingIn(InputSchema):
+    listing_id: RecordIdIn
+    quantity: WholeNumber(ge=1, le=rules.MAX_QUANTITY) = 1
+
+
+class CartOfferOut(Schema):
+    line_id: int
+    listing_id: int
+    title: str
+    quantity: int
+    unit_price: str = Field(description="In `currency`, as text")
+    shipping: str
+    tax: str
+    problem: str = Field(description='Why it cannot be bought as it is, or ""')
+
+
+class SellerGroupOut(Schema):
+    seller_user_id: str
+    offers: list[CartOfferOut]
+    shipping: str
+    subtotal: str
+
+
+class MarketplaceCartOut(Schema):
+    currency: str
+    groups: list[SellerGroupOut]
+    total: str
+
+
+def _cart_out(request: HttpRequest) -> dict:
+    cart = cart_services.cart_for(user=request.auth, create=False)
+    quote = quote_view(cart_view(cart), currency=request.currency)
+    market = selectors.marketplace_cart(
+        cart=cart, currency=quote.currency, exchange_rate=quote.exchange_rate, buyer=request.auth
+    )
+    return {
+        "currency": market.currency,
+        "total": str(market.total),
+        "groups": [
+            {
+                "seller_user_id": group.public_id,
+                "shipping": str(group.shipping),
+                "subtotal": str(group.subtotal),
+                "offers": [
+                    {
+                        "line_id": offer.line_id,
+                        "listing_id": offer.listing.pk,
+                        "title": offer.listing.title,
+                        "quantity": offer.quantity,
+                        "unit_price": str(offer.unit_price),
+                        "shipping": str(offer.shipping),
+                        "tax": str(offer.tax),
+                        "problem": offer.problem,
+                    }
+                    for offer in group.offers
+                ],
+            }
+            for group in market.groups
+        ],
+    }
+
+
+@router.get(
+    "/marketplace/cart",
+    auth=TokenAuth(),
+    response=responses(MarketplaceCartOut, 401),
+    summary="The marketplace listings in your cart, per seller",
+)
+def marketplace_cart(request: HttpRequest):
+    return _cart_out(request)
+
+
+@router.post(
+    "/marketplace/cart/listings",
+    auth=TokenAuth(),
+    response=created(MarketplaceCartOut, 401, 403, 404),
+    summary="Put a listing in your cart (18+)",
+    openapi_extra=refused_on_meaning(
+        "the listing is your own", "the quantity is more than the seller lists"
+    ),
+)
+def add_to_cart(request: HttpRequest, body: CartListingIn):
+    """403 for a member under 18 or without a date of birth (A1); 404 for a
+    listing not on sale."""
+    cart = cart_services.cart_for(user=request.auth)
+    try:
+        services.add_listing_to_cart(
+            user=request.auth, cart=cart, listing_id=body.listing_id, quantity=body.quantity
+        )
+    except services.BuyingProblem as problem:
+        return _buying_refusal(problem)
+    return 201, _cart_out(request)
+
+
+def _buying_refusal(problem: services.BuyingProblem):
+    status = {"not_found": 404, "under_age": 403, "sign_in": 401}.get(problem.code)
+    if status:
+        return status, {"detail": problem.message}
+    return 422, {
+        "detail": problem.message,
+        "errors": [{"field": problem.field, "message": problem.message}],
+    }
+
+
+@router.delete(
+    "/marketplace/cart/listings/{line_id}",
+    auth=TokenAuth(),
+    response=no_content(401, 404),
+    summary="Take a listing out of your cart",
+)
+def remove_from_cart(request: HttpRequest, line_id: RecordId):
+    cart = cart_services.cart_for(user=request.auth, create=False)
+    try:
+        services.remove_listing_from_cart(cart=cart, line_id=line_id)
+    except services.BuyingProblem as problem:
+        return _buying_refusal(problem)
+    return 204, None
+
+
+# Sales (M1, seller and buyer) ----------------------------------------------------------
+
+NO_SALE = {"detail": "You have no such sale."}
+
+
+class SaleOut(Schema):
+    id: int
+    order_number: str
+    seller_user_id: str
+    title: str
+    quantity: int
+    unit_price: str = Field(description="In `currency`, as text")
+    shipping_charge: str
+    tax: str
+    total: str
+    currency: str
+    status: str
+    sold_at: datetime
+    shipped_at: datetime | None
+    carrier: str
+    tracking_number: str
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    cancelled_by: str
+    amount_captured: str
+
+
+def sale_out(sale) -> dict:
+    return {
+        "id": sale.pk,
+        "order_number": sale.order.number,
+        "seller_user_id": sale.seller.public_id,
+        "title": sale.title,
+        "quantity": sale.quantity,
+        "unit_price": str(sale.unit_price),
+        "shipping_charge": str(sale.shipping_charge),
+        "tax": str(sale.tax_amount),
+        "total": str(sale.total),
+        "currency": sale.currency,
+        "status": sale.status,
+        "sold_at": sale.sold_at,
+        "shipped_at": sale.shipped_at,
+        "carrier": sale.carrier,
+        "tracking_number": sale.tracking_number,
+        "delivered_at": sale.delivered_at,
+        "cancelled_at": sale.cancelled_at,
+        "cancelled_by": sale.cancelled_by,
+        "amount_captured": str(sale.amount_captured),
+    }
+
+
+class ShipIn(InputSchema):
+    carrier: Text(rules.MAX_CARRIER, min_length=1)
+    tracking_number: Text(rules.MAX_TRACKING_NUMBER, min_length=1)
+
+
+class CancelIn(InputSchema):
+    reason: Text(rules.MAX_CANCEL_REASON) = ""
+
+
+def _sale_refusal(problem: services.SaleProblem):
+    if problem.code == "not_found":
+        return 404, NO_SALE
+    if problem.problems:
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": k, "message": v} for k, v in problem.problems.items()],
+        }
+    return 409, {"detail": problem.message}
+
+
+@router.get(
+    "/marketplace/sales",
+    auth=TokenAuth(),
+    response=responses(list[SaleOut], 401),
+    summary="Your sales as a seller, newest first",
+)
+def my_sales(request: HttpRequest):
+    return [
+        sale_out(sale) for sale in selectors.sales_of_seller(request.auth).select_related("seller")
+    ]
+
+
+@router.post(
+    "/marketplace/sales/{sale_id}/ship",
+    auth=TokenAuth(),
+    response={**responses(SaleOut, 401, 404), 409: ErrorOut},
+    summary="Mark one of your sales shipped, with carrier and tracking number",
+    openapi_extra=refused_on_meaning("the tracking number is not letters and digits"),
+)
+def ship_sale(request: HttpRequest, sale_id: RecordId, body: ShipIn):
+    """Captures exactly this sale's amount of the buyer's payment (Y2).
+    409 when the sale is not awaiting shipment or the buyer has not paid."""
+    try:
+        sale = services.ship_sale(
+            user=request.auth,
+            sale_id=sale_id,
+            carrier=body.carrier,
+            tracking_number=body.tracking_number,
+        )
+    except services.SaleProblem as problem:
+        return _sale_refusal(problem)
+    return sale_out(sale)
+
+
+@router.post(
+    "/marketplace/sales/{sale_id}/cancel",
+    auth=TokenAuth(),
+    response={**responses(SaleOut, 401, 404), 409: ErrorOut},
+    summary="Cancel one of your sales before it ships (out of stock)",
+)
+def seller_cancel(request: HttpRequest, sale_id: RecordId, body: CancelIn):
+    try:
+        sale = services.cancel_sale(
+            user=request.auth, sale_id=sale_id, role="seller", reason=body.reason
+        )
+    except services.SaleProblem as problem:
+        return _sale_refusal(problem)
+    return sale_out(sale)
+
+
+@router.get(
+    "/marketplace/purchases",
+    auth=TokenAuth(),
+    response=responses(list[SaleOut], 401),
+    summary="What you bought on the marketplace, per listing, newest first",
+)
+def my_purchases(request: HttpRequest):
+    return [sale_out(sale) for sale in selectors.purchases_of(request.auth)]
+
+
+@router.post(
+    "/marketplace/purchases/{sale_id}/cancel",
+    auth=TokenAuth(),
+    response={**responses(SaleOut, 401, 404), 409: ErrorOut},
+    summary="Cancel something you bought before its seller ships it",
+)
+def buyer_cancel(request: HttpRequest, sale_id: RecordId, body: CancelIn):
+    try:
+        sale = services.cancel_sale(
+            user=request.auth, sale_id=sale_id, role="buyer", reason=body.reason
+        )
+    except services.SaleProblem as problem:
+        return _sale_refusal(problem)
+    return sale_out(sale)
+
+
+@router.post(
+    "/marketplace/purchases/{sale_id}/received",
+    auth=TokenAuth(),
+    response={**responses(SaleOut, 401, 404), 409: ErrorOut},
+    summary="Say a shipped purchase arrived",
+)
+def buyer_received(request: HttpRequest, sale_id: RecordId):
+    try:
+        sale = services.confirm_delivery(user=request.auth, sale_id=sale_id)
+    except services.SaleProblem as problem:
+        return _sale_refusal(problem)
+    return sale_out(sale)

@@ -1,5 +1,7 @@
 """The forms of the seller pages: becoming a seller, a listing."""
 
+from decimal import Decimal
+
 from django import forms
 
 from camshaft.marketplace import rules
@@ -26,6 +28,15 @@ class ListingForm(forms.Form):
     condition = forms.ChoiceField(choices=ListingCondition.choices)
     price = forms.DecimalField(max_digits=10, decimal_places=2, help_text="More than 0.")
     quantity = forms.IntegerField(min_value=0, max_value=rules.MAX_QUANTITY)
+    shipping_price = forms.DecimalField(
+        label="Shipping per sale",
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        initial=0,
+        required=False,
+        help_text="What you charge to post one sale, whatever its quantity; 0 or empty for free.",
+    )
     part_code = forms.CharField(
         label="Catalogue SKU or MPN",
         max_length=60,
@@ -63,6 +74,7 @@ class ListingForm(forms.Form):
             description=data["description"],
             condition_notes=data["condition_notes"],
             return_days=data["return_days"],
+            shipping_price=data["shipping_price"] or Decimal(0),
             part_code=data["part_code"],
             vehicle_ids=tuple(data["vehicles"]),
         )
@@ -72,4 +84,12 @@ class ReportForm(forms.Form):
     listing_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     reason = forms.CharField(
         label="What is wrong?", widget=forms.Textarea, max_length=1000, min_length=1
+    )
+
+
+class CartListingForm(forms.Form):
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=rules.MAX_QUANTITY,
+        error_messages={"required": "Choose a quantity.", "invalid": "Choose a whole number."},
     )

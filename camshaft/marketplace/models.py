@@ -37,8 +37,14 @@ class Seller(models.Model):
     """A member who may sell. `public_id` is shown in public instead of the
     member's name (M3): on listings, profiles and comments."""
 
+    #: Empty once the member is erased (V4) while their sales stay for the
+    #: statements: the record then keeps a placeholder user ID only.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, related_name="seller", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="seller",
+        on_delete=models.SET_NULL,
     )
     public_id = models.CharField("public user ID", max_length=30, unique=True)
     terms = models.ForeignKey(SellerTerms, related_name="sellers", on_delete=models.PROTECT)
@@ -120,12 +126,15 @@ class ListingStatus(models.TextChoices):
     PAUSED = "paused", "Paused"
     #: Taken down by staff (M5): the seller can no longer resume it.
     REMOVED = "removed", "Removed by staff"
+    #: Deleted by its seller after it sold: kept, because its sales point here.
+    DELETED = "deleted", "Deleted"
 
 
 class Listing(models.Model):
     """A member's offer of a part (M1). Linked to a catalogue part, it
     inherits that part's fitment; free-standing, it names its own vehicles.
-    A deleted listing is gone; phase 2 keeps sold ones (sales point here)."""
+    A deleted listing is gone, unless it sold: then its sales point here and it
+    stays, with status DELETED."""
 
     seller = models.ForeignKey(Seller, related_name="listings", on_delete=models.CASCADE)
     part = models.ForeignKey(
@@ -144,6 +153,9 @@ class Listing(models.Model):
     condition_notes = models.TextField(blank=True)
     #: 0: no returns; otherwise returns accepted within this many days of delivery.
     return_days = models.PositiveSmallIntegerField(default=0)
+    #: What the seller charges to post one sale of this listing, whatever its
+    #: quantity, in the listing's currency; 0 for free shipping.
+    shipping_price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     vehicles = models.ManyToManyField(
         "fitment.Vehicle", blank=True, related_name="marketplace_listings"
     )
@@ -158,10 +170,144 @@ class Listing(models.Model):
         indexes = [models.Index(fields=["part", "status"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(shipping_price__gte=0), name="listing_shipping_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.seller})"
+
+
+class SaleStatus(models.TextChoices):
+    AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+class CancelledBy(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+    STAFF = "staff", "Staff"
+
+
+class Sale(models.Model):
+    """One listing bought in one order (M1, M2, M4): what the buyer pays the
+    seller for it, the store's fee as it stood at the sale, and how it went
+    (shipped with tracking, delivered, cancelled). A seller with two listings
+    in one order has two sales, shipped together or not; the order and its
+    pages group them per seller.
+
+    Amounts are in the order's currency (`currency`, the order's), priced at
+    the order's exchange rate, so they add up to what the card pays: the
+    seller's part of the authorization is `total`. The commission percent
+    and fixed fee are copied at the sale so that statements never change
+    when staff change the rates (M4). Erasure pseudonymises the people, never
+    the amounts."""
+
+    order = models.ForeignKey(
+        "orders.Order", related_name="marketplace_sales", on_delete=models.PROTECT
+    )
+    seller = models.ForeignKey(Seller, related_name="sales", on_delete=models.PROTECT)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="marketplace_purchases",
+        on_delete=models.SET_NULL,
+    )
+    listing = models.ForeignKey(Listing, related_name="sales", on_delete=models.PROTECT)
+    #: The listing's title when it sold: the seller may edit the listing later.
+    title = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=[(code, code) for code in CURRENCIES])
+    shipping_charge = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=6, default=Decimal(0))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    #: Fixed fee per sale, in `currency`.
+    fixed_fee = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(
+        max_length=20, choices=SaleStatus.choices, default=SaleStatus.AWAITING_SHIPMENT
+    )
+    sold_at = models.DateTimeField(db_index=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=8, choices=CancelledBy.choices, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        ordering = ["sold_at", "pk"]
+        indexes = [
+            models.Index(fields=["seller", "status"]),
+            models.Index(fields=["seller", "sold_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "listing"], name="one_sale_per_listing_per_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="sale_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gt=0, shipping_charge__gte=0, tax_amount__gte=0),
+                name="sale_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_captured__gte=0, amount_refunded__gte=0)
+                & models.Q(amount_refunded__lte=models.F("amount_captured")),
+                name="sale_refund_within_capture",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_at__isnull=True) | ~models.Q(cancelled_by=""),
+                name="sale_cancelled_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sale #{self.pk}: {self.quantity} × {self.title}"
+
+    @property
+    def items_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def total(self) -> Decimal:
+        """What the buyer pays for this sale: items, shipping and tax; the
+        seller's part of the order's payment."""
+        return self.items_total + self.shipping_charge + self.tax_amount
+
+
+class MarketplaceCartLine(models.Model):
+    """A listing in a member's cart (M1), beside the store's own lines. The
+    cart app knows nothing of it; checkout prices both."""
+
+    cart = models.ForeignKey(
+        "cart.Cart", related_name="marketplace_lines", on_delete=models.CASCADE
+    )
+    listing = models.ForeignKey(Listing, related_name="cart_lines", on_delete=models.CASCADE)
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "listing"], name="marketplace_cart_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="marketplace_cart_line_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × listing {self.listing_id}"
 
 
 class RatingValue(models.TextChoices):

@@ -35,6 +35,32 @@ def may_sell(*, born: date | None, today: date) -> Decision:
     return Decision(True)
 
 
+def may_buy(*, born: date | None, today: date) -> Decision:
+    """A1: buying on the marketplace asks the same 18+ as selling."""
+    if born is None:
+        return Decision(
+            False,
+            "Add your date of birth to your profile first: marketplace buyers must be 18 or older.",
+        )
+    if age_on(today, born=born) < SELLER_MIN_AGE:
+        return Decision(False, f"You must be {SELLER_MIN_AGE} or older to buy on the marketplace.")
+    return Decision(True)
+
+
+def cart_problem(*, own: bool, on_sale: bool, wanted: int, available: int, in_cart: int = 0) -> str:
+    """M1: why a listing cannot go into this member's cart in this quantity,
+    or "" when it can (`in_cart`: the units already there)."""
+    if not on_sale:
+        return "This listing is not on sale."
+    if own:
+        return "You cannot buy your own listing."
+    if wanted < 1:
+        return "Choose a quantity of 1 or more."
+    if wanted + in_cart > available:
+        return f"The seller lists {available} of these; you cannot buy more than that."
+    return ""
+
+
 def public_id_problem(public_id: str) -> str:
     """Why `public_id` cannot be a public user ID, or "" when it can."""
     if not PUBLIC_ID_MIN <= len(public_id) <= PUBLIC_ID_MAX:
@@ -86,6 +112,48 @@ def listing_problems(
     if not linked and not vehicle_count:
         problems["vehicles"] = "Choose the vehicles this part fits, or link it to a catalogue part."
     return problems
+
+
+# Sales (M1, M2) -------------------------------------------------------------------
+
+MAX_CARRIER = 60
+MAX_TRACKING_NUMBER = 60
+MAX_CANCEL_REASON = 300
+
+
+def tracking_problems(*, carrier: str, tracking_number: str) -> dict[str, str]:
+    """What is wrong with the carrier and tracking number a seller ships
+    with (empty when nothing): both are needed; a tracking number is
+    letters and digits, spaces and dashes aside."""
+    problems = {}
+    if not carrier.strip() or len(carrier.strip()) > MAX_CARRIER:
+        problems["carrier"] = f"Name the carrier in 1 to {MAX_CARRIER} characters."
+    compact = "".join(tracking_number.replace("-", "").split())
+    if not compact or len(compact) > MAX_TRACKING_NUMBER or not compact.isalnum():
+        problems["tracking_number"] = (
+            f"A tracking number is 1 to {MAX_TRACKING_NUMBER} letters and digits."
+        )
+    return problems
+
+
+def may_cancel_sale(*, status: str, role: str) -> Decision:
+    """Before it ships, the buyer (changed their mind), the seller (out of
+    stock) or staff may cancel a sale; after, it is a return."""
+    if role not in {"buyer", "seller", "staff"}:
+        return Decision(False, "Only the buyer, the seller or staff cancel a sale.")
+    if status == "cancelled":
+        return Decision(False, "This sale is cancelled already.")
+    if status != "awaiting_shipment":
+        return Decision(False, "This sale has shipped: it can no longer be cancelled.")
+    return Decision(True)
+
+
+def may_confirm_delivery(*, status: str) -> Decision:
+    if status == "delivered":
+        return Decision(False, "This sale is marked delivered already.")
+    if status != "shipped":
+        return Decision(False, "Only a shipped sale can be marked delivered.")
+    return Decision(True)
 
 
 # Reputation (M3) -----------------------------------------------------------------

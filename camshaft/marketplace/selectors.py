@@ -16,13 +16,19 @@ from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
     ListingStatus,
+    MarketplaceCartLine,
     Rating,
     RatingValue,
+    Sale,
     SaleFee,
+    SaleStatus,
     Seller,
     SellerStatus,
     SellerTerms,
 )
+from camshaft.orders.pricing import in_currency
+from camshaft.tax.selectors import Destination as TaxDestination
+from camshaft.tax.selectors import TaxableLine, tax_for
 
 
 def current_terms() -> SellerTerms | None:
@@ -39,8 +45,9 @@ def public_id_taken(public_id: str) -> bool:
     return Seller.objects.filter(public_id__iexact=public_id).exists()
 
 
-def commission_percent(*, category: Category) -> Decimal:
-    """M4: the commission on a sale of a part in `category`."""
+def commission_percent(*, category: Category | None) -> Decimal:
+    """M4: the commission on a sale of a part in `category` (None: a
+    free-standing listing, at the store-wide rate)."""
     chain, node = [], category
     while node is not None:
         chain.append(node.pk)
@@ -56,9 +63,10 @@ def sale_fee(*, currency: str) -> Money:
 
 
 def listings_of(user):
-    """The member's own listings, any status, for their seller pages."""
+    """The member's own listings, any status but deleted, for their seller pages."""
     return (
         Listing.objects.filter(seller__user_id=getattr(user, "pk", None))
+        .exclude(status=ListingStatus.DELETED)
         .select_related("part", "seller")
         .prefetch_related("vehicles")
     )
@@ -104,7 +112,7 @@ def personal_data(user) -> list[dict]:
 
 
 def listings_data(user) -> list[dict]:
-    """The member's listings for Download my data (V3)."""
+    """The member's listings for Download my data (V3), deleted ones that sold included."""
     return [
         {
             "id": listing.pk,
@@ -120,7 +128,7 @@ def listings_data(user) -> list[dict]:
             "status": listing.status,
             "created_at": listing.created_at.isoformat(),
         }
-        for listing in listings_of(user)
+        for listing in Listing.objects.filter(seller__user_id=user.pk).select_related("part")
     ]
 
 
@@ -252,3 +260,232 @@ def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS
         )
         for listing in listings
     ]
+
+
+# Buying (M1) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartOffer:
+    """A listing in a cart, priced in the cart's currency, with what stops
+    it from being bought as it is (`problem`, "" when nothing does)."""
+
+    line_id: int
+    listing: Listing
+    quantity: int
+    unit_price: Decimal
+    shipping: Decimal
+    tax: Decimal
+    problem: str
+
+    @property
+    def items_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def total(self) -> Decimal:
+        return self.items_total + self.shipping + self.tax
+
+
+@dataclass(frozen=True)
+class SellerGroup:
+    """The lines of one seller: shown together, "Sold by <user ID>" (M1)."""
+
+    public_id: str
+    offers: list[CartOffer]
+
+    @property
+    def items_total(self) -> Decimal:
+        return sum((offer.items_total for offer in self.offers), Decimal(0))
+
+    @property
+    def shipping(self) -> Decimal:
+        return sum((offer.shipping for offer in self.offers), Decimal(0))
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((offer.tax for offer in self.offers), Decimal(0))
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.items_total + self.shipping + self.tax
+
+
+@dataclass(frozen=True)
+class MarketplaceCart:
+    currency: str
+    groups: list[SellerGroup]
+
+    @property
+    def offers(self) -> list[CartOffer]:
+        return [offer for group in self.groups for offer in group.offers]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((group.subtotal for group in self.groups), Decimal(0))
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{o.listing.title}: {o.problem}" for o in self.offers if o.problem]
+
+    def money(self, amount: Decimal) -> Money:
+        return Money(amount, self.currency)
+
+
+def marketplace_cart(
+    *, cart, currency: str, exchange_rate: Decimal, destination=None, on=None, buyer=None
+) -> MarketplaceCart:
+    """The marketplace lines of `cart` in `currency` at `exchange_rate`,
+    grouped per seller (M1), with each listing's shipping charge and, once
+    there is a `destination`, the tax the store charges there for its own
+    lines (T1: where it has nexus). Three queries and one tax look-up per
+    line; the listings are read as they are now (prices never come from
+    the client, K3)."""
+    if cart is None or cart.pk is None:
+        return MarketplaceCart(currency=currency, groups=[])
+    lines = list(MarketplaceCartLine.objects.filter(cart=cart).select_related("listing__seller"))
+    sellable = set(
+        on_sale().filter(pk__in=[line.listing_id for line in lines]).values_list("pk", flat=True)
+    )
+    buyer_id = getattr(buyer, "pk", None) or cart.user_id
+    groups: dict[int, list[CartOffer]] = {}
+    for line in lines:
+        listing = line.listing
+        problem = rules.cart_problem(
+            own=listing.seller.user_id is not None and listing.seller.user_id == buyer_id,
+            on_sale=listing.pk in sellable,
+            wanted=line.quantity,
+            available=listing.quantity,
+        )
+        unit = in_currency(listing.price, currency, exchange_rate)
+        shipping = in_currency(listing.shipping_price, currency, exchange_rate)
+        tax = Decimal(0)
+        if destination is not None:
+            taxes = tax_for(
+                destination=TaxDestination(
+                    country=destination.country,
+                    region=destination.region,
+                    postal_code=destination.postal_code,
+                ),
+                lines=[TaxableLine(key=0, amount=unit * line.quantity)],
+                shipping=shipping,
+                currency=currency,
+                on=on or timezone.localdate(),
+            )
+            tax = taxes.total
+        groups.setdefault(listing.seller_id, []).append(
+            CartOffer(
+                line_id=line.pk,
+                listing=listing,
+                quantity=line.quantity,
+                unit_price=unit,
+                shipping=shipping,
+                tax=tax,
+                problem=problem,
+            )
+        )
+    return MarketplaceCart(
+        currency=currency,
+        groups=[
+            SellerGroup(public_id=offers[0].listing.seller.public_id, offers=offers)
+            for offers in groups.values()
+        ],
+    )
+
+
+def has_marketplace_lines(cart) -> bool:
+    return cart is not None and MarketplaceCartLine.objects.filter(cart=cart).exists()
+
+
+def sales_of_seller(user):
+    """The member's sales as a seller, newest first (M1), with their orders'
+    numbers for the packing slip."""
+    return (
+        Sale.objects.filter(seller__user_id=getattr(user, "pk", None))
+        .select_related("order", "listing")
+        .order_by("-sold_at", "-pk")
+    )
+
+
+def sales_to_ship(user):
+    return sales_of_seller(user).filter(status=SaleStatus.AWAITING_SHIPMENT)
+
+
+def seller_sale(user, sale_id: int) -> Sale | None:
+    return sales_of_seller(user).filter(pk=sale_id).first()
+
+
+@dataclass(frozen=True)
+class OrderSellerPart:
+    """One seller's part of an order, as its buyer sees it."""
+
+    public_id: str
+    sales: list[Sale]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((sale.total for sale in self.sales), Decimal(0))
+
+
+def order_parts(order) -> list[OrderSellerPart]:
+    """The marketplace sales of `order` grouped per seller (two queries)."""
+    parts: dict[int, list[Sale]] = {}
+    for sale in Sale.objects.filter(order=order).select_related("seller").order_by("pk"):
+        parts.setdefault(sale.seller_id, []).append(sale)
+    return [OrderSellerPart(public_id=s[0].seller.public_id, sales=s) for s in parts.values()]
+
+
+def sale_for_buyer(user, sale_id: int) -> Sale | None:
+    return (
+        Sale.objects.filter(pk=sale_id, buyer_id=getattr(user, "pk", None))
+        .select_related("order", "seller")
+        .first()
+    )
+
+
+def _sale_row(sale: Sale, *, role: str) -> dict:
+    return {
+        "role": role,
+        "id": sale.pk,
+        "order_number": sale.order.number,
+        "seller_user_id": sale.seller.public_id,
+        "title": sale.title,
+        "quantity": sale.quantity,
+        "unit_price": str(sale.unit_price),
+        "shipping_charge": str(sale.shipping_charge),
+        "tax": str(sale.tax_amount),
+        "total": str(sale.total),
+        "currency": sale.currency,
+        "commission_percent": str(sale.commission_percent),
+        "fixed_fee": str(sale.fixed_fee),
+        "status": sale.status,
+        "sold_at": sale.sold_at.isoformat(),
+        "shipped_at": sale.shipped_at.isoformat() if sale.shipped_at else "",
+        "carrier": sale.carrier,
+        "tracking_number": sale.tracking_number,
+        "delivered_at": sale.delivered_at.isoformat() if sale.delivered_at else "",
+        "cancelled_at": sale.cancelled_at.isoformat() if sale.cancelled_at else "",
+        "cancelled_by": sale.cancelled_by,
+        "amount_captured": str(sale.amount_captured),
+        "amount_refunded": str(sale.amount_refunded),
+    }
+
+
+def sales_data(user) -> list[dict]:
+    """Download my data (V3): the member's marketplace sales, as buyer and as seller."""
+    rows = Sale.objects.filter(Q(buyer=user) | Q(seller__user=user)).select_related(
+        "order", "seller"
+    )
+    return [
+        _sale_row(sale, role="seller" if sale.seller.user_id == user.pk else "buyer")
+        for sale in rows
+    ]
+
+
+def purchases_of(user):
+    """What the member bought on the marketplace, newest first."""
+    return (
+        Sale.objects.filter(buyer_id=getattr(user, "pk", None))
+        .select_related("order", "seller")
+        .order_by("-sold_at", "-pk")
+    )

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from camshaft.catalog.models import Part, normalize_code
+from camshaft.consent.sharing import MARKETPLACE_COUNTERPARTY, shared_fields
+from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
 from camshaft.fitment.models import Vehicle
@@ -18,14 +20,21 @@ from camshaft.marketplace.models import (
     Listing,
     ListingCondition,
     ListingStatus,
+    MarketplaceCartLine,
     Rating,
     Report,
     ReportOutcome,
     ReportStatus,
+    Sale,
+    SaleStatus,
     Seller,
     SellerStatus,
 )
 from camshaft.notifications.services import queue_email
+from camshaft.orders import services as orders
+from camshaft.orders.services import CheckoutProblem
+from camshaft.payments import services as payments
+from camshaft.payments.models import PaymentStatus
 
 
 class SellerProblem(Exception):
@@ -100,6 +109,8 @@ class ListingDraft:
     description: str = ""
     condition_notes: str = ""
     return_days: int = 0
+    #: What the seller charges to post one sale, in the listing's currency.
+    shipping_price: Decimal = Decimal(0)
     part_code: str = ""
     vehicle_ids: tuple[int, ...] = field(default_factory=tuple)
 
@@ -150,6 +161,11 @@ def _checked(draft: ListingDraft) -> tuple[Part | None, list[Vehicle]]:
     vehicles = list(Vehicle.objects.filter(pk__in=ids))
     if len(vehicles) != len(ids):
         problems["vehicles"] = "Some of the chosen vehicles do not exist."
+    shipping = draft.shipping_price
+    if not shipping.is_finite() or shipping < 0 or shipping > rules.MAX_PRICE:
+        problems["shipping_price"] = "The shipping charge is 0 or more."
+    elif shipping != shipping.quantize(Decimal("0.01")):
+        problems["shipping_price"] = "The shipping charge has at most 2 decimals."
     problems = {
         **rules.listing_problems(
             price=draft.price,
@@ -174,6 +190,7 @@ def _apply(listing: Listing, draft: ListingDraft, part: Part | None) -> None:
     listing.description = draft.description.strip()
     listing.condition_notes = draft.condition_notes.strip()
     listing.return_days = draft.return_days
+    listing.shipping_price = draft.shipping_price
 
 
 @transaction.atomic
@@ -196,7 +213,7 @@ def _own_listing(user, listing_id: int) -> Listing:
         .filter(pk=listing_id, seller__user_id=getattr(user, "pk", None))
         .first()
     )
-    if listing is None:
+    if listing is None or listing.status == ListingStatus.DELETED:
         raise NotYourListing(listing_id)
     return listing
 
@@ -229,8 +246,17 @@ def set_paused(*, user, listing_id: int, paused: bool) -> Listing:
 
 @transaction.atomic
 def delete_listing(*, user, listing_id: int) -> None:
-    """M1: the member's own listing is gone."""
-    _own_listing(user, listing_id).delete()
+    """M1: the member's own listing is gone. One that sold stays, because
+    its sales (and the seller's statements) point to it: it is marked
+    deleted, with nothing left to sell, and no longer shows anywhere."""
+    listing = _own_listing(user, listing_id)
+    if listing.status == ListingStatus.DELETED:
+        raise NotYourListing(listing_id)
+    if listing.sales.exists():
+        listing.status, listing.quantity = ListingStatus.DELETED, 0
+        listing.save(update_fields=["status", "quantity", "updated_at"])
+    else:
+        listing.delete()
 
 
 # Reputation (M3) -----------------------------------------------------------------
@@ -355,6 +381,7 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
     elif outcome == ReportOutcome.SUSPENDED:
         Seller.objects.filter(pk=report.seller_id).update(status=SellerStatus.SUSPENDED)
         indexing.queue_seller(report.seller_id)
+        cancel_open_sales_of_seller(seller=report.seller, now=now)
     report.status = ReportStatus.CLOSED
     report.outcome = outcome
     report.staff_note = note.strip()[:MAX_REASON]
@@ -388,6 +415,437 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
 
 def forget_person(*, user) -> None:
     """V4: a member's seller record and listings go with them; ratings
-    they gave or received go with the account row (CASCADE)."""
-    Seller.objects.filter(user=user).delete()
+    they gave or received go with the account row (CASCADE). Sales stay
+    for the statements (M4) and the buyers' orders, with the person's side
+    pseudonymised: a buyer is detached (their order's addresses are erased
+    by orders), a seller who sold keeps a placeholder record
+    ("erased-<n>", suspended, no account) and their sold listings lose
+    their words."""
+    Sale.objects.filter(buyer=user).update(buyer=None)
+    for seller in Seller.objects.filter(user=user):
+        sold = Listing.objects.filter(seller=seller, sales__isnull=False).distinct()
+        sold.update(
+            status=ListingStatus.DELETED,
+            quantity=0,
+            description="",
+            condition_notes="",
+        )
+        Listing.objects.filter(seller=seller).exclude(pk__in=sold.values("pk")).delete()
+        if Sale.objects.filter(seller=seller).exists():
+            Seller.objects.filter(pk=seller.pk).update(
+                user=None, public_id=f"erased-{seller.pk}", status=SellerStatus.SUSPENDED
+            )
+        else:
+            seller.delete()
     Report.objects.filter(reporter=user).update(reporter=None)
+
+
+# Buying (M1) -----------------------------------------------------------------------
+
+
+class BuyingProblem(Exception):
+    """A refusal to show as it is. `code`: "not_found" (answer 404),
+    "sign_in" (401), "under_age" (403), otherwise "refused" (422)."""
+
+    def __init__(self, message: str, *, code: str = "refused", field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+def _check_buyer(user, *, now=None) -> None:
+    if user is None or not user.is_authenticated:
+        raise BuyingProblem(
+            "Sign in to buy from marketplace sellers: buyers must be 18 or older.", code="sign_in"
+        )
+    decision = rules.may_buy(born=user.date_of_birth, today=timezone.localdate(now))
+    if not decision.allowed:
+        raise BuyingProblem(decision.reason, code="under_age")
+
+
+@transaction.atomic
+def add_listing_to_cart(*, user, cart, listing_id: int, quantity: int) -> MarketplaceCartLine:
+    """M1: a member 18 or older puts a listing on sale in their cart, up to
+    the quantity listed (units already there count). Refused, nothing
+    changed: guests, members under 18 or without a date of birth, one's own
+    listing, a listing not on sale (404), more than listed."""
+    _check_buyer(user)
+    listing = selectors.on_sale().select_related("seller").filter(pk=listing_id).first()
+    if listing is None:
+        raise BuyingProblem("This listing is not on sale.", code="not_found")
+    line = (
+        MarketplaceCartLine.objects.select_for_update().filter(cart=cart, listing=listing).first()
+    )
+    problem = rules.cart_problem(
+        own=listing.seller.user_id == user.pk,
+        on_sale=True,
+        wanted=quantity,
+        available=listing.quantity,
+        in_cart=line.quantity if line else 0,
+    )
+    if problem:
+        in_cart = line.quantity if line else 0
+        quantity_at_fault = quantity < 1 or quantity + in_cart > listing.quantity
+        raise BuyingProblem(problem, field="quantity" if quantity_at_fault else None)
+    if line is None:
+        return MarketplaceCartLine.objects.create(cart=cart, listing=listing, quantity=quantity)
+    line.quantity += quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def remove_listing_from_cart(*, cart, line_id: int) -> None:
+    """The line of this cart is gone; another cart's line is a 404."""
+    deleted, _ = MarketplaceCartLine.objects.filter(cart=cart, pk=line_id).delete()
+    if not deleted:
+        raise BuyingProblem("This cart has no such line.", code="not_found")
+
+
+@dataclass
+class MarketplaceGoods:
+    """The marketplace lines of a cart as orders' `ThirdPartyGoods`: priced
+    before the payment is authorized, then sold inside the order's
+    transaction (M1). Orders never imports this; checkout hands it over."""
+
+    cart: object
+    buyer: object
+    priced: selectors.MarketplaceCart | None = None
+
+    def total(self, *, currency, exchange_rate, destination) -> Decimal:
+        try:
+            _check_buyer(self.buyer)
+        except BuyingProblem as problem:
+            raise CheckoutProblem(problem.message) from None
+        self.priced = selectors.marketplace_cart(
+            cart=self.cart,
+            currency=currency,
+            exchange_rate=exchange_rate,
+            destination=destination,
+            on=timezone.now().astimezone(STORE_ZONE).date(),
+            buyer=self.buyer,
+        )
+        if problems := self.priced.problems:
+            raise CheckoutProblem(" ".join(problems))
+        return self.priced.total
+
+    def store(self, *, order, now) -> None:
+        sell(order=order, priced=self.priced, now=now)
+        MarketplaceCartLine.objects.filter(cart=self.cart).delete()
+
+
+def _unsellable(listing: Listing, offer: selectors.CartOffer) -> str:
+    """Why the locked `listing` can no longer be sold as `offer` priced it."""
+    if listing.status != ListingStatus.ACTIVE or listing.seller.status != SellerStatus.ACTIVE:
+        return "no longer on sale"
+    if listing.quantity < offer.quantity:
+        return f"only {listing.quantity} left"
+    if (listing.price, listing.shipping_price) != (
+        offer.listing.price,
+        offer.listing.shipping_price,
+    ):
+        return "the seller changed the price"
+    return ""
+
+
+def sell(*, order, priced: selectors.MarketplaceCart | None, now) -> list[Sale]:
+    """Inside the order's transaction: lock the listings (in id order, so
+    two checkouts never deadlock), take the units or refuse the whole order
+    (CheckoutProblem: orders then releases the authorization), create one
+    Sale per listing with the store's fees as they stand now (M4), and send
+    the contract mail (M2). Quantities are saved with `save(update_fields)`
+    so post_save listeners (search indexing) see each change."""
+    if priced is None or not priced.offers:
+        return []
+    wanted = {offer.listing.pk: offer for offer in priced.offers}
+    locked = list(
+        Listing.objects.select_for_update(of=("self",))
+        .select_related("seller", "part__category")
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    short = [
+        f"{listing.title}: {problem}"
+        for listing in locked
+        if (problem := _unsellable(listing, wanted[listing.pk]))
+    ]
+    if len(locked) != len(wanted):
+        short.append("A listing in your cart is gone.")
+    if short:
+        raise CheckoutProblem(
+            "Another buyer was quicker or a seller changed a listing: "
+            + "; ".join(short)
+            + ". Nothing was charged; please review your cart."
+        )
+    fee = selectors.sale_fee(currency=order.currency).amount
+    sales = []
+    for listing in locked:
+        offer = wanted[listing.pk]
+        listing.quantity -= offer.quantity
+        listing.save(update_fields=["quantity", "updated_at"])
+        sales.append(
+            Sale.objects.create(
+                order=order,
+                seller=listing.seller,
+                buyer=order.user,
+                listing=listing,
+                title=listing.title,
+                quantity=offer.quantity,
+                unit_price=offer.unit_price,
+                currency=order.currency,
+                shipping_charge=offer.shipping,
+                tax_rate=Decimal(0),
+                tax_amount=offer.tax,
+                commission_percent=selectors.commission_percent(
+                    category=listing.part.category if listing.part_id else None
+                ),
+                fixed_fee=fee,
+                sold_at=now,
+            )
+        )
+    _send_contract(order=order, sales=sales)
+    return sales
+
+
+# The contract (M2) -------------------------------------------------------------------
+
+
+def _seller_contact(seller: Seller) -> dict:
+    """What the buyer learns of the seller (M2): name, phone, email and
+    address, from the seller's account and address book."""
+    user = seller.user
+    address = user.addresses.order_by("-default_billing", "-default_shipping", "pk").first()
+    postal = {name: getattr(address, name, "") for name in CONTRACT_ADDRESS_FIELDS}
+    name = user.get_full_name() or postal["full_name"]
+    return {
+        "name": name,
+        "phone": user.phone or (address.phone if address else ""),
+        "email": user.email,
+        **postal,
+    }
+
+
+def _buyer_contact(order) -> dict:
+    """What the seller learns of the buyer (M2): the name, phone and
+    address the order ships to, and the order's email."""
+    address = order.shipping_address
+    postal = {name: getattr(address, name, "") for name in CONTRACT_ADDRESS_FIELDS}
+    return {"name": address.full_name, "phone": address.phone, "email": order.email, **postal}
+
+
+CONTRACT_ADDRESS_FIELDS = (
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+
+
+def _send_contract(*, order, sales: list[Sale]) -> None:
+    """M2: for each seller of the order, the buyer gets the seller's
+    details and the seller the buyer's, each through the sharing register
+    (V10), so only its fields leave; nobody else is sent them."""
+    buyer = shared_fields(MARKETPLACE_COUNTERPARTY, _buyer_contact(order))
+    by_seller: dict[int, list[Sale]] = {}
+    for sale in sales:
+        by_seller.setdefault(sale.seller_id, []).append(sale)
+    for seller_sales in by_seller.values():
+        seller = seller_sales[0].seller
+        contact = shared_fields(MARKETPLACE_COUNTERPARTY, _seller_contact(seller))
+        common = {
+            "order_number": order.number,
+            "sales": seller_sales,
+            "public_id": seller.public_id,
+        }
+        queue_email(
+            to=order.email,
+            subject=f"Order {order.number}: your seller {seller.public_id}'s details",
+            template="marketplace/email/contract_buyer",
+            context={**common, "other": contact},
+            category="marketplace_contract",
+            reference=f"order:{order.number}",
+        )
+        queue_email(
+            to=seller.user.email,
+            subject=f"You sold on {settings.STORE_NAME}: order {order.number}, the buyer",
+            template="marketplace/email/contract_seller",
+            context={**common, "other": buyer},
+            category="marketplace_contract",
+            reference=f"sale-order:{order.number}",
+        )
+
+
+# After the sale (M1): shipping, delivery, cancelling --------------------------------
+
+
+class SaleProblem(Exception):
+    """`code` "not_found" (404: no such sale of yours), else "refused" (409
+    for a state that does not allow it, 422 for bad input with `problems`)."""
+
+    def __init__(self, message: str, *, code: str = "refused", problems: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.problems = problems or {}
+
+
+def _locked_sale(sale_id: int, **owner) -> Sale:
+    sale = (
+        Sale.objects.select_for_update(of=("self",))
+        .select_related("order__payment", "seller__user", "listing")
+        .filter(pk=sale_id, **owner)
+        .first()
+    )
+    if sale is None:
+        raise SaleProblem("We found no such sale.", code="not_found")
+    return sale
+
+
+@transaction.atomic
+def ship_sale(*, user, sale_id: int, carrier: str, tracking_number: str, now=None) -> Sale:
+    """The seller posted this sale with `carrier` under `tracking_number`:
+    exactly this sale's amount is captured from the order's authorization
+    (Y2, once: the key names the sale), the buyer is mailed the tracking
+    number, and the order says it is partly shipped or shipped."""
+    problems = rules.tracking_problems(carrier=carrier, tracking_number=tracking_number)
+    sale = _locked_sale(sale_id, seller__user_id=getattr(user, "pk", None))
+    if problems:
+        raise SaleProblem("Give the carrier and the tracking number.", problems=problems)
+    if sale.status != SaleStatus.AWAITING_SHIPMENT:
+        raise SaleProblem(f"This sale is {sale.get_status_display().lower()}: it cannot ship.")
+    order = sale.order
+    payment = order.payment
+    if payment.status not in {PaymentStatus.AUTHORIZED, PaymentStatus.PARTLY_CAPTURED}:
+        raise SaleProblem("The buyer's payment has not arrived yet: do not ship.")
+    amount = min(sale.total, payment.amount_capturable)
+    if amount > 0:
+        try:
+            payments.capture_payment(
+                payment=payment, amount=amount, idempotency_key=f"capture:sale:{sale.pk}", by=user
+            )
+        except payments.PaymentError as error:
+            raise SaleProblem(f"The payment could not be captured: {error}") from None
+    sale.status = SaleStatus.SHIPPED
+    sale.shipped_at = now or timezone.now()
+    sale.carrier = carrier.strip()
+    sale.tracking_number = "".join(tracking_number.split())
+    sale.amount_captured = amount
+    sale.save(
+        update_fields=["status", "shipped_at", "carrier", "tracking_number", "amount_captured"]
+    )
+    waiting = Sale.objects.filter(order=order, status=SaleStatus.AWAITING_SHIPMENT).exists()
+    orders.record_third_party_shipment(
+        order=order,
+        everything_shipped=not waiting,
+        by=None,
+        note=f"{sale.seller.public_id}: {sale.carrier} {sale.tracking_number}",
+    )
+    _mail_sale(
+        sale,
+        to=order.email,
+        template="shipped",
+        subject=f"Order {order.number}: "
+        f"{sale.seller.public_id} shipped, tracking {sale.tracking_number}",
+    )
+    return sale
+
+
+@transaction.atomic
+def confirm_delivery(*, user, sale_id: int, as_staff: bool = False, now=None) -> Sale:
+    """The buyer (or staff) says a shipped sale arrived: `delivered_at`
+    starts the rating window (M3) and the listing's return window."""
+    owner = {} if as_staff else {"buyer_id": getattr(user, "pk", None)}
+    sale = _locked_sale(sale_id, **owner)
+    decision = rules.may_confirm_delivery(status=sale.status)
+    if not decision.allowed:
+        raise SaleProblem(decision.reason)
+    sale.status = SaleStatus.DELIVERED
+    sale.delivered_at = now or timezone.now()
+    sale.save(update_fields=["status", "delivered_at"])
+    return sale
+
+
+def cancel_sale(*, user, sale_id: int, role: str, reason: str = "", now=None) -> Sale:
+    """Before it ships, the buyer or the seller (out of stock) cancels a
+    sale, or staff do: see `_cancel`. Someone else's sale is a 404."""
+    owner = {
+        "buyer": {"buyer_id": getattr(user, "pk", None)},
+        "seller": {"seller__user_id": getattr(user, "pk", None)},
+        "staff": {},
+    }.get(role)
+    if owner is None:
+        raise SaleProblem("Only the buyer, the seller or staff cancel a sale.")
+    if len(reason.strip()) > rules.MAX_CANCEL_REASON:
+        raise SaleProblem(
+            f"Say why in at most {rules.MAX_CANCEL_REASON} characters.",
+            problems={"reason": f"At most {rules.MAX_CANCEL_REASON} characters."},
+        )
+    with transaction.atomic():
+        sale = _locked_sale(sale_id, **owner)
+        return _cancel(sale, role=role, reason=reason.strip(), by=user, now=now)
+
+
+def _cancel(sale: Sale, *, role: str, reason: str, by=None, now=None, release=True) -> Sale:
+    """Cancel one unshipped sale: its part of the authorization is released
+    (the hold reduced, or voided when nothing else is left), its units go
+    back on the listing, and buyer and seller are mailed."""
+    decision = rules.may_cancel_sale(status=sale.status, role=role)
+    if not decision.allowed:
+        raise SaleProblem(decision.reason)
+    if release:
+        orders.release_third_party_part(order=sale.order, amount=sale.total, by=None)
+    listing = Listing.objects.select_for_update().get(pk=sale.listing_id)
+    listing.quantity += sale.quantity
+    listing.save(update_fields=["quantity", "updated_at"])
+    sale.status = SaleStatus.CANCELLED
+    sale.cancelled_at = now or timezone.now()
+    sale.cancelled_by = role
+    sale.cancel_reason = reason[: rules.MAX_CANCEL_REASON]
+    sale.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    subject = f"Order {sale.order.number}: {sale.title} is cancelled"
+    _mail_sale(sale, to=sale.order.email, template="cancelled", subject=subject)
+    if sale.seller.user_id:
+        _mail_sale(sale, to=sale.seller.user.email, template="cancelled", subject=subject)
+    return sale
+
+
+def _mail_sale(sale: Sale, *, to: str, template: str, subject: str) -> None:
+    queue_email(
+        to=to,
+        subject=subject,
+        template=f"marketplace/email/sale_{template}",
+        context={
+            "sale": sale,
+            "order_number": sale.order.number,
+            "public_id": sale.seller.public_id,
+        },
+        category=f"marketplace_sale_{template}",
+        reference=f"sale-{sale.pk}",
+    )
+
+
+def cancel_open_sales_of_seller(*, seller: Seller, now=None) -> list[Sale]:
+    """M5: a suspended seller's unshipped sales are cancelled (by staff),
+    their holds released, buyers mailed."""
+    cancelled = []
+    for sale_id in Sale.objects.filter(
+        seller=seller, status=SaleStatus.AWAITING_SHIPMENT
+    ).values_list("pk", flat=True):
+        sale = _locked_sale(sale_id)
+        cancelled.append(_cancel(sale, role="staff", reason="The seller was suspended.", now=now))
+    return cancelled
+
+
+def order_was_cancelled(*, order, by=None, as_staff=False, **_) -> None:
+    """Receiver of orders' `order_cancelled`: the order's payment is
+    already voided, so each open sale is cancelled without releasing
+    anything again, and its units go back on the listing."""
+    role = "staff" if as_staff else "buyer"
+    for sale_id in Sale.objects.filter(
+        order=order, status=SaleStatus.AWAITING_SHIPMENT
+    ).values_list("pk", flat=True):
+        _cancel(_locked_sale(sale_id), role=role, reason="The order was cancelled.", release=False)

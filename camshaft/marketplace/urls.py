@@ -20,4 +20,19 @@ urlpatterns = [
         views.listing_delete,
         name="listing_delete",
     ),
+    path("marketplace/cart/<id:listing_id>/", views.cart_add, name="marketplace_cart_add"),
+    path(
+        "marketplace/cart/lines/<id:line_id>/remove/",
+        views.cart_remove,
+        name="marketplace_cart_remove",
+    ),
+    path("account/selling/sales/", views.seller_sales, name="seller_sales"),
+    path("account/selling/sales/<id:sale_id>/ship/", views.sale_ship, name="sale_ship"),
+    path("account/selling/sales/<id:sale_id>/cancel/", views.sale_cancel, name="sale_cancel"),
+    path("account/purchases/<id:sale_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
+    path(
+        "account/purchases/<id:sale_id>/received/",
+        views.purchase_received,
+        name="purchase_received",
+    ),
 ]

@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from camshaft.accounts.views import member_required
+from camshaft.cart import services as cart_services
 from camshaft.fitment.garage import garage_for
 from camshaft.marketplace import forms, selectors, services
 
@@ -64,6 +66,7 @@ def _listing_form_page(request, *, listing=None):
             "description": listing.description,
             "condition_notes": listing.condition_notes,
             "return_days": listing.return_days,
+            "shipping_price": listing.shipping_price,
         }
     form = forms.ListingForm(
         request.POST or None, initial=initial, vehicles=_vehicle_choices(request, listing)
@@ -170,3 +173,142 @@ def report(request, public_id: str):
     else:
         messages.success(request, "Thank you: staff will look at your report.")
     return redirect("seller_profile", public_id=public_id)
+
+
+# Buying (M1) and sales -------------------------------------------------------------
+
+
+def _refused(request, message: str, *, status: int, back: str = "", sign_in: bool = False):
+    back = back if back.startswith("/") and not back.startswith("//") else "/"
+    context = {"message": message, "back": back, "sign_in": sign_in, "next": back}
+    return render(request, "marketplace/refused.html", context, status=status)
+
+
+@require_POST
+def cart_add(request, listing_id: int):
+    """The part page's "Add to cart" on a seller's row. Refused with the
+    reason and nothing changed: guests (sign in: the 18+ rule needs a date
+    of birth), under-18s, one's own listing, more than listed."""
+    back = request.POST.get("next", "")
+    form = forms.CartListingForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _refused(request, message, status=400, back=back)
+    cart = cart_services.cart_for(user=request.user) if request.user.is_authenticated else None
+    try:
+        services.add_listing_to_cart(
+            user=request.user,
+            cart=cart,
+            listing_id=listing_id,
+            quantity=form.cleaned_data["quantity"],
+        )
+    except services.BuyingProblem as problem:
+        status = {"not_found": 404, "under_age": 403, "sign_in": 401}.get(problem.code, 422)
+        return _refused(request, problem.message, status=status, back=back, sign_in=status == 401)
+    messages.success(request, "Added to your cart.")
+    return redirect("cart")
+
+
+@require_POST
+@member_required
+def cart_remove(request, line_id: int):
+    cart = cart_services.cart_for(user=request.user, create=False)
+    try:
+        services.remove_listing_from_cart(cart=cart, line_id=line_id)
+    except services.BuyingProblem:
+        raise Http404 from None
+    return redirect("cart")
+
+
+@member_required
+def seller_sales(request, *, error: str = "", status: int = 200):
+    """My Account › Selling › Sales to ship (M1)."""
+    if selectors.seller_of(request.user) is None:
+        return redirect("seller_home")
+    context = {
+        "to_ship": list(selectors.sales_to_ship(request.user)),
+        "sales": list(selectors.sales_of_seller(request.user)[:100]),
+        "error": error,
+    }
+    return render(request, "marketplace/sales.html", context, status=status)
+
+
+def _sale_action(request, action):
+    try:
+        action()
+    except services.SaleProblem as problem:
+        if problem.code == "not_found":
+            raise Http404 from None
+        message = " ".join([problem.message, *problem.problems.values()])
+        return message, 422 if problem.problems else 409
+    return "", 200
+
+
+@require_POST
+@member_required
+def sale_ship(request, sale_id: int):
+    error, status = _sale_action(
+        request,
+        lambda: services.ship_sale(
+            user=request.user,
+            sale_id=sale_id,
+            carrier=request.POST.get("carrier", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+        ),
+    )
+    if error:
+        return seller_sales(request, error=error, status=status)
+    messages.success(request, "Marked shipped: the buyer has the tracking number.")
+    return redirect("seller_sales")
+
+
+@require_POST
+@member_required
+def sale_cancel(request, sale_id: int):
+    error, status = _sale_action(
+        request,
+        lambda: services.cancel_sale(
+            user=request.user,
+            sale_id=sale_id,
+            role="seller",
+            reason=request.POST.get("reason", ""),
+        ),
+    )
+    if error:
+        return seller_sales(request, error=error, status=status)
+    messages.success(request, "The sale is cancelled; the buyer is told.")
+    return redirect("seller_sales")
+
+
+def _purchase_action(request, sale_id: int, action, done: str):
+    sale = selectors.sale_for_buyer(request.user, sale_id)
+    if sale is None:
+        raise Http404
+    error, status = _sale_action(request, action)
+    back = reverse("order_detail", args=[sale.order.number])
+    if error:
+        return _refused(request, error, status=status, back=back)
+    messages.success(request, done)
+    return redirect(back)
+
+
+@require_POST
+@member_required
+def purchase_cancel(request, sale_id: int):
+    return _purchase_action(
+        request,
+        sale_id,
+        lambda: services.cancel_sale(user=request.user, sale_id=sale_id, role="buyer"),
+        "Cancelled: nothing is charged for it.",
+    )
+
+
+@require_POST
+@member_required
+def purchase_received(request, sale_id: int):
+    return _purchase_action(
+        request,
+        sale_id,
+        lambda: services.confirm_delivery(user=request.user, sale_id=sale_id),
+        "Thank you: marked delivered.",
+    )

@@ -20,6 +20,7 @@ from camshaft.core.api_schemas import (
     refused_on_meaning,
     responses,
 )
+from camshaft.marketplace import selectors as marketplace_selectors
 from camshaft.orders import changes, selectors, services
 from camshaft.orders.models import Order
 
@@ -76,6 +77,27 @@ class OrderSummaryOut(Schema):
     grand_total: Decimal
 
 
+class SellerSaleOut(Schema):
+    id: int = Field(description="The sale's id, for /marketplace/purchases/{id}/...")
+    title: str
+    quantity: int
+    unit_price: Decimal
+    shipping_charge: Decimal
+    tax: Decimal
+    total: Decimal
+    status: str
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+
+
+class SellerPartOut(Schema):
+    seller_user_id: str
+    subtotal: Decimal
+    sales: list[SellerSaleOut]
+
+
 class OrderOut(OrderSummaryOut):
     email: str
     exchange_rate: Decimal
@@ -96,6 +118,12 @@ class OrderOut(OrderSummaryOut):
     gift_message: str
     lines: list[OrderLineOut]
     shipments: list[ShipmentOut]
+    marketplace_total: Decimal = Field(
+        description="The part of the total paid to marketplace sellers"
+    )
+    sellers: list[SellerPartOut] = Field(
+        default_factory=list, description="Each marketplace seller's part: status and tracking"
+    )
     history: list[OrderEventOut]
     can_cancel: bool
     cancel_refusal: str = Field(description="Why the shopper cannot cancel now, if they cannot")
@@ -199,6 +227,31 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
                 ships_from=f"{shipment.warehouse.city}, {shipment.warehouse.country}",
             )
             for shipment in order.shipments.all()
+        ],
+        marketplace_total=order.marketplace_total,
+        sellers=[
+            SellerPartOut(
+                seller_user_id=part.public_id,
+                subtotal=part.subtotal,
+                sales=[
+                    SellerSaleOut(
+                        id=sale.pk,
+                        title=sale.title,
+                        quantity=sale.quantity,
+                        unit_price=sale.unit_price,
+                        shipping_charge=sale.shipping_charge,
+                        tax=sale.tax_amount,
+                        total=sale.total,
+                        status=sale.status,
+                        carrier=sale.carrier,
+                        tracking_number=sale.tracking_number,
+                        shipped_at=sale.shipped_at,
+                        delivered_at=sale.delivered_at,
+                    )
+                    for sale in part.sales
+                ],
+            )
+            for part in marketplace_selectors.order_parts(order)
         ],
         history=[
             OrderEventOut(at=event.at, status=event.to_status, action=event.action)

@@ -182,6 +182,13 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
     decision = change_decision(order=order, as_staff=as_staff, now=now)
     if not decision.allowed:
         raise ChangeRefused(decision.reason)
+    if order.marketplace_total:
+        # The sellers were sent the address with the sale (M2), and the
+        # totals here know nothing of their part.
+        raise ChangeRefused(
+            "This order holds marketplace items, so it cannot be changed; "
+            "cancel a seller's part instead, or the order while it has not shipped."
+        )
     if not as_staff and not change.address_only:
         raise ChangeRefused("Online, only the shipping address can be changed; please call us.")
     described: list[str] = []

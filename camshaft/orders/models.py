@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from camshaft.core.fields import EncryptedCharField, LookupDigestField
 from camshaft.core.money import Money
@@ -108,6 +108,10 @@ class Order(models.Model):
     shipping_tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     grand_total = models.DecimalField(max_digits=12, decimal_places=2)
+    #: The part of `grand_total` that marketplace sellers are paid (their
+    #: items, shipping and tax): each seller's shipment captures its own part,
+    #: the store's shipments never take it.
+    marketplace_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
 
     shipping_method = models.CharField(max_length=30)
     shipping_method_name = models.CharField(max_length=100)
@@ -148,6 +152,10 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(grand_total__gte=0, items_total__gte=0), name="order_totals_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(marketplace_total__gte=0, marketplace_total__lte=F("grand_total")),
+                name="order_marketplace_within_total",
             ),
         ]
 

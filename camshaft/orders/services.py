@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +43,7 @@ from camshaft.orders.models import (
     OrderStatus,
 )
 from camshaft.orders.pricing import LineInput, OrderQuote, quote_order, with_tax
+from camshaft.orders.signals import order_cancelled
 from camshaft.payments import services as payments
 from camshaft.payments.gateways import CardToken, GatewayUnavailable
 from camshaft.payments.models import (
@@ -130,6 +132,22 @@ def destination_of(address: dict, *, residential: bool = True) -> Destination:
         postal_code=address.get("postal_code") or "",
         residential=residential,
     )
+
+
+class ThirdPartyGoods(Protocol):
+    """Goods others sell through a store order: the marketplace's sellers'
+    listings, which orders knows nothing of (the marketplace stands above
+    it). `total` is what they add to the order in its currency, priced
+    before the payment is authorized; `store` is called inside the order's
+    transaction, after the order row exists: it locks and takes what it
+    sells, and raises CheckoutProblem (so the authorization is released and
+    nothing is stored) when it can no longer sell it at `total`."""
+
+    def total(self, *, currency: str, exchange_rate: Decimal, destination: Destination) -> Decimal:
+        """Priced now, with no lock; CheckoutProblem when it cannot be sold."""
+        ...
+
+    def store(self, *, order: Order, now: datetime) -> None: ...
 
 
 @dataclass
@@ -325,19 +343,29 @@ def place_order(
     idempotency_key: str,
     expected_total: Decimal | None = None,
     now: datetime | None = None,
+    others: ThirdPartyGoods | None = None,
 ) -> PlacedOrder:
     """Turn the cart into an order and authorize its payment, exactly once
     per idempotency key (Y4). Raises CheckoutProblem, or PaymentDeclined
-    with the gateway's answer for the shopper."""
+    with the gateway's answer for the shopper. `others` are goods sold by
+    others in the same order (the marketplace): one authorization covers
+    the store's part and theirs."""
     if replay := replayed_order(user=user, cart_token=cart.token, idempotency_key=idempotency_key):
         return replay
     key = scoped_key(client_key=idempotency_key, user=user, cart=cart)
     now = now or timezone.now()
-    quote = _checked_quote(cart, request, expected_total, now)
-    payment = _authorize(request, quote, key)
+    quote, others_total = _checked_quote(cart, request, expected_total, now, others)
+    payment = _authorize(request, quote, key, extra=others_total)
     try:
         placed = _store_order(
-            cart=cart, request=request, user=user, key=key, payment=payment, now=now
+            cart=cart,
+            request=request,
+            user=user,
+            key=key,
+            payment=payment,
+            now=now,
+            others=others,
+            others_total=others_total,
         )
     except OutOfStock as gone:  # another buyer took the last units meanwhile (I2)
         _release_unused(payment, key)
@@ -350,36 +378,54 @@ def place_order(
     return placed
 
 
-def _checked_quote(cart: Cart, request: OrderRequest, expected_total, now) -> OrderQuote:
-    priced = quote_cart(
+def _priced_for_order(cart: Cart, request: OrderRequest, now) -> CartQuote:
+    """The cart priced for placing: a cart of third parties' goods alone
+    (nothing of the store's) pays no store shipping."""
+    return quote_cart(
         cart=cart,
         currency=request.currency,
-        shipping_method=request.shipping_method,
+        shipping_method=request.shipping_method if cart.lines.exists() else "",
         destination=request.destination,
         placed_at=now,
     )
+
+
+def _checked_quote(
+    cart: Cart, request: OrderRequest, expected_total, now, others
+) -> tuple[OrderQuote, Decimal]:
+    priced = _priced_for_order(cart, request, now)
     quote = priced.quote
-    if not quote.lines:
+    others_total = Decimal(0)
+    if others is not None:
+        others_total = others.total(
+            currency=quote.currency,
+            exchange_rate=quote.exchange_rate,
+            destination=request.destination,
+        )
+    if not quote.lines and not others_total:
         raise CheckoutProblem("Your cart is empty.")
     if priced.shortage:  # checked before authorizing: no hold for what cannot ship
         raise CheckoutProblem(priced.shortage.message)
-    if priced.shipping is None:
+    if priced.shipping is None and quote.lines:
         raise CheckoutProblem("Please choose one of the shipping methods offered for this cart.")
-    if expected_total is not None and expected_total != quote.grand_total:
+    total = quote.grand_total + others_total
+    if expected_total is not None and expected_total != total:
         raise CheckoutProblem(
-            f"The total is now {quote.money(quote.grand_total)}, not "
+            f"The total is now {quote.money(total)}, not "
             f"{quote.money(expected_total)} as when you reviewed it (a price or exchange "
             "rate changed). Please check your order and place it again."
         )
-    return quote
+    return quote, others_total
 
 
-def _authorize(request: OrderRequest, quote: OrderQuote, key: str) -> Payment:
+def _authorize(
+    request: OrderRequest, quote: OrderQuote, key: str, *, extra: Decimal = Decimal(0)
+) -> Payment:
     """Authorize (or, offline, open) the payment. The gateway key names the
     instrument and amount too: a double click repeats the same attempt, a
     retry with another card after a decline is a new one."""
     choice = request.payment
-    amount, currency = quote.grand_total, quote.currency
+    amount, currency = quote.grand_total + extra, quote.currency
     attempt = hashlib.sha256(
         f"{choice.method}\n{choice.card.token if choice.card else choice.wallet_token}\n"
         f"{amount}\n{currency}".encode()
@@ -414,7 +460,9 @@ def _authorize(request: OrderRequest, quote: OrderQuote, key: str) -> Payment:
 
 
 @transaction.atomic
-def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> PlacedOrder:
+def _store_order(
+    *, cart, request: OrderRequest, user, key, payment, now, others=None, others_total=Decimal(0)
+) -> PlacedOrder:
     Cart.objects.select_for_update().filter(pk=cart.pk).exists()
     # The price-match quotes this cart may use are locked before it is priced:
     # a checkout of another cart racing for one of them waits, then prices
@@ -424,17 +472,16 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
     # waited for the lock: its order is ours, and its payment is this one.
     if existing := Order.objects.filter(idempotency_key=key).first():
         return PlacedOrder(existing, replayed=True)
-    priced = quote_cart(
-        cart=cart,
-        currency=request.currency,
-        shipping_method=request.shipping_method,
-        destination=request.destination,
-        placed_at=now,
-    )
+    priced = _priced_for_order(cart, request, now)
     quote = priced.quote
     if priced.shortage:
         raise priced.shortage
-    if not quote.lines or priced.shipping is None or quote.grand_total != payment.amount:
+    unshippable = quote.lines and priced.shipping is None
+    if (
+        not (quote.lines or others_total)
+        or unshippable
+        or quote.grand_total + others_total != payment.amount
+    ):
         raise CheckoutProblem(
             "Your cart changed while the order was being placed; please review it."
         )
@@ -453,12 +500,13 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
         shipping_total=quote.shipping_total,
         tax_total=quote.tax_total,
         discount_total=quote.discount_total,
-        grand_total=quote.grand_total,
         shipping_tax=quote.shipping_tax,
-        shipping_method=request.shipping_method,
-        shipping_method_name=priced.shipping.name,
-        delivery_earliest=priced.shipping.window.earliest,
-        delivery_latest=priced.shipping.window.latest,
+        grand_total=quote.grand_total + others_total,
+        marketplace_total=others_total,
+        shipping_method=request.shipping_method if priced.shipping else "",
+        shipping_method_name=priced.shipping.name if priced.shipping else "",
+        delivery_earliest=priced.shipping.window.earliest if priced.shipping else None,
+        delivery_latest=priced.shipping.window.latest if priced.shipping else None,
         residential=request.residential,
         billing_address=OrderAddress.objects.create(**_address(request.billing)),
         shipping_address=OrderAddress.objects.create(**_address(request.shipping)),
@@ -491,6 +539,8 @@ def _store_order(*, cart, request: OrderRequest, user, key, payment, now) -> Pla
     )
     destination = request.destination
     inventory.reserve_stock(order=order, country=destination.country, region=destination.region)
+    if others is not None:
+        others.store(order=order, now=now)
     _record(order, "placed", "", order.status, actor=Actor.SHOPPER, by=user, at=now)
     CartLine.objects.filter(cart=cart).delete()
     _mail(order, "confirmation", f"Order {order.number} confirmed")
@@ -678,7 +728,13 @@ def _shipment_amount(order: Order, allocations, *, first: bool, last: bool) -> D
     first shipment adds the shipping charge and its tax; the last takes the
     rest of the authorization, so rounding never leaves a cent behind."""
     if last:
-        return order.payment.amount_capturable
+        rest = order.payment.amount_capturable
+        if order.marketplace_total:
+            # Sellers capture their own part when they ship: the store's last
+            # shipment takes only what is left of the store's part.
+            taken = sum(s.amount_captured for s in order.shipments.all())
+            rest = min(rest, order.grand_total - order.marketplace_total - taken)
+        return rest
     step = minor_unit(order.currency)
     amount = Decimal(0)
     for allocation in allocations:
@@ -756,7 +812,64 @@ def cancel_order(
         by=by,
         note=reason,
     )
+    order_cancelled.send(sender=Order, order=order, by=by, as_staff=as_staff)
     _mail(order, "cancelled", f"Order {order.number} is cancelled")
+    return order
+
+
+@transaction.atomic
+def record_third_party_shipment(
+    *, order: Order, everything_shipped: bool, by, note: str = "", now: datetime | None = None
+) -> Order:
+    """A marketplace seller shipped their part of `order` (and captured it
+    themselves): the order is partly shipped, or shipped once nothing of the
+    store's nor of the sellers' waits. Then the shopper may no longer
+    cancel it (O3): they cancel what is still open per seller instead."""
+    order = _locked(order)
+    store_waiting = Allocation.objects.filter(
+        order_line__order=order, status=Allocation.Status.RESERVED
+    ).exists()
+    done = everything_shipped and not store_waiting
+    to = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
+    if order.status in {OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PARTLY_SHIPPED}:
+        if to != order.status:
+            _move(order, to, "shipped", actor=_staff_or_system(by), by=by, note=note)
+        else:
+            _record(order, "shipped", order.status, to, actor=Actor.SYSTEM, by=by, note=note)
+    return order
+
+
+@transaction.atomic
+def release_third_party_part(*, order: Order, amount: Decimal, by=None) -> Order:
+    """A marketplace sale of `order` was cancelled before it shipped: its
+    `amount` leaves the order's totals, and the authorization is reduced by
+    it (or voided, and the order cancelled, when nothing else is left to
+    pay). Once something was captured the processor releases the rest with
+    the last capture."""
+    order = _locked(order)
+    payment = order.payment
+    order.marketplace_total -= amount
+    order.grand_total -= amount
+    order.save(update_fields=["marketplace_total", "grand_total", "updated_at"])
+    if payment.status == PaymentStatus.AUTHORIZED and not payment.amount_captured:
+        if order.grand_total <= 0:
+            # Nothing of the order is left: it is cancelled as a whole.
+            payments.void_payment(payment=payment, idempotency_key=f"void:{order.number}", by=by)
+            _move(order, OrderStatus.CANCELLED, "cancelled", actor=_staff_or_system(by), by=by)
+        else:
+            payments.change_payment_amount(
+                payment=payment,
+                amount=order.grand_total,
+                idempotency_key=f"release:{order.number}:{order.grand_total}",
+                by=by,
+            )
+    elif payment.is_offline and payment.status == PaymentStatus.AWAITING_PAYMENT:
+        payments.change_payment_amount(
+            payment=payment,
+            amount=order.grand_total,
+            idempotency_key=f"release:{order.number}:{order.grand_total}",
+            by=by,
+        )
     return order
 
 
