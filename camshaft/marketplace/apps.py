@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class MarketplaceConfig(AppConfig):
     name = "camshaft.marketplace"
     label = "marketplace"
     verbose_name = "Marketplace"
+
+    def ready(self):
+        from camshaft.marketplace import services
+        from camshaft.marketplace.models import ListingPhoto
+
+        # However a photo row goes (removed, its listing deleted, its member
+        # erased), its files follow (V4).
+        post_delete.connect(
+            services.photo_deleted, sender=ListingPhoto, dispatch_uid="listing_photo_files"
+        )
