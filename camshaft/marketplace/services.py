@@ -693,3 +693,10 @@ def pause_listings_after_terms_grace(now) -> str:
         .update(status=ListingStatus.PAUSED, updated_at=now)
     )
     return f"{paused} listing(s) paused: their sellers have not accepted terms {current.version}"
+
+
+def forget_reporter(*, email: str) -> None:
+    """V4: a guest's (or member's) address left on reports they filed goes;
+    the reports stay for staff, anonymous."""
+    if email.strip():
+        Report.objects.filter(reporter_email__iexact=email.strip()).update(reporter_email="")

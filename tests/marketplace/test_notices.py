@@ -348,3 +348,15 @@ def test_M5_a_listing_not_on_sale_cannot_be_reported(client, on_sale):
     )
     assert answer.status_code == 404
     assert not Report.objects.exists()
+
+
+def test_M5_erasing_a_guest_blanks_their_address_on_reports(client, on_sale, admin_user):
+    from camshaft.privacy import services as privacy_services
+
+    client.post(
+        reverse("listing_report", args=[on_sale.pk]),
+        {"email": "Guest@Example.com", "reason": "Fake"},
+    )
+    privacy_services.erase_guest(email="guest@example.com", by=admin_user, reason="Asked to")
+    report = Report.objects.get()
+    assert report.reporter_email == "" and report.reason == "Fake"
