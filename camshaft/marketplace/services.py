@@ -443,15 +443,21 @@ def add_listing_photo(*, user, listing_id: int, data: bytes, alt_text: str = "")
         raise SellerProblem("too_many_photos", decision.reason)
     clean = photos.clean_photo(data)
     name = photos.store(clean)
+    # The file is stored before its row: should the row fail, it goes again.
     top = listing.photos.aggregate(top=Max("position"))["top"]
-    return ListingPhoto.objects.create(
-        listing=listing,
-        image=name,
-        width=clean.width,
-        height=clean.height,
-        position=0 if top is None else top + 1,
-        alt_text=alt_text or listing.title[: rules.MAX_ALT_TEXT],
-    )
+    try:
+        with transaction.atomic():
+            return ListingPhoto.objects.create(
+                listing=listing,
+                image=name,
+                width=clean.width,
+                height=clean.height,
+                position=0 if top is None else top + 1,
+                alt_text=alt_text or listing.title[: rules.MAX_ALT_TEXT],
+            )
+    except Exception:
+        photos.delete_files([name])
+        raise
 
 
 @transaction.atomic
