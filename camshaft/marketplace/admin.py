@@ -38,13 +38,14 @@ class SellerTermsAdmin(admin.ModelAdmin):
         obj.pk, obj.published_at = published.pk, published.published_at
 
     def has_change_permission(self, request, obj=None):
-        # A version members accepted is the record of what they agreed to.
-        if obj is not None and obj.sellers.exists():
+        # A version members accepted is the record of what they agreed to,
+        # also once they have accepted a newer one.
+        if obj is not None and obj.acceptances.exists():
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.sellers.exists():
+        if obj is not None and obj.acceptances.exists():
             return False
         return super().has_delete_permission(request, obj)
 

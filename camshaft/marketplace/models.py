@@ -304,3 +304,22 @@ class ListingPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of listing {self.listing_id}"
+
+
+class TermsAcceptance(models.Model):
+    """Every version of the seller terms a seller accepted, and when (V1):
+    `Seller.terms` is only the latest, and the record of what a seller
+    agreed to must outlive the next version."""
+
+    seller = models.ForeignKey(Seller, related_name="acceptances", on_delete=models.CASCADE)
+    terms = models.ForeignKey(SellerTerms, related_name="acceptances", on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "terms"], name="terms_accepted_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller} accepted {self.terms.version}"

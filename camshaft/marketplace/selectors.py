@@ -98,8 +98,14 @@ def personal_data(user) -> list[dict]:
             "terms_version": s.terms.version,
             "accepted_at": s.accepted_at.isoformat(),
             "status": s.status,
+            "terms_accepted": [
+                {"version": a.terms.version, "accepted_at": a.accepted_at.isoformat()}
+                for a in s.acceptances.all()
+            ],
         }
-        for s in Seller.objects.filter(user=user).select_related("terms")
+        for s in Seller.objects.filter(user=user)
+        .select_related("terms")
+        .prefetch_related("acceptances__terms")
     ]
 
 

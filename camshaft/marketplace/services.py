@@ -29,6 +29,7 @@ from camshaft.marketplace.models import (
     Seller,
     SellerStatus,
     SellerTerms,
+    TermsAcceptance,
 )
 from camshaft.notifications.services import queue_email
 
@@ -74,9 +75,11 @@ def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Sell
         )
     try:
         with transaction.atomic():
-            return Seller.objects.create(
+            seller = Seller.objects.create(
                 user=user, public_id=public_id, terms=terms, accepted_at=now
             )
+            TermsAcceptance.objects.create(seller=seller, terms=terms, accepted_at=now)
+            return seller
     except IntegrityError:
         # Two members racing for the same ID, or one member in two tabs.
         raise SellerProblem(
@@ -681,8 +684,11 @@ def accept_seller_terms(*, user, terms_version: str, now=None) -> Seller:
             f"Accept the current seller terms (version {current.version if current else '-'}).",
             field="terms_version",
         )
+    if seller.terms_id == current.pk:
+        return seller  # accepted already: the first acceptance stands
     seller.terms, seller.accepted_at = current, now or timezone.now()
     seller.save(update_fields=["terms", "accepted_at"])
+    TermsAcceptance.objects.create(seller=seller, terms=current, accepted_at=seller.accepted_at)
     return seller
 
 

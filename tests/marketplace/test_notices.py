@@ -14,7 +14,7 @@ from django.utils import timezone
 from camshaft.abuse import services as abuse_services
 from camshaft.consent import services as consent_services
 from camshaft.core.models import AuditEntry
-from camshaft.marketplace import rules, services
+from camshaft.marketplace import rules, selectors, services
 from camshaft.marketplace.models import Listing, Report, Seller, SellerTerms
 from camshaft.notifications.models import OutboxMessage
 from tests.factories import MemberFactory, PartFactory
@@ -360,3 +360,20 @@ def test_M5_erasing_a_guest_blanks_their_address_on_reports(client, on_sale, adm
     privacy_services.erase_guest(email="guest@example.com", by=admin_user, reason="Asked to")
     report = Report.objects.get()
     assert report.reporter_email == "" and report.reason == "Fake"
+
+
+def test_M5_every_terms_version_a_seller_accepted_is_kept_and_stays_uneditable(admin_client):
+    terms("2026-1")
+    shop = seller()
+    services.publish_seller_terms(staff=None, version="2026-2", body="No fakes.")
+    services.accept_seller_terms(user=shop.user, terms_version="2026-2")
+    services.accept_seller_terms(user=shop.user, terms_version="2026-2")  # twice: one record
+    assert [a.terms.version for a in shop.acceptances.all()] == ["2026-1", "2026-2"]
+    old = SellerTerms.objects.get(version="2026-1")
+    admin_client.post(
+        f"/staff/marketplace/sellerterms/{old.pk}/change/", {"version": "2026-1", "body": "New"}
+    )
+    old.refresh_from_db()
+    assert old.body != "New"
+    exported = selectors.personal_data(shop.user)[0]["terms_accepted"]
+    assert [row["version"] for row in exported] == ["2026-1", "2026-2"]
