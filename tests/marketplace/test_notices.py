@@ -377,3 +377,11 @@ def test_M5_every_terms_version_a_seller_accepted_is_kept_and_stays_uneditable(a
     assert old.body != "New"
     exported = selectors.personal_data(shop.user)[0]["terms_accepted"]
     assert [row["version"] for row in exported] == ["2026-1", "2026-2"]
+
+
+def test_M5_staff_open_an_automatic_notice_about_a_buyer_in_the_queue(admin_client):
+    buyer = adult()
+    notice = services.note_sale_cancelled(buyer=buyer, cancelled_in_window=5)
+    assert "Automatic notice" in admin_client.get("/staff/marketplace/report/").text
+    page = admin_client.get(f"/staff/marketplace/report/{notice.pk}/change/")
+    assert page.status_code == 200 and "cancelled 5 sales" in page.text

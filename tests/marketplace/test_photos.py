@@ -414,3 +414,51 @@ def test_M1_erasure_deletes_the_photo_files_not_just_the_rows(admin_user):
         privacy_services.erase_person(user=shop.user, reason="Asked to", by=admin_user)
     assert not ListingPhoto.objects.exists()
     assert not any(f.exists() for f in files)
+
+
+def test_M1_the_seller_reorders_and_removes_photos_on_the_page(client):
+    shop = seller()
+    listing = listing_of(shop)
+    one, two, three = (
+        services.add_listing_photo(user=shop.user, listing_id=listing.pk, data=picture_bytes())
+        for _ in range(3)
+    )
+    client.force_login(shop.user)
+    with django_capture_commits():
+        response = client.post(
+            reverse("listing_photos_arrange", args=[listing.pk]),
+            {
+                f"position_{one.pk}": "3",
+                f"position_{two.pk}": "2",
+                f"position_{three.pk}": "1",
+                f"alt_{two.pk}": "Back",
+                f"remove_{three.pk}": "1",
+            },
+        )
+    assert response.status_code == 302
+    assert [(p.pk, p.alt_text) for p in listing.photos.all()] == [
+        (two.pk, "Back"),
+        (one.pk, listing.title),
+    ]
+    assert not stored(three).exists()
+    response = client.post(
+        reverse("listing_photos_arrange", args=[listing.pk]), {f"position_{one.pk}": "first"}
+    )
+    assert response.status_code == 400
+    assert "whole number" in response.text
+
+
+def test_M1_the_listing_page_costs_the_same_queries_whatever_its_photos_and_vehicles(
+    django_assert_max_num_queries,
+):
+    shop = seller()
+    part = PartFactory()
+    for _ in range(5):
+        FitmentFactory(part=part)
+    listing = listing_of(shop, part_code=part.sku)
+    for _ in range(3):
+        services.add_listing_photo(user=shop.user, listing_id=listing.pk, data=picture_bytes())
+    with django_assert_max_num_queries(5):
+        page = selectors.listing_page(listing.pk)
+        [str(v) for v in page.vehicles]
+    assert len(page.vehicles) == 5 and len(page.photos) == 3
