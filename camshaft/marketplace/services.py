@@ -390,7 +390,7 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
         # The member learns what was decided and why (M5).
         queue_email(
             to=report.member.email,
-            subject="About your selling on the marketplace",
+            subject=f"About your {'selling' if report.seller_id else 'account'} on the marketplace",
             template="marketplace/email/report_outcome",
             context={
                 "public_id": report.seller.public_id if report.seller_id else "",
