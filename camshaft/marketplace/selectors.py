@@ -244,7 +244,10 @@ def listing_page(listing_id: int, *, now=None) -> ListingPage | None:
     ID and score, its photos and the vehicles it fits (a linked listing's
     are its catalogue part's). None when it is not on sale."""
     listing = (
-        on_sale().select_related("seller", "part").prefetch_related("photos").filter(pk=listing_id)
+        on_sale()
+        .select_related("seller__user", "part")
+        .prefetch_related("photos")
+        .filter(pk=listing_id)
     ).first()
     if listing is None:
         return None
