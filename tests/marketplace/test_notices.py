@@ -385,3 +385,20 @@ def test_M5_staff_open_an_automatic_notice_about_a_buyer_in_the_queue(admin_clie
     assert "Automatic notice" in admin_client.get("/staff/marketplace/report/").text
     page = admin_client.get(f"/staff/marketplace/report/{notice.pk}/change/")
     assert page.status_code == 200 and "cancelled 5 sales" in page.text
+
+
+def test_M5_the_terms_grace_job_runs_from_camshaft_jobs():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    terms("2026-1", published_at=timezone.now() - timedelta(days=100))
+    late = seller("late")
+    listing = services.create_listing(user=late.user, draft=draft(PartFactory(), "40.00"))
+    SellerTerms.objects.create(
+        version="2026-2", body="New", published_at=timezone.now() - rules.TERMS_GRACE
+    )
+    out = StringIO()
+    call_command("jobs", "--only", "pause_listings_after_terms_grace", stdout=out)
+    assert "1 listing(s) paused" in out.getvalue()
+    assert Listing.objects.get(pk=listing.pk).status == "paused"
