@@ -8,9 +8,10 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Marketplace"
 
     def ready(self):
-        from camshaft.marketplace import services
+        from camshaft.marketplace import indexing, services
         from camshaft.marketplace.models import ListingPhoto
 
+        indexing.connect()
         # However a photo row goes (removed, its listing deleted, its member
         # erased), its files follow (V4).
         post_delete.connect(

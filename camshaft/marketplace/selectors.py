@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from camshaft.catalog.models import Category
 from camshaft.core.money import Money
-from camshaft.fitment.models import Vehicle
+from camshaft.fitment.models import Fitment, Vehicle
 from camshaft.marketplace import rules
 from camshaft.marketplace.models import (
     CommissionRate,
@@ -296,3 +296,44 @@ def terms_to_accept(seller: Seller | None) -> SellerTerms | None:
     if current is None or seller.terms_id == current.pk:
         return None
     return current
+
+
+def _fitting(vehicle_id: int) -> Q:
+    """Listings that fit the vehicle: a linked one by its part's fitment, a
+    free-standing one by its own vehicles."""
+    return Q(part_id__in=Fitment.objects.filter(vehicle_id=vehicle_id).values("part_id")) | Q(
+        pk__in=Listing.vehicles.through.objects.filter(vehicle_id=vehicle_id).values("listing_id")
+    )
+
+
+def listings_fitting(listing_ids: list[int], vehicle_id: int) -> set[int]:
+    """Which of `listing_ids` fit the vehicle (one query)."""
+    return set(
+        Listing.objects.filter(_fitting(vehicle_id), pk__in=listing_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+#: How many listings a vehicle's page shows.
+VEHICLE_PAGE_LISTINGS = 10
+
+
+def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS) -> list[Offer]:
+    """M1: listings on sale that fit the vehicle, cheapest first, with their
+    sellers' scores (two queries whatever the number)."""
+    listings = list(
+        on_sale()
+        .filter(_fitting(vehicle_id))
+        .select_related("seller", "part")
+        .order_by("price", "pk")[:limit]
+    )
+    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
+    return [
+        Offer(
+            listing=listing,
+            public_id=listing.seller.public_id,
+            score=scores[listing.seller.user_id],
+        )
+        for listing in listings
+    ]

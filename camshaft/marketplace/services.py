@@ -15,7 +15,7 @@ from camshaft.catalog.models import Part, normalize_code
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
 from camshaft.fitment.models import Vehicle
-from camshaft.marketplace import photos, rules, selectors
+from camshaft.marketplace import indexing, photos, rules, selectors
 from camshaft.marketplace.models import (
     Listing,
     ListingCondition,
@@ -374,10 +374,12 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
         if report.listing_id is None:
             raise ReportProblem("This report is about a member, not a listing.")
         Listing.objects.filter(pk=report.listing_id).update(status=ListingStatus.REMOVED)
+        indexing.queue([report.listing_id])  # a queryset update sends no signal
     elif outcome == ReportOutcome.SUSPENDED:
         if report.seller_id is None:
             raise ReportProblem("This member does not sell: there is nothing to suspend.")
         Seller.objects.filter(pk=report.seller_id).update(status=SellerStatus.SUSPENDED)
+        indexing.queue_seller(report.seller_id)
     elif outcome == ReportOutcome.WARNED and report.seller_id is not None:
         Seller.objects.filter(pk=report.seller_id).update(warnings=F("warnings") + 1)
     report.status = ReportStatus.CLOSED
@@ -699,11 +701,10 @@ def pause_listings_after_terms_grace(now) -> str:
     current = selectors.current_terms()
     if current is None or not rules.terms_grace_over(published_at=current.published_at, now=now):
         return "nothing to pause"
-    paused = (
-        Listing.objects.filter(status=ListingStatus.ACTIVE)
-        .exclude(seller__terms=current)
-        .update(status=ListingStatus.PAUSED, updated_at=now)
-    )
+    due = Listing.objects.filter(status=ListingStatus.ACTIVE).exclude(seller__terms=current)
+    ids = list(due.values_list("pk", flat=True))
+    paused = Listing.objects.filter(pk__in=ids).update(status=ListingStatus.PAUSED, updated_at=now)
+    indexing.queue(ids)  # a queryset update sends no signal: search learns here
     return f"{paused} listing(s) paused: their sellers have not accepted terms {current.version}"
 
 
