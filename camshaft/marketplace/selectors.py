@@ -4,6 +4,7 @@ store's fees (M4)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -191,9 +192,20 @@ class Offer:
     score: rules.Score
 
 
+LISTED_SQL = (
+    "SELECT 1 FROM marketplace_listing WHERE part_id = %s AND status = %s AND quantity > 0 LIMIT 1"
+)
+
+
 def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
     """M1/M3: listings of `part` on sale, cheapest first, with their
-    sellers' scores (two queries whatever the number)."""
+    sellers' scores and first photos (four queries whatever the number). Almost no catalogue
+    part is on the marketplace, so a cheap probe of (part, status) answers
+    first: compiling the full query cost more than any part page's other reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(LISTED_SQL, [part.pk, ListingStatus.ACTIVE])
+        if cursor.fetchone() is None:
+            return []
     listings = list(
         on_sale()
         .filter(part=part)
