@@ -434,4 +434,5 @@ CAMSHAFT_JOBS: list[str] = [
     "camshaft.abuse.jobs.purge_abuse_records",
     "camshaft.returns.services.refund_due_returns",
     "camshaft.returns.services.core_deposit_job",
+    "camshaft.marketplace.services.pause_listings_after_terms_grace",
 ]

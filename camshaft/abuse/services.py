@@ -36,6 +36,8 @@ CONTACT = "contact"
 #: Live chat messages (a person types a few a minute; a script many).
 CHAT = "chat"
 PRICE_MATCH = "price_match"
+#: Reports of marketplace listings, which guests may send too (M5).
+MARKETPLACE_REPORT = "marketplace_report"
 #: Door name under which filled honeypots are recorded, e.g. "honeypot:sign_in".
 HONEYPOT = "honeypot"
 
@@ -67,6 +69,7 @@ CLIENT_LIMITS: dict[str, Limit] = {
     CONTACT: PUBLIC_FORM_LIMIT,
     CHAT: Limit(30, MINUTE),
     PRICE_MATCH: PUBLIC_FORM_LIMIT,
+    MARKETPLACE_REPORT: PUBLIC_FORM_LIMIT,
 }
 #: Requests about one account, from any client: password guessing spread
 #: over many addresses, and reset mail sent to one inbox over and over.

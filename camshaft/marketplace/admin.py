@@ -5,10 +5,12 @@ commission and per-sale fee (M4), listings, ratings staff may take down
 from django import forms
 from django.contrib import admin, messages
 
+from camshaft.core.admin import ReadOnlyInline
 from camshaft.marketplace import services
 from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
+    ListingPhoto,
     Rating,
     Report,
     ReportStatus,
@@ -21,35 +23,69 @@ from camshaft.marketplace.models import (
 
 @admin.register(SellerTerms)
 class SellerTermsAdmin(admin.ModelAdmin):
+    """Publishing a version mails every active seller (V1, M5); they accept
+    it before changing listings (services.publish_seller_terms)."""
+
     list_display = ("version", "published_at")
+    readonly_fields = ("published_at",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        published = services.publish_seller_terms(
+            staff=request.user, version=obj.version, body=obj.body
+        )
+        obj.pk, obj.published_at = published.pk, published.published_at
 
     def has_change_permission(self, request, obj=None):
-        # A version members accepted is the record of what they agreed to.
-        if obj is not None and obj.sellers.exists():
+        # A version members accepted is the record of what they agreed to,
+        # also once they have accepted a newer one.
+        if obj is not None and obj.acceptances.exists():
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.sellers.exists():
+        if obj is not None and obj.acceptances.exists():
             return False
         return super().has_delete_permission(request, obj)
 
 
+class ReinstateSellerForm(forms.ModelForm):
+    reinstate_because = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text="To lift a suspension: why (mailed to the seller, audited).",
+    )
+
+    class Meta:
+        model = Seller
+        fields = ()
+
+
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
-    list_display = ("public_id", "status", "terms", "accepted_at")
+    """Suspending goes through a report, lifting it through *reinstate
+    because* (M5): both are services, audited and mailed."""
+
+    form = ReinstateSellerForm
+    list_display = ("public_id", "status", "warnings", "terms", "accepted_at")
     list_filter = ("status",)
     search_fields = ("public_id",)
-    readonly_fields = ("user", "public_id", "terms", "accepted_at")
+    readonly_fields = ("user", "public_id", "status", "warnings", "terms", "accepted_at")
 
     def has_add_permission(self, request):
         return False  # members become sellers themselves, accepting the terms
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if "status" in form.changed_data and obj.status == "suspended":
-            # M5: suspending here does what the report queue's suspension does.
-            services.cancel_open_sales_of_seller(seller=obj)
+        note = form.cleaned_data.get("reinstate_because", "")
+        if not note.strip():
+            return
+        try:
+            services.reinstate_seller(staff=request.user, seller_id=obj.pk, note=note)
+        except services.ReportProblem as problem:
+            messages.error(request, problem.message)
 
 
 @admin.register(CommissionRate)
@@ -63,9 +99,16 @@ class SaleFeeAdmin(admin.ModelAdmin):
     list_display = ("currency", "amount")
 
 
+class ListingPhotoInline(ReadOnlyInline):
+    model = ListingPhoto
+    fields = ("position", "image", "alt_text", "width", "height")
+
+
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
     """Staff read listings here; taking one down goes through a report (M5)."""
+
+    inlines = [ListingPhotoInline]
 
     list_display = ("title", "seller", "part", "condition", "price", "quantity", "status")
     list_filter = ("status", "condition")
@@ -136,10 +179,15 @@ class ReportAdmin(admin.ModelAdmin):
     """M5: the queue of reports, oldest first; closing one takes an action."""
 
     form = HandleReportForm
-    list_display = ("__str__", "listing", "created_at", "status", "outcome")
-    list_filter = ("status", "outcome")
+    list_display = ("__str__", "source", "rule", "listing", "created_at", "status", "outcome")
+    list_filter = ("status", "source", "rule", "outcome")
     readonly_fields = (
+        "source",
+        "rule",
         "reporter",
+        "reporter_email",
+        "member",
+        "seller_warnings",
         "listing",
         "seller",
         "reason",
@@ -151,6 +199,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("seller", "listing")
+
+    @admin.display(description="warnings so far")
+    def seller_warnings(self, obj):
+        return obj.seller.warnings if obj.seller_id else "-"
 
     def has_add_permission(self, request):
         return False

@@ -8,12 +8,13 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
 from camshaft.accounts.api_auth import SessionOrToken, TokenAuth
 from camshaft.cart import services as cart_services
 from camshaft.cart.selectors import cart_view
 from camshaft.core.api_schemas import (
+    NO_NUL,
     DecimalText,
     ErrorOut,
     InputSchema,
@@ -28,7 +29,7 @@ from camshaft.core.api_schemas import (
     refused_on_meaning,
     responses,
 )
-from camshaft.marketplace import rules, selectors, services
+from camshaft.marketplace import photos, rules, selectors, services
 from camshaft.marketplace.models import ListingCondition
 from camshaft.orders.services import quote_view
 
@@ -178,6 +179,28 @@ class ListingIn(InputSchema):
         )
 
 
+class PhotoOut(Schema):
+    id: int
+    position: int
+    alt_text: str
+    width: int
+    height: int
+    url: str = Field(description="The photo as stored: re-encoded, without metadata")
+    thumbnail_url: str = Field(description="A square JPEG thumbnail")
+
+
+def photo_out(photo) -> dict:
+    return {
+        "id": photo.pk,
+        "position": photo.position,
+        "alt_text": photo.alt_text,
+        "width": photo.width,
+        "height": photo.height,
+        "url": photos.url(photo.image.name),
+        "thumbnail_url": photos.thumbnail(photo.image.name).src,
+    }
+
+
 class ListingOut(Schema):
     id: int
     title: str
@@ -192,6 +215,7 @@ class ListingOut(Schema):
     part_sku: str = Field(description='The linked catalogue part, or ""')
     vehicle_ids: list[int]
     status: str
+    photos: list[PhotoOut] = Field(description="In the order shoppers see them")
 
 
 def listing_out(listing) -> dict:
@@ -209,11 +233,18 @@ def listing_out(listing) -> dict:
         "part_sku": listing.part.sku if listing.part_id else "",
         "vehicle_ids": sorted(v.pk for v in listing.vehicles.all()),
         "status": listing.status,
+        "photos": [photo_out(photo) for photo in listing.photos.all()],
     }
 
 
 def _refused(problem: services.SellerProblem):
-    return 403, {"detail": problem.message}
+    """403 for who the member is (no seller, suspended); 409 for a state
+    they can change: new seller terms to accept (the message names them)."""
+    return (409 if problem.code in STATE_CONFLICTS else 403), {"detail": problem.message}
+
+
+#: Refusals the seller can lift: accept the new terms, remove a photo.
+STATE_CONFLICTS = {"terms_outdated", "too_many_photos"}
 
 
 def _fresh(user, listing_id: int) -> dict:
@@ -233,7 +264,7 @@ def my_listings(request: HttpRequest):
 @router.post(
     "/marketplace/listings",
     auth=TokenAuth(),
-    response=created(ListingOut, 401, 403),
+    response=created(ListingOut, 401, 403, 409),
     summary="List a part for sale",
     openapi_extra=refused_on_meaning(*LISTING_REFUSALS),
 )
@@ -264,7 +295,7 @@ def my_listing(request: HttpRequest, listing_id: RecordId):
 @router.put(
     "/marketplace/listings/{listing_id}",
     auth=TokenAuth(),
-    response=responses(ListingOut, 401, 403, 404),
+    response=responses(ListingOut, 401, 403, 404, 409),
     summary="Change one of your listings",
     openapi_extra=refused_on_meaning(*LISTING_REFUSALS),
 )
@@ -294,7 +325,7 @@ def _pause(request: HttpRequest, listing_id: int, *, paused: bool):
 @router.post(
     "/marketplace/listings/{listing_id}/pause",
     auth=TokenAuth(),
-    response=responses(ListingOut, 401, 403, 404),
+    response=responses(ListingOut, 401, 403, 404, 409),
     summary="Hide one of your listings from shoppers",
 )
 def pause_listing(request: HttpRequest, listing_id: RecordId):
@@ -304,7 +335,7 @@ def pause_listing(request: HttpRequest, listing_id: RecordId):
 @router.post(
     "/marketplace/listings/{listing_id}/resume",
     auth=TokenAuth(),
-    response=responses(ListingOut, 401, 403, 404),
+    response=responses(ListingOut, 401, 403, 404, 409),
     summary="Show a paused listing to shoppers again",
 )
 def resume_listing(request: HttpRequest, listing_id: RecordId):
@@ -648,3 +679,88 @@ def buyer_received(request: HttpRequest, sale_id: RecordId):
     except services.SaleProblem as problem:
         return _sale_refusal(problem)
     return sale_out(sale)
+
+
+# Listing photos (M1) ---------------------------------------------------------------------
+
+PHOTO_REFUSALS = (
+    "the file is not a whole JPEG, PNG or WebP picture",
+    "the picture has more than 40 megapixels, or a side under 50 pixels",
+)
+
+
+@router.post(
+    "/marketplace/listings/{listing_id}/photos",
+    auth=TokenAuth(),
+    response={**created(PhotoOut, 401, 403, 404, 409), 413: ErrorOut},
+    summary="Add a photo to one of your listings (multipart)",
+    openapi_extra=refused_on_meaning(*PHOTO_REFUSALS),
+)
+def add_photo(
+    request: HttpRequest,
+    listing_id: RecordId,
+    photo: File[UploadedFile],
+    alt_text: str = Form("", max_length=rules.MAX_ALT_TEXT, pattern=NO_NUL),
+):
+    """A JPEG, PNG or WebP photo of at most 10 MB, stored re-encoded with
+    its metadata (EXIF, GPS) removed. 404 for someone else's listing
+    (nothing stored), 409 when it has 8 photos or new seller terms wait to
+    be accepted, 413 for a file over 10 MB."""
+    try:
+        photos.refuse_by_size(photo.size)  # before a byte of it is read
+        added = services.add_listing_photo(
+            user=request.auth, listing_id=listing_id, data=photo.read(), alt_text=alt_text
+        )
+    except services.NotYourListing:
+        return 404, NO_LISTING
+    except services.SellerProblem as problem:
+        return _refused(problem)
+    except ValidationError as error:
+        if getattr(error, "code", "") == "too_large":
+            return 413, {"detail": error.messages[0]}
+        return invalid(error)
+    return 201, photo_out(added)
+
+
+@router.delete(
+    "/marketplace/listings/{listing_id}/photos/{photo_id}",
+    auth=TokenAuth(),
+    response=no_content(401, 404),
+    summary="Remove a photo of one of your listings",
+)
+def remove_photo(request: HttpRequest, listing_id: RecordId, photo_id: RecordId):
+    try:
+        services.remove_listing_photo(user=request.auth, listing_id=listing_id, photo_id=photo_id)
+    except services.NotYourListing:
+        return 404, {"detail": "You have no such photo."}
+    return 204, None
+
+
+# New seller terms (V1) ---------------------------------------------------------------------
+
+
+class AcceptTermsIn(InputSchema):
+    terms_version: Text(20, min_length=1) = Field(
+        ..., description="The version of the seller terms you accept: the current one"
+    )
+
+
+@router.post(
+    "/marketplace/seller/terms",
+    auth=TokenAuth(),
+    response=responses(SellerOut, 401, 404),
+    summary="Accept the current seller terms",
+    openapi_extra=refused_on_meaning("the seller terms named are not the current ones"),
+)
+def accept_terms(request: HttpRequest, body: AcceptTermsIn):
+    """404 when you are not a seller."""
+    try:
+        seller = services.accept_seller_terms(user=request.auth, terms_version=body.terms_version)
+    except services.SellerProblem as problem:
+        if problem.code == "not_seller":
+            return 404, {"detail": problem.message}
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": problem.field, "message": problem.message}],
+        }
+    return seller_out(seller)

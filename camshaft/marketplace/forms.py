@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from camshaft.abuse.forms import HoneypotMixin
 from camshaft.marketplace import rules
 from camshaft.marketplace.models import ListingCondition
 from camshaft.marketplace.services import ListingDraft
@@ -93,3 +94,45 @@ class CartListingForm(forms.Form):
         max_value=rules.MAX_QUANTITY,
         error_messages={"required": "Choose a quantity.", "invalid": "Choose a whole number."},
     )
+
+
+class PhotoForm(forms.Form):
+    """One photo added to a listing (M1). The file is checked by the service
+    (format, size, pixels); the form only says a file is needed."""
+
+    photo = forms.FileField(
+        label="Add a photo",
+        help_text=f"JPEG, PNG or WebP, at most {rules.MAX_PHOTO_BYTES // (1024 * 1024)} MB; "
+        "the location and camera data in it are removed.",
+    )
+    alt_text = forms.CharField(
+        label="What it shows",
+        max_length=rules.MAX_ALT_TEXT,
+        required=False,
+        help_text="For people who cannot see it, e.g. 'Left caliper, piston side'.",
+    )
+
+
+class AcceptTermsForm(forms.Form):
+    terms_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    accept = forms.BooleanField(label="I accept the new seller terms above.")
+
+
+class ListingReportForm(HoneypotMixin, forms.Form):
+    """M5: anyone reports a listing; a guest leaves an address for staff."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        required=False,
+        help_text="Only staff see it, to answer you.",
+    )
+    reason = forms.CharField(
+        label="What is wrong?", widget=forms.Textarea, max_length=1000, min_length=1
+    )
+
+    def __init__(self, *args, guest: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if guest:
+            self.fields["email"].required = True
+        else:
+            del self.fields["email"]

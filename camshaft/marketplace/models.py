@@ -52,6 +52,8 @@ class Seller(models.Model):
     status = models.CharField(
         max_length=12, choices=SellerStatus.choices, default=SellerStatus.ACTIVE
     )
+    #: M5: how many times staff warned this seller (upheld reports).
+    warnings = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -373,9 +375,23 @@ class ReportOutcome(models.TextChoices):
     SUSPENDED = "suspended", "Seller suspended"
 
 
-class Report(models.Model):
-    """A report of a listing or a member (M5), waiting in the staff queue."""
+class ReportSource(models.TextChoices):
+    PERSON = "person", "A person"
+    #: Raised by the store itself when activity matches a rule (rules.py).
+    AUTOMATIC = "automatic", "Automatic notice"
 
+
+class Report(models.Model):
+    """A report of a listing or a member (M5), waiting in the staff queue:
+    filed by a member, by a guest (who leaves an email address), or by the
+    store itself when activity looks suspicious (`source` automatic, `rule`
+    naming the pattern). `member` is whom it is about; `seller` is set when
+    that member sells."""
+
+    source = models.CharField(
+        max_length=10, choices=ReportSource.choices, default=ReportSource.PERSON
+    )
+    rule = models.CharField(max_length=30, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -383,10 +399,20 @@ class Report(models.Model):
         related_name="marketplace_reports",
         on_delete=models.SET_NULL,
     )
+    #: A guest reporter's address, for staff to answer.
+    reporter_email = models.EmailField(blank=True)
     listing = models.ForeignKey(
         Listing, null=True, blank=True, related_name="reports", on_delete=models.CASCADE
     )
-    seller = models.ForeignKey(Seller, related_name="reports", on_delete=models.CASCADE)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        related_name="marketplace_reports_about",
+        on_delete=models.CASCADE,
+    )
+    seller = models.ForeignKey(
+        Seller, null=True, blank=True, related_name="reports", on_delete=models.CASCADE
+    )
     reason = models.CharField(max_length=1000)
     created_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
@@ -402,4 +428,44 @@ class Report(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Report #{self.pk} on {self.seller}"
+        return f"Report #{self.pk} on {self.seller or self.member_id}"
+
+
+class ListingPhoto(models.Model):
+    """A photo of a listing (M1), in `position` order. The stored file is a
+    re-encoded copy with every piece of metadata removed (EXIF, GPS);
+    thumbnails are made like the catalogue's part pictures."""
+
+    listing = models.ForeignKey(Listing, related_name="photos", on_delete=models.CASCADE)
+    image = models.ImageField(max_length=200)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["listing", "position"], name="listingphoto_listing_pos")]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position + 1} of listing {self.listing_id}"
+
+
+class TermsAcceptance(models.Model):
+    """Every version of the seller terms a seller accepted, and when (V1):
+    `Seller.terms` is only the latest, and the record of what a seller
+    agreed to must outlive the next version."""
+
+    seller = models.ForeignKey(Seller, related_name="acceptances", on_delete=models.CASCADE)
+    terms = models.ForeignKey(SellerTerms, related_name="acceptances", on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "terms"], name="terms_accepted_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller} accepted {self.terms.version}"

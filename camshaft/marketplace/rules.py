@@ -212,3 +212,108 @@ def score(*, positive: int, count: int) -> Score:
         return Score(None, 0)
     share = (Decimal(positive) * 100 / Decimal(count)).to_integral_value(rounding=ROUND_FLOOR)
     return Score(int(share), count)
+
+
+# Listing photos (M1) ---------------------------------------------------------------
+
+#: M1: how many photos one listing shows at most.
+MAX_PHOTOS = 8
+#: M1: the largest photo file taken, and the most pixels (a small file can
+#: hold a huge picture: a decompression bomb).
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+MIN_PHOTO_SIDE = 50
+MAX_ALT_TEXT = 200
+
+
+def photo_size_problem(size: int) -> str:
+    """Why a file of `size` bytes is refused before it is read, or ""."""
+    if size > MAX_PHOTO_BYTES:
+        return (
+            f"A photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB; "
+            f"this file is {size / (1024 * 1024):.1f} MB."
+        )
+    if size == 0:
+        return "The photo file is empty."
+    return ""
+
+
+def may_add_photos(*, have: int, adding: int = 1) -> Decision:
+    if have + adding > MAX_PHOTOS:
+        return Decision(False, f"A listing has at most {MAX_PHOTOS} photos: remove one first.")
+    return Decision(True)
+
+
+# Suspicious activity (M5) -----------------------------------------------------------
+
+#: M5 (a): an account younger than this is "new".
+NEW_ACCOUNT_AGE = timedelta(days=30)
+#: A catalogue part at least this dear (store currency) is "expensive"...
+EXPENSIVE_PART_PRICE = Decimal("200.00")
+#: ...and a listing of it is "far below" at less than this share of its price.
+UNDERPRICED_SHARE = Decimal("0.40")
+#: This many such listings by a new account raise a notice.
+UNDERPRICED_LISTINGS = 3
+#: M5 (b): this many listings created within BURST_WINDOW raise a notice.
+BURST_LISTINGS = 20
+BURST_WINDOW = timedelta(hours=1)
+#: M5 (c): a buyer cancelling this many sales within CANCEL_WINDOW.
+CANCELLED_SALES = 3
+CANCEL_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """A pattern staff should look at: `rule` names it, `reason` says it in words."""
+
+    rule: str
+    reason: str
+
+
+def is_underpriced(*, price: Decimal, catalogue_price: Decimal) -> bool:
+    """An expensive catalogue part offered far below the store's price."""
+    return catalogue_price >= EXPENSIVE_PART_PRICE and price < catalogue_price * UNDERPRICED_SHARE
+
+
+def underpricing_suspicion(*, account_age: timedelta, underpriced: int) -> Suspicion | None:
+    """M5 (a): a new account listing many expensive parts far below their price."""
+    if account_age < NEW_ACCOUNT_AGE and underpriced >= UNDERPRICED_LISTINGS:
+        return Suspicion(
+            "underpriced",
+            f"An account younger than {NEW_ACCOUNT_AGE.days} days has {underpriced} listings "
+            f"of parts of {EXPENSIVE_PART_PRICE} or more at under "
+            f"{int(UNDERPRICED_SHARE * 100)}% of the catalogue price.",
+        )
+    return None
+
+
+def burst_suspicion(*, created_in_window: int) -> Suspicion | None:
+    """M5 (b): many listings created in a short time."""
+    if created_in_window >= BURST_LISTINGS:
+        hours = int(BURST_WINDOW.total_seconds() // 3600)
+        return Suspicion(
+            "listing_burst",
+            f"{created_in_window} listings created within {hours} hour{'s' if hours > 1 else ''}.",
+        )
+    return None
+
+
+def cancellation_suspicion(*, cancelled_in_window: int) -> Suspicion | None:
+    """M5 (c): a buyer cancelling many sales."""
+    if cancelled_in_window >= CANCELLED_SALES:
+        return Suspicion(
+            "sale_cancellations",
+            f"The buyer cancelled {cancelled_in_window} sales within {CANCEL_WINDOW.days} days.",
+        )
+    return None
+
+
+# Seller terms (M5, V1) -----------------------------------------------------------------
+
+#: After new seller terms are published, a seller who has not accepted them
+#: keeps their listings on sale this long; then the listings pause.
+TERMS_GRACE = timedelta(days=30)
+
+
+def terms_grace_over(*, published_at: datetime, now: datetime) -> bool:
+    return now >= published_at + TERMS_GRACE

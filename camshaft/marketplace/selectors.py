@@ -5,16 +5,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from camshaft.catalog.models import Category
 from camshaft.core.money import Money
-from camshaft.fitment.models import Fitment
+from camshaft.fitment.models import Fitment, Vehicle
 from camshaft.marketplace import rules
 from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
+    ListingPhoto,
     ListingStatus,
     MarketplaceCartLine,
     Rating,
@@ -68,7 +69,7 @@ def listings_of(user):
         Listing.objects.filter(seller__user_id=getattr(user, "pk", None))
         .exclude(status=ListingStatus.DELETED)
         .select_related("part", "seller")
-        .prefetch_related("vehicles")
+        .prefetch_related("vehicles", "photos")
     )
 
 
@@ -106,8 +107,14 @@ def personal_data(user) -> list[dict]:
             "terms_version": s.terms.version,
             "accepted_at": s.accepted_at.isoformat(),
             "status": s.status,
+            "terms_accepted": [
+                {"version": a.terms.version, "accepted_at": a.accepted_at.isoformat()}
+                for a in s.acceptances.all()
+            ],
         }
-        for s in Seller.objects.filter(user=user).select_related("terms")
+        for s in Seller.objects.filter(user=user)
+        .select_related("terms")
+        .prefetch_related("acceptances__terms")
     ]
 
 
@@ -200,7 +207,7 @@ LISTED_SQL = (
 
 def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
     """M1/M3: listings of `part` on sale, cheapest first, with their
-    sellers' scores (two queries whatever the number). Almost no catalogue
+    sellers' scores and first photos (four queries whatever the number). Almost no catalogue
     part is on the marketplace, so a cheap probe of (part, status) answers
     first: compiling the full query cost more than any part page's other reads."""
     with connection.cursor() as cursor:
@@ -208,7 +215,11 @@ def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
         if cursor.fetchone() is None:
             return []
     listings = list(
-        on_sale().filter(part=part).select_related("seller").order_by("price", "pk")[:limit]
+        on_sale()
+        .filter(part=part)
+        .select_related("seller")
+        .prefetch_related(first_photo())
+        .order_by("price", "pk")[:limit]
     )
     scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
     return [
@@ -219,6 +230,92 @@ def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
         )
         for listing in listings
     ]
+
+
+# Listing photos (M1) and the public listing page -------------------------------------
+
+
+def first_photo() -> Prefetch:
+    """Each listing's first photo as `.first_photos` (a list of 0 or 1), in
+    one query for any number of listings."""
+    return Prefetch(
+        "photos",
+        queryset=ListingPhoto.objects.order_by("position", "pk")[:1],
+        to_attr="first_photos",
+    )
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    listing: Listing
+    public_id: str
+    score: rules.Score
+    photos: list[ListingPhoto]
+    vehicles: list
+    more_vehicles: int
+
+
+#: How many vehicles a listing page names; the rest are counted.
+PAGE_VEHICLES = 50
+
+
+def listing_page(listing_id: int, *, now=None) -> ListingPage | None:
+    """M1: a listing on sale as shoppers see it, with the seller's public
+    ID and score, its photos and the vehicles it fits (a linked listing's
+    are its catalogue part's). None when it is not on sale."""
+    listing = (
+        on_sale()
+        .select_related("seller__user", "part")
+        .prefetch_related("photos")
+        .filter(pk=listing_id)
+    ).first()
+    if listing is None:
+        return None
+    if listing.part_id:
+        fits = Vehicle.objects.filter(fitments__part_id=listing.part_id).distinct()
+    else:
+        fits = listing.vehicles.all()
+    fits = fits.select_related("make", "model", "submodel", "engine").order_by("-year", "pk")
+    vehicles = list(fits[: PAGE_VEHICLES + 1])
+    more = fits.count() - PAGE_VEHICLES if len(vehicles) > PAGE_VEHICLES else 0
+    score = scores_of([listing.seller.user_id], now=now)[listing.seller.user_id]
+    return ListingPage(
+        listing=listing,
+        public_id=listing.seller.public_id,
+        score=score,
+        photos=list(listing.photos.all()),
+        vehicles=vehicles[:PAGE_VEHICLES],
+        more_vehicles=more,
+    )
+
+
+def photos_data(user) -> list[dict]:
+    """The photos of the member's listings, for Download my data (V3)."""
+    return [
+        {
+            "listing_id": photo.listing_id,
+            "file": photo.image.name,
+            "url": photo.image.url,
+            "position": photo.position,
+            "alt_text": photo.alt_text,
+            "width": photo.width,
+            "height": photo.height,
+            "created_at": photo.created_at.isoformat(),
+        }
+        for photo in ListingPhoto.objects.filter(listing__seller__user_id=user.pk).order_by(
+            "listing_id", "position", "pk"
+        )
+    ]
+
+
+def terms_to_accept(seller: Seller | None) -> SellerTerms | None:
+    """V1: the current seller terms when `seller` has not accepted them yet."""
+    if seller is None:
+        return None
+    current = current_terms()
+    if current is None or seller.terms_id == current.pk:
+        return None
+    return current
 
 
 def _fitting(vehicle_id: int) -> Q:

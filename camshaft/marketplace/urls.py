@@ -7,7 +7,20 @@ from camshaft.marketplace import views
 urlpatterns = [
     path("sellers/<str:public_id>/", views.seller_profile, name="seller_profile"),
     path("sellers/<str:public_id>/report/", views.report, name="marketplace_report"),
+    path("listings/<id:listing_id>/", views.listing_page, name="listing_page"),
+    path("listings/<id:listing_id>/report/", views.listing_report, name="listing_report"),
     path("account/selling/", views.seller_home, name="seller_home"),
+    path("account/selling/terms/", views.accept_terms, name="seller_accept_terms"),
+    path(
+        "account/selling/listings/<id:listing_id>/photos/",
+        views.listing_photo_add,
+        name="listing_photo_add",
+    ),
+    path(
+        "account/selling/listings/<id:listing_id>/photos/arrange/",
+        views.listing_photos_arrange,
+        name="listing_photos_arrange",
+    ),
     path("account/selling/listings/new/", views.listing_new, name="listing_new"),
     path("account/selling/listings/<id:listing_id>/", views.listing_edit, name="listing_edit"),
     path(

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from camshaft.abuse.decorators import rate_limited
+from camshaft.abuse.services import MARKETPLACE_REPORT
 from camshaft.accounts.views import member_required
 from camshaft.cart import services as cart_services
 from camshaft.fitment.garage import garage_for
-from camshaft.marketplace import forms, selectors, services
+from camshaft.marketplace import forms, photos, rules, selectors, services
 
 
 @member_required
@@ -43,6 +45,11 @@ def seller_home(request):
                     return redirect("seller_home")
     listings = selectors.listings_of(request.user) if seller else []
     context = {"seller": seller, "terms": terms, "form": form, "listings": listings}
+    new_terms = selectors.terms_to_accept(seller)
+    if new_terms is not None:
+        context["new_terms"] = new_terms
+        context["accept_form"] = forms.AcceptTermsForm(initial={"terms_version": new_terms.version})
+        context["grace_days"] = rules.TERMS_GRACE.days
     return render(request, "marketplace/seller_home.html", context, status=status)
 
 
@@ -91,7 +98,17 @@ def _listing_form_page(request, *, listing=None):
             else:
                 messages.success(request, "Your listing is saved.")
                 return redirect("seller_home")
-    context = {"form": form, "listing": listing}
+    return _render_listing_form(request, form=form, listing=listing, status=status)
+
+
+def _render_listing_form(request, *, form, listing, photo_form=None, status=200):
+    context = {
+        "form": form,
+        "listing": listing,
+        "photos": list(listing.photos.all()) if listing is not None else [],
+        "photo_form": photo_form or forms.PhotoForm(),
+        "max_photos": rules.MAX_PHOTOS,
+    }
     return render(request, "marketplace/listing_form.html", context, status=status)
 
 
@@ -312,3 +329,160 @@ def purchase_received(request, sale_id: int):
         lambda: services.confirm_delivery(user=request.user, sale_id=sale_id),
         "Thank you: marked delivered.",
     )
+
+
+# Listing photos (M1) ------------------------------------------------------------------
+
+
+def _photo_page(request, listing_id: int, *, photo_form=None, status=200):
+    listing = selectors.own_listing(request.user, listing_id)
+    if listing is None:
+        raise Http404("You have no such listing.")
+    form = forms.ListingForm(initial=_initial(listing), vehicles=_vehicle_choices(request, listing))
+    return _render_listing_form(
+        request, form=form, listing=listing, photo_form=photo_form, status=status
+    )
+
+
+def _initial(listing) -> dict:
+    return {
+        "title": listing.title,
+        "condition": listing.condition,
+        "price": listing.price,
+        "quantity": listing.quantity,
+        "part_code": listing.part.sku if listing.part_id else "",
+        "vehicles": [v.pk for v in listing.vehicles.all()],
+        "description": listing.description,
+        "condition_notes": listing.condition_notes,
+        "return_days": listing.return_days,
+    }
+
+
+@member_required
+@require_POST
+def listing_photo_add(request, listing_id: int):
+    """M1: a photo for the seller's own listing, from a plain multipart form."""
+    if selectors.own_listing(request.user, listing_id) is None:
+        raise Http404("You have no such listing.")
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _photo_page(request, listing_id, photo_form=form, status=400)
+    upload = form.cleaned_data["photo"]
+    try:
+        photos.refuse_by_size(upload.size)  # before a byte of it is read
+        services.add_listing_photo(
+            user=request.user,
+            listing_id=listing_id,
+            data=upload.read(),
+            alt_text=form.cleaned_data["alt_text"],
+        )
+    except services.NotYourListing:
+        raise Http404("You have no such listing.") from None
+    except services.SellerProblem as problem:
+        form.add_error(None, problem.message)
+        status = 409 if problem.code in {"too_many_photos", "terms_outdated"} else 403
+        return _photo_page(request, listing_id, photo_form=form, status=status)
+    except ValidationError as error:
+        form.add_error("photo", error.messages)
+        status = 413 if getattr(error, "code", "") == "too_large" else 400
+        return _photo_page(request, listing_id, photo_form=form, status=status)
+    messages.success(request, "The photo is added.")
+    return redirect("listing_edit", listing_id=listing_id)
+
+
+def _numbered(post, prefix: str) -> dict[int, str]:
+    found = {}
+    for key, value in post.items():
+        if key.startswith(prefix) and key[len(prefix) :].isdigit():
+            found[int(key[len(prefix) :])] = value
+    return found
+
+
+@member_required
+@require_POST
+def listing_photos_arrange(request, listing_id: int):
+    """M1: order, alt texts and removal of the listing's photos, in one form
+    (position numbers, so it works without JavaScript)."""
+    try:
+        positions = {pk: int(v) for pk, v in _numbered(request.POST, "position_").items()}
+    except ValueError:
+        messages.error(request, "A position is a whole number.")
+        return _photo_page(request, listing_id, status=400)
+    alt_texts = _numbered(request.POST, "alt_")
+    remove = frozenset(pk for pk, v in _numbered(request.POST, "remove_").items() if v)
+    try:
+        services.arrange_listing_photos(
+            user=request.user,
+            listing_id=listing_id,
+            positions=positions,
+            alt_texts=alt_texts,
+            remove=remove,
+        )
+    except services.NotYourListing:
+        raise Http404("You have no such listing.") from None
+    except (services.SellerProblem, ValidationError) as problem:
+        text = problem.message if isinstance(problem, services.SellerProblem) else problem.messages
+        messages.error(request, " ".join(text) if isinstance(text, list) else text)
+        return _photo_page(request, listing_id, status=400)
+    messages.success(request, "Your photos are saved.")
+    return redirect("listing_edit", listing_id=listing_id)
+
+
+# The public listing page (M1, M3) and reports (M5) ---------------------------------------
+
+
+def listing_page(request, listing_id: int):
+    page = selectors.listing_page(listing_id)
+    if page is None:
+        raise Http404("This listing is not on sale.")
+    form = forms.ListingReportForm(guest=not request.user.is_authenticated)
+    return _render_listing_page(request, page, form)
+
+
+def _render_listing_page(request, page, report_form, status=200):
+    context = {"page": page, "report_form": report_form}
+    return render(request, "marketplace/listing.html", context, status=status)
+
+
+@rate_limited(MARKETPLACE_REPORT)
+@require_POST
+def listing_report(request, listing_id: int):
+    """M5: anyone reports a listing; guests leave their email address."""
+    page = selectors.listing_page(listing_id)
+    if page is None:
+        raise Http404("This listing is not on sale.")
+    member = request.user if request.user.is_authenticated else None
+    form = forms.ListingReportForm(request.POST, guest=member is None)
+    if not form.is_valid():
+        return _render_listing_page(request, page, form, status=400)
+    try:
+        services.file_report(
+            reporter=member,
+            reporter_email=form.cleaned_data.get("email", ""),
+            reason=form.cleaned_data["reason"],
+            listing_id=listing_id,
+        )
+    except services.ReportProblem as problem:
+        form.add_error("email" if "email" in problem.message else None, problem.message)
+        return _render_listing_page(request, page, form, status=400)
+    messages.success(request, "Thank you: staff will look at your report.")
+    return redirect("listing_page", listing_id=listing_id)
+
+
+@member_required
+@require_POST
+def accept_terms(request):
+    """V1: a seller accepts the new seller terms."""
+    form = forms.AcceptTermsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick the box to accept the new seller terms.")
+        return redirect("seller_home")
+    try:
+        services.accept_seller_terms(
+            user=request.user, terms_version=form.cleaned_data["terms_version"]
+        )
+    except services.SellerProblem as problem:
+        messages.error(request, problem.message)
+        return redirect("seller_home")
+    messages.success(request, "Thank you: you accepted the new seller terms.")
+    return redirect("seller_home")

@@ -397,6 +397,7 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
         ],
         "marketplace_seller": marketplace_selectors.personal_data(user) if member else [],
         "marketplace_listings": marketplace_selectors.listings_data(user) if member else [],
+        "marketplace_listing_photos": marketplace_selectors.photos_data(user) if member else [],
         "marketplace_ratings": marketplace_selectors.ratings_data(user) if member else [],
         "marketplace_sales": marketplace_selectors.sales_data(user) if member else [],
         "consents": [

@@ -424,6 +424,7 @@ def _erase_traces(*, email: str, keep_message: int, user=None) -> None:
         marketplace.forget_person(user=user)
         DataRequest.objects.filter(user=user).update(email="")
     checkout.forget_person(email=email, user=user)
+    marketplace.forget_reporter(email=email)
     chat.forget_person(email=email, user=user)
     support.forget_person(email=email, user=user)
     pricematch.forget_person(email=email, user=user)

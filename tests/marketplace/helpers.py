@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from camshaft.accounts.services import issue_api_token
-from camshaft.marketplace.models import Seller, SellerTerms
+from camshaft.marketplace.models import Seller, SellerTerms, TermsAcceptance
 from tests.factories import MemberFactory
 
 
@@ -31,13 +31,15 @@ def adult(**extra):
 
 def seller(public_id: str = "brakeshop", **extra) -> Seller:
     current = SellerTerms.objects.first() or terms()
-    return Seller.objects.create(
+    made = Seller.objects.create(
         user=extra.pop("user", None) or adult(),
         public_id=public_id,
         terms=current,
         accepted_at=timezone.now(),
         **extra,
     )
+    TermsAcceptance.objects.create(seller=made, terms=current, accepted_at=made.accepted_at)
+    return made
 
 
 def bearer(user) -> dict:

@@ -154,9 +154,10 @@ def test_M1_the_part_page_shows_offers_by_user_id_with_score(client):
 
 
 @pytest.mark.django_db
-def test_M3_also_sold_by_takes_three_queries_whatever_the_number_of_sellers(
+def test_M3_also_sold_by_takes_four_queries_whatever_the_number_of_sellers(
     django_assert_num_queries,
 ):
+    """Is it listed, the listings, their first photos (M1), the sellers' scores."""
     part = PartFactory()
     for name in ("one", "two", "three"):
         shop = seller(name)
@@ -167,7 +168,8 @@ def test_M3_also_sold_by_takes_three_queries_whatever_the_number_of_sellers(
                 title="Pads", condition="used", price=Decimal("9"), quantity=1, part_code=part.sku
             ),
         )
-    with django_assert_num_queries(3):  # is it listed; the listings; their sellers' scores
+    # is it listed; the listings; their first photos; their sellers' scores
+    with django_assert_num_queries(4):
         offers = selectors.also_sold_by(part=part)
     assert [o.score.count for o in offers] == [1, 1, 1]
 

@@ -286,3 +286,21 @@ def test_M1_the_seller_api_lists_sales_and_ships_with_tracking(client):
     sellers = {p["seller_user_id"]: p for p in mine.json()["sellers"]}
     assert sellers["brakes"]["sales"][0]["tracking_number"] == "1Z1"
     assert sellers["engines"]["sales"][0]["status"] == "awaiting_shipment"
+
+
+def test_M5_a_buyer_cancelling_many_sales_raises_one_notice_to_staff_and_the_buyer():
+    from camshaft.marketplace import rules
+    from camshaft.marketplace.models import Report, ReportSource
+
+    member = buyer()
+    for number in range(rules.CANCELLED_SALES):
+        item = listing(of=seller_with_address(f"seller{number}"), quantity=2)
+        order = place(cart_with(member, (item, 1)), member).order
+        sale = Sale.objects.get(order=order)
+        assert not Report.objects.filter(member=member).exists()
+        services.cancel_sale(user=member, sale_id=sale.pk, role="buyer", reason="changed my mind")
+    notice = Report.objects.get(member=member)
+    assert (notice.source, notice.rule) == (ReportSource.AUTOMATIC, "sale_cancellations")
+    assert OutboxMessage.objects.filter(
+        to_address=member.email, reference=f"notice-{notice.pk}"
+    ).exists()

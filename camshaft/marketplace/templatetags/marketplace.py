@@ -7,7 +7,7 @@ cart page's lines per seller), `{% checkout_sellers summary %}` (review) and
 from django import template
 
 from camshaft.cart import services as cart_services
-from camshaft.marketplace import selectors
+from camshaft.marketplace import photos, selectors
 
 register = template.Library()
 
@@ -61,3 +61,8 @@ def order_sellers(context, order):
         "is_buyer": is_buyer,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("catalog/_picture.html")
+def photo_thumbnail(photo, width: int = photos.LIST_WIDTH):
+    return {"pic": photos.thumbnail(photo.image.name, width), "alt": photo.alt_text}
