@@ -200,7 +200,9 @@ def test_M5_a_suspended_sellers_open_sales_are_cancelled_voided_and_buyers_told(
 
     order, brakes, engines = two_sellers_order()
     ship(engines)
-    report = services.file_report(reporter=None, reason="fake parts", public_id="brakes")
+    report = services.file_report(
+        reporter=None, reason="fake parts", public_id="brakes", reporter_email="pat@example.com"
+    )
     clerk = get_user_model().objects.create_user(
         email="clerk@example.com", password="x-long-pass-1"
     )
@@ -295,7 +297,7 @@ def test_M5_a_buyer_cancelling_many_sales_raises_one_notice_to_staff_and_the_buy
     member = buyer()
     for number in range(rules.CANCELLED_SALES):
         item = listing(of=seller_with_address(f"seller{number}"), quantity=2)
-        order = place(cart_with(member, (item, 1)), member).order
+        order = place(cart_with(member, (item, 1)), member, key=f"key-{number}").order
         sale = Sale.objects.get(order=order)
         assert not Report.objects.filter(member=member).exists()
         services.cancel_sale(user=member, sale_id=sale.pk, role="buyer", reason="changed my mind")
