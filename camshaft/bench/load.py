@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from camshaft.core import serving
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 MEMBER_COUNT = 50
 #: The addresses the shoppers order under: what the run removes afterwards.
@@ -51,6 +53,9 @@ class LoadReport:
     database: str
     workers: int
     pages_per_second: float
+    #: Over every request of the run.
+    p50_ms: float
+    p95_ms: float
     orders_per_minute: float
     errors: int
     oversold_units: int
@@ -117,7 +122,7 @@ def _remove_orders(members: list[int]) -> None:
     User.objects.filter(pk__in=members).delete()
 
 
-def _read_steps(prefix: Path) -> tuple[list[StepStats], int, float]:
+def _read_steps(prefix: Path) -> tuple[list[StepStats], StepStats, float]:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", newline="")))  # noqa: SIM115
     steps = [
         StepStats(
@@ -132,7 +137,15 @@ def _read_steps(prefix: Path) -> tuple[list[StepStats], int, float]:
         if row["Name"] != "Aggregated"
     ]
     total = next(row for row in rows if row["Name"] == "Aggregated")
-    return steps, int(total["Failure Count"]), float(total["Requests/s"])
+    overall = StepStats(
+        name="all",
+        requests=int(total["Request Count"]),
+        failures=int(total["Failure Count"]),
+        p50_ms=float(total["50%"] or 0),
+        p95_ms=float(total["95%"] or 0),
+        p99_ms=float(total["99%"] or 0),
+    )
+    return steps, overall, float(total["Requests/s"])
 
 
 def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadReport:
@@ -149,19 +162,10 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
         "TRUSTED_PROXIES": "1",  # each shopper's X-Forwarded-For is its address
     }
+    # What `camshaft serve` runs, so the figures are the store's.
+    workers = serving.app_workers(workers)
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "camshaft.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "60",
-        ],
+        serving.gunicorn_command(bind=f"127.0.0.1:{port}", workers=workers, access_log=False),
         env=env,
     )
     started = timezone.now()
@@ -200,7 +204,7 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
                 check=True,
             )
             busy_after, total_after = _cpu_times()
-            steps, errors, rate = _read_steps(prefix)
+            steps, overall, rate = _read_steps(prefix)
     finally:
         server.terminate()
         server.wait()
@@ -211,8 +215,10 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
         database=settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         workers=workers,
         pages_per_second=round(rate, 1),
+        p50_ms=overall.p50_ms,
+        p95_ms=overall.p95_ms,
         orders_per_minute=round(placed * 60 / seconds, 1),
-        errors=errors,
+        errors=overall.failures,
         oversold_units=_oversold_units(),
         cpu_busy_percent=round(
             100 * (busy_after - busy_before) / max(1, total_after - total_before), 1
@@ -226,7 +232,8 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
 def format_report(report: LoadReport) -> str:
     lines = [
         f"{report.users} shoppers for {report.seconds} s on {report.database}, "
-        f"{report.workers} gunicorn workers: {report.pages_per_second} requests/s, "
+        f"{report.workers} app processes: {report.pages_per_second} requests/s "
+        f"(p50 {report.p50_ms:.0f} ms, p95 {report.p95_ms:.0f} ms), "
         f"{report.orders_per_minute} orders/min, {report.errors} errors, "
         f"{report.oversold_units} units oversold, CPUs {report.cpu_busy_percent}% busy",
         "",
