@@ -99,6 +99,8 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         ChannelEvent.objects.create(
             at=timezone.now(), origin=self.origin, group=group, channel=channel, payload=message
         )
+        if self._poller is None or self._poller.done():
+            connection.close()  # no poller holds this thread's connection: let it go
 
     def _keep_polling(self) -> None:
         """Start this process's poller in the running event loop, unless it
