@@ -176,8 +176,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # B4: the live chat's messages travel between sockets through a channel
-# layer: in the process on one machine, through Redis when several app
-# hosts (or workers) share conversations.
+# layer: through the database between the app processes of one machine
+# (core/channel_layer.py), through Redis when several app hosts share
+# conversations.
 if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
@@ -186,7 +187,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "camshaft.core.channel_layer.DatabaseChannelLayer"}}
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}

@@ -24,16 +24,18 @@ STATS = "\n".join(
 
 def test_B3_loadtest_reads_each_step_and_the_totals(tmp_path):
     (tmp_path / "load_stats.csv").write_text(STATS)
-    steps, errors, rate = _read_steps(tmp_path / "load")
+    steps, overall, rate = _read_steps(tmp_path / "load")
     assert [(s.name, s.requests, s.failures, s.p95_ms) for s in steps] == [
         ("search", 87, 0, 150.0),
         ("place order", 8, 1, 190.0),
     ]
-    assert (errors, rate) == (1, 2.4)
-    report = LoadReport(50, 120, "sqlite3", 3, 2.2, rate, 4.0, errors, 0, 61.0, steps)
+    assert (overall.failures, overall.p50_ms, overall.p95_ms, rate) == (1, 95.0, 160.0, 2.4)
+    report = LoadReport(
+        50, 120, "sqlite3", 3, 2.2, rate, overall.p50_ms, overall.p95_ms, 4.0, 1, 0, 61.0, steps
+    )
     table = format_report(report)
     assert "50 shoppers for 120 s on sqlite3" in table and "place order" in table
-    assert "2.2 pages/s (2.4 requests/s)" in table
+    assert "2.2 pages/s (2.4 requests/s, p50 95 ms, p95 160 ms)" in table
 
 
 def test_B3_loadtest_counts_pages_without_the_finders_json_calls(tmp_path):
@@ -71,6 +73,18 @@ def test_B3_loadtest_counts_other_processes_on_a_shared_machine():
     figures = Saturation(cpus=2, cpu_busy_percent=100.0, server_core_percent=20.0)
     said = verdict(figures, postgres=True, linux=True)
     assert "other processes 180%" in said and "Other processes used the most" in said
+
+
+def test_B3_loadtest_measures_the_app_processes_camshaft_serve_runs():
+    """The load test serves the store with `camshaft serve`'s own command:
+    the ASGI application under gunicorn with uvicorn's worker, as many app
+    processes as asked (the database channel layer joins them, B4)."""
+    from camshaft.core import serving
+
+    command = serving.gunicorn_command(bind="127.0.0.1:8765", workers=3, access_log=False)
+    assert "camshaft.asgi:application" in command
+    assert command[command.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
+    assert serving.app_workers(3) == 3
 
 
 @pytest.mark.parametrize("args", [["--users", "0"], ["--seconds", "5"], ["--seconds", "7200"]])

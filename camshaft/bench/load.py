@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from camshaft.bench.saturation import Saturation, SaturationSampler
+from camshaft.core import serving
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 #: Steps named so by the locustfile are JSON calls, not pages.
@@ -57,6 +58,9 @@ class LoadReport:
     workers: int
     pages_per_second: float  # pages a browser shows; the finder's JSON calls are not pages
     requests_per_second: float
+    #: Over every request of the run.
+    p50_ms: float
+    p95_ms: float
     orders_per_minute: float
     errors: int
     oversold_units: int
@@ -135,7 +139,7 @@ def _pages_per_second(prefix: Path) -> float:
     )
 
 
-def _read_steps(prefix: Path) -> tuple[list[StepStats], int, float]:
+def _read_steps(prefix: Path) -> tuple[list[StepStats], StepStats, float]:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", newline="")))  # noqa: SIM115
     steps = [
         StepStats(
@@ -150,7 +154,15 @@ def _read_steps(prefix: Path) -> tuple[list[StepStats], int, float]:
         if row["Name"] != "Aggregated"
     ]
     total = next(row for row in rows if row["Name"] == "Aggregated")
-    return steps, int(total["Failure Count"]), float(total["Requests/s"])
+    overall = StepStats(
+        name="all",
+        requests=int(total["Request Count"]),
+        failures=int(total["Failure Count"]),
+        p50_ms=float(total["50%"] or 0),
+        p95_ms=float(total["95%"] or 0),
+        p99_ms=float(total["99%"] or 0),
+    )
+    return steps, overall, float(total["Requests/s"])
 
 
 def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadReport:
@@ -168,19 +180,10 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
         "TRUSTED_PROXIES": "1",  # each shopper's X-Forwarded-For is its address
     }
+    # What `camshaft serve` runs, so the figures are the store's.
+    workers = serving.app_workers(workers)
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "camshaft.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "60",
-        ],
+        serving.gunicorn_command(bind=f"127.0.0.1:{port}", workers=workers, access_log=False),
         env=env,
     )
     started = timezone.now()
@@ -222,7 +225,7 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
             if load.wait() != 0:
                 raise LoadTestError(f"locust stopped with exit code {load.returncode}.")
             saturation = sampler.stop()
-            steps, errors, rate = _read_steps(prefix)
+            steps, overall, rate = _read_steps(prefix)
             pages = _pages_per_second(prefix)
     finally:
         server.terminate()
@@ -240,8 +243,10 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
         workers=workers,
         pages_per_second=round(pages, 1),
         requests_per_second=round(rate, 1),
+        p50_ms=overall.p50_ms,
+        p95_ms=overall.p95_ms,
         orders_per_minute=round(placed * 60 / seconds, 1),
-        errors=errors,
+        errors=overall.failures,
         oversold_units=_oversold_units(),
         cpu_busy_percent=saturation.cpu_busy_percent,
         steps=steps,
@@ -254,8 +259,9 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
 def format_report(report: LoadReport) -> str:
     lines = [
         f"{report.users} shoppers for {report.seconds} s on {report.database}, "
-        f"{report.workers} gunicorn workers: {report.pages_per_second} pages/s "
-        f"({report.requests_per_second} requests/s), "
+        f"{report.workers} app processes: {report.pages_per_second} pages/s "
+        f"({report.requests_per_second} requests/s, p50 {report.p50_ms:.0f} ms, "
+        f"p95 {report.p95_ms:.0f} ms), "
         f"{report.orders_per_minute} orders/min, {report.errors} errors, "
         f"{report.oversold_units} units oversold, CPUs {report.cpu_busy_percent}% busy",
     ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from camshaft.chat import rules, selectors, services
+from camshaft.chat import consumers, rules, selectors, services
 from camshaft.chat.models import ChatMessage, Conversation, State
 from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline, RecordAdmin
 from camshaft.core.models import AuditAction
@@ -95,16 +95,18 @@ class ConversationAdmin(AuditedPersonalDataAdmin, RecordAdmin, admin.ModelAdmin)
         agent = self._agent(request)
         conversation = get_object_or_404(Conversation, pk=pk)
         try:
-            services.take_conversation(conversation=conversation, agent=agent)
+            conversation = services.take_conversation(conversation=conversation, agent=agent)
         except services.ChatProblem as problem:
             self.message_user(request, problem.messages[0], messages.WARNING)
             return redirect("admin:chat_conversation_desk")
+        consumers.taken(conversation)
         return redirect("admin:chat_conversation_live", pk)
 
     def close_view(self, request, pk: int):
         agent = self._agent(request)
         conversation = get_object_or_404(Conversation, pk=pk, agent=agent)
-        services.close(conversation=conversation)
+        conversation = services.close(conversation=conversation)
+        consumers.tell_conversation(conversation.pk, consumers.status_frame(conversation))
         self.message_user(request, "Chat closed.", messages.SUCCESS)
         return redirect("admin:chat_conversation_desk")
 
@@ -114,12 +116,19 @@ class ConversationAdmin(AuditedPersonalDataAdmin, RecordAdmin, admin.ModelAdmin)
         form = AnswerForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.answer(
+                written = services.answer(
                     conversation=conversation, agent=agent, text=form.cleaned_data["message"]
                 )
             except services.ChatProblem as problem:
                 form.add_error(None, problem)
             else:
+                # Without JavaScript too, the shopper sees the answer at once.
+                consumers.tell_conversation(
+                    pk,
+                    consumers.message_frame(
+                        written.message, hosts=consumers.hosts_with(request.get_host())
+                    ),
+                )
                 return redirect("admin:chat_conversation_live", pk)
         if request.method == "GET":
             record_access(

@@ -5,7 +5,9 @@ account's, or their session's); agents need `chat.answer_conversation`."""
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,12 +25,43 @@ def group_of(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
 
 
-def _hosts(scope) -> set[str]:
+def hosts_with(host: str = "") -> set[str]:
+    """This store's host names (links to them are its own pages)."""
     hosts = {h.lower() for h in settings.ALLOWED_HOSTS if h and h != "*" and h[0] != "."}
+    if host:
+        hosts.add(host.lower())
+    return hosts
+
+
+def _hosts(scope) -> set[str]:
     for name, value in scope.get("headers", []):
         if name == b"host":
-            hosts.add(value.decode("latin-1").lower())
-    return hosts
+            return hosts_with(value.decode("latin-1"))
+    return hosts_with()
+
+
+def _send_once_committed(group: str, event: dict) -> None:
+    # What was written must be readable when the news arrives.
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
+
+
+def tell_conversation(conversation_id: int, frame: dict) -> None:
+    """From outside a socket (a back-office page): a frame for both sides
+    of one conversation, in whichever app process they are."""
+    _send_once_committed(group_of(conversation_id), {"type": "chat.frame", "frame": frame})
+
+
+def tell_desk(event: dict) -> None:
+    """From outside a socket: news for every agent's desk."""
+    _send_once_committed(DESK_GROUP, event)
+
+
+def taken(conversation: Conversation) -> None:
+    """B4: an agent took a waiting chat. The other agents' desks show it
+    taken at once, and the shopper sees who joined."""
+    name = selectors.agent_name(conversation.agent)
+    tell_desk({"type": "desk.taken", "conversation": conversation.pk, "agent": name})
+    tell_conversation(conversation.pk, {"type": "joined", "name": name})
 
 
 def message_frame(message, *, hosts: set[str]) -> dict:
@@ -238,6 +271,11 @@ class AgentConsumer(ChatConsumer):
 
     def desk_waiting(self, event):
         self.send_json({"type": "waiting", "conversation": event["conversation"]})
+
+    def desk_taken(self, event):
+        self.send_json(
+            {"type": "taken", "conversation": event["conversation"], "agent": event["agent"]}
+        )
 
     def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):

@@ -59,6 +59,12 @@ def waiting_and_mine(*, agent) -> QuerySet[Conversation]:
     ).order_by("started_at")
 
 
+def agent_name(agent) -> str:
+    """What the shopper is told of the agent: the first name only."""
+    first = (getattr(agent, "first_name", "") or "").split()
+    return first[0] if first else "An agent"
+
+
 def answered(conversation: Conversation) -> bool:
     return conversation.first_answer_at is not None
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from camshaft.core.fields import EncryptedJSONField
+
 
 class AuditAction(models.TextChoices):
     VIEWED = "viewed", "Viewed"
@@ -50,3 +52,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_email} {self.action} {self.object_type} {self.object_ids}"
+
+
+class ChannelEvent(models.Model):
+    """One message of the channel layer between app processes (B4 live
+    chat without Redis; core.channel_layer). Kept for a minute: every
+    process reads what others wrote in the last few seconds. The payload
+    may carry a chat line, so it is encrypted like the chat's own rows (V8)."""
+
+    at = models.DateTimeField(db_index=True)
+    #: The process (layer instance) that wrote it; it delivered it itself.
+    origin = models.CharField(max_length=40)
+    group = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(max_length=200, blank=True)
+    payload = EncryptedJSONField()
+
+    def __str__(self) -> str:
+        return f"{self.group or self.channel} at {self.at:%H:%M:%S}"

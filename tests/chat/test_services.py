@@ -150,12 +150,16 @@ def test_B4_chat_agents_online_counts_recent_desks_once_per_agent():
     assert selectors.agents_online() == 0
 
 
-def test_B4_chat_serve_runs_one_app_process_unless_redis_joins_the_workers():
-    from camshaft.core.management.commands.serve import asgi_workers
+def test_B4_chat_serve_runs_one_app_process_unless_the_channel_layer_crosses_processes(
+    settings,
+):
+    from camshaft.core import serving
 
-    assert asgi_workers(3, shared_layer=False) == 1
-    assert asgi_workers(3, shared_layer=True) == 3
-    assert asgi_workers(0, shared_layer=True) == 1
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert serving.app_workers(3) == 1
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    assert serving.app_workers(3) == 3
+    assert serving.app_workers(0) == 1
 
 
 def test_B4_chat_the_asgi_servers_access_lines_keep_no_query_or_token():

@@ -277,3 +277,65 @@ def test_B4_chat_a_members_chat_is_theirs_from_any_browser():
     status, line = async_to_sync(reopen)(member_cookie(member))  # another session
     assert status["state"] == "waiting" and line["text"] == "Where is my order?"
     assert Conversation.objects.get().user == member
+
+
+def test_B4_chat_taking_a_chat_shows_it_taken_on_other_desks_and_the_shopper_sees_who_joined():
+    from asgiref.sync import sync_to_async
+
+    shopper_cookie = guest_cookie()
+    first, second = agent("dana@example.com"), agent("lee@example.com")
+    first.first_name, first.last_name = "Dana Maria", "Whitfield"
+    first.save()
+    taker = Client()
+    sign_in_staff(taker, first)
+    second_cookie = staff_cookie(second)
+    conversation = services.start_conversation(
+        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+    )[0]
+
+    async def scenario():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        other_desk = socket("/ws/chat/agent/", second_cookie)
+        assert (await shopper.connect(timeout=30))[0] and (await other_desk.connect(timeout=30))[0]
+        await frames_until(shopper, "message")  # the transcript so far
+        answer = await sync_to_async(taker.post)(
+            f"/staff/chat/conversation/{conversation.pk}/take/"
+        )
+        taken = await frames_until(other_desk, "taken")
+        joined = await frames_until(shopper, "joined")
+        await shopper.disconnect(timeout=30)
+        await other_desk.disconnect(timeout=30)
+        return answer.status_code, taken, joined
+
+    status, taken, joined = async_to_sync(scenario)()
+    assert status == 302
+    assert taken == {"type": "taken", "conversation": conversation.pk, "agent": "Dana"}
+    assert joined == {"type": "joined", "name": "Dana"}  # the first name, nothing more
+
+
+def test_B4_chat_an_answer_sent_from_the_desks_form_without_javascript_reaches_the_shopper():
+    from asgiref.sync import sync_to_async
+
+    shopper_cookie = guest_cookie()
+    clerk = agent()
+    desk = Client()
+    sign_in_staff(desk, clerk)
+    conversation = services.start_conversation(
+        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+    )[0]
+    services.take_conversation(conversation=conversation, agent=clerk)
+
+    async def scenario():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        assert (await shopper.connect(timeout=30))[0]
+        await frames_until(shopper, "message")
+        await sync_to_async(desk.post)(
+            f"/staff/chat/conversation/{conversation.pk}/live/",
+            {"message": "Yes, see /parts/BP-1/"},
+        )
+        answer = await frames_until(shopper, "message")
+        await shopper.disconnect(timeout=30)
+        return answer
+
+    answer = async_to_sync(scenario)()
+    assert answer["author"] == "staff" and answer["text"] == "Yes, see /parts/BP-1/"

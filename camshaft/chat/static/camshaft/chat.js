@@ -155,7 +155,13 @@
     function onFrame(frame) {
       react(frame);
       if (frame.type === "status") showStatus(frame);
-      else if (frame.type === "message") {
+      else if (frame.type === "joined") {
+        var joined = document.createElement("li");
+        joined.className = "chat-note";
+        joined.textContent = frame.name + " joined";
+        list.appendChild(joined);
+        if (lastStatus) { lastStatus.state = "active"; lastStatus.offer_ticket = false; offerTicket(); }
+      } else if (frame.type === "message") {
         log.add(frame);
         offerTicket();
         if (frame.author !== "customer" && !panel.hidden) client.send({ type: "read" });
@@ -241,6 +247,16 @@
         var refresh = document.getElementById("refresh-desk");
         refresh.textContent = "A new chat is waiting: refresh the desk";
         refresh.className = "chat-new";
+      } else if (frame.type === "taken") {
+        // Another agent took it: no Take button left to press in vain.
+        var row = box.querySelector('tr[data-chat="' + Number(frame.conversation) + '"]');
+        var take = row && row.querySelector("form");
+        if (take) {
+          var note = document.createElement("span");
+          note.className = "chat-taken";
+          note.textContent = "Taken by " + frame.agent;
+          take.replaceWith(note);
+        }
       }
     });
     setInterval(function () { client.send({ type: "heartbeat" }); }, 30000);

@@ -5,7 +5,6 @@ administrator with a random password, printed once. In production
 (CAMSHAFT_ENV=production) it writes no demo data and makes no account: the
 operator imports the catalogue and invites the first administrator."""
 
-import os
 import secrets
 import signal
 import subprocess
@@ -14,15 +13,10 @@ import sys
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
+from camshaft.core import serving
+
 DEMO_STAFF_EMAIL = "staff@example.com"
 DEFAULT_DEMO_PARTS = 5000
-
-
-def asgi_workers(wanted: int, *, shared_layer: bool) -> int:
-    """How many app processes to run. The in-memory channel layer joins the
-    chat's sockets only inside one process, so without Redis one process
-    serves (an ASGI worker holds many sockets and requests at once)."""
-    return max(1, wanted) if shared_layer else 1
 
 
 class Command(BaseCommand):
@@ -154,7 +148,7 @@ class Command(BaseCommand):
         if not opts["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "camshaft.cli", "worker"]))
         bind = f"{opts['host']}:{opts['port']}"
-        workers = asgi_workers(opts["workers"], shared_layer=bool(os.environ.get("REDIS_URL")))
+        workers = serving.app_workers(opts["workers"])
         if workers < opts["workers"]:
             self.stdout.write(
                 "One app worker: the live chat's sockets meet in the process without "
@@ -162,26 +156,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Camshaft is at http://{bind}/  (back office: /staff/)")
         gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                # B4: HTTP and the live chat's WebSockets, one ASGI app.
-                "camshaft.asgi:application",
-                "--worker-class",
-                "uvicorn_worker.UvicornWorker",
-                "--bind",
-                bind,
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-                "--logger-class",
-                "camshaft.core.logging.AccessLogger",
-                "--timeout",
-                "60",
-            ],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+            serving.gunicorn_command(bind=bind, workers=workers), env=serving.server_env()
         )
         children.append(gunicorn)
 
