@@ -90,3 +90,16 @@ class CartListingForm(forms.Form):
         max_value=rules.MAX_QUANTITY,
         error_messages={"required": "Choose a quantity.", "invalid": "Choose a whole number."},
     )
+
+
+class RatingForm(forms.Form):
+    """M3: one side's rating of the other after a sale."""
+
+    value = forms.ChoiceField(
+        label="Your rating", choices=[(v, v.capitalize()) for v in rules.RATING_VALUES]
+    )
+    comment = forms.CharField(max_length=rules.MAX_COMMENT, required=False)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label="Your answer", max_length=rules.MAX_COMMENT)
