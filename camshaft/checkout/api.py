@@ -77,6 +77,11 @@ class PaymentIn(InputSchema):
     )
     saved_card_id: RecordIdIn | None = Field(None, description="Members: from /me/cards")
     save_card: StrictBool = False
+    allow_off_session: StrictBool = Field(
+        False,
+        description="With save_card: the store may charge the saved card for the difference "
+        "when the member asks to add to the order before it ships",
+    )
     wallet_token: Text(200) = Field(
         "", description="What the wallet handed back (see POST /checkout/wallet)"
     )
@@ -333,6 +338,7 @@ def set_payment(request: HttpRequest, body: PaymentIn):
         wallet_token=body.wallet_token,
         save_card=body.save_card,
         card_token=body.card_token,
+        allow_off_session=body.allow_off_session,
     )
     return _out(request)
 

@@ -138,11 +138,20 @@ class PaymentStepForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "cc-name"}),
     )
     save_card = forms.BooleanField(required=False, label="Save this card for next time")
+    allow_off_session = forms.BooleanField(
+        required=False,
+        label="If I ask you to add to this order before it ships, you may charge this "
+        "saved card for the difference",
+    )
     #: The processor's token when its own fields took the card in the browser.
     card_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args, saved_cards=(), member=False, **kwargs):
+    def __init__(self, *args, saved_cards=(), member=False, methods=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if methods is not None:  # only what the configured gateways take (Y1)
+            self.fields["method"].choices = [
+                (value, label) for value, label in PaymentMethod.choices if value in methods
+            ]
         self.fields["saved_card"].choices = [
             (NEW, "A new card"),
             *((str(card.id), str(card)) for card in saved_cards),
@@ -151,6 +160,7 @@ class PaymentStepForm(forms.Form):
             del self.fields["saved_card"]
         if not member:
             del self.fields["save_card"]
+            del self.fields["allow_off_session"]
         self.fields["exp_year"].widget.attrs["placeholder"] = str(date.today().year + 2)
 
     def card(self) -> tuple[CardDetails | None, int | None]:

@@ -31,6 +31,9 @@ class Checkout(models.Model):
     card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
     card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     save_card = models.BooleanField(default=False)
+    #: With save_card: the member lets the store charge the card while they
+    #: are away for the difference when they ask to add to the order (O2).
+    allow_off_session = models.BooleanField(default=False)
     wallet_token = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

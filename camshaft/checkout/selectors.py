@@ -65,10 +65,12 @@ def checkout_summary(*, cart: Cart | None, currency: str) -> CheckoutSummary:
     destination = None
     if checkout is not None and checkout.shipping_address:
         destination = destination_of(checkout.shipping_address, residential=checkout.residential)
+    store_lines = cart is not None and cart.lines.exists()
     priced = quote_cart(
         cart=cart,
         currency=currency,
-        shipping_method=checkout.shipping_method if checkout else "",
+        # A cart of marketplace listings alone pays no store shipping.
+        shipping_method=checkout.shipping_method if checkout and store_lines else "",
         destination=destination,
     )
     market = market_selectors.marketplace_cart(

@@ -22,6 +22,7 @@ from camshaft.marketplace import selectors as marketplace_selectors
 from camshaft.marketplace import services as marketplace
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem, OrderRequest, PaymentChoice, PlacedOrder
+from camshaft.payments import selectors as payments_selectors
 from camshaft.payments import services as payments
 from camshaft.payments.cards import CardInvalid
 from camshaft.payments.gateways import CardToken, GatewayUnavailable, WalletSession, get_gateway
@@ -196,16 +197,16 @@ def choose_payment(
     wallet_token: str = "",
     save_card: bool = False,
     card_token: str = "",
+    allow_off_session: bool = False,
 ) -> Checkout:
     """Step 3: how the shopper pays. A new card goes to the gateway at once
     and only its token comes back, or (`card_token`) was tokenized in the
     browser by the processor's own fields and never reached us; a saved card
     must be the member's own; a wallet needs the token the wallet handed
-    back (see `start_wallet`)."""
-    if method not in PaymentMethod.values:
-        raise ValidationError(
-            {"method": f"Choose a payment method: {', '.join(PaymentMethod.values)}."}
-        )
+    back (see `start_wallet`). `allow_off_session`, with a card the
+    member saves: the store may charge it for the difference when they
+    later ask to add to the order (O2)."""
+    _check_offered(method)
     checkout = checkout_for(cart=cart)
     checkout.payment_method = method
     _forget_instrument(checkout)
@@ -219,6 +220,7 @@ def choose_payment(
         checkout.card_exp_month = token.exp_month
         checkout.card_exp_year = token.exp_year
         checkout.save_card = bool(save_card and member and saved_card_id is None)
+        checkout.allow_off_session = bool(checkout.save_card and allow_off_session)
     elif method in WALLET_METHODS:
         if not wallet_token or len(wallet_token) > 200:
             raise ValidationError({"wallet_token": "Approve the payment with your wallet first."})
@@ -227,11 +229,19 @@ def choose_payment(
     return checkout
 
 
+def _check_offered(method: str) -> None:
+    """Only the ways to pay the configured gateways really take (Y1)."""
+    offered = payments_selectors.offered_methods()
+    if method not in offered:
+        names = ", ".join(PaymentMethod(value).label for value in offered)
+        raise ValidationError({"method": f"Choose a payment method this store takes: {names}."})
+
+
 def _forget_instrument(checkout: Checkout) -> None:
     checkout.card_token = checkout.card_brand = checkout.card_last4 = ""
     checkout.card_exp_month = checkout.card_exp_year = None
     checkout.wallet_token = ""
-    checkout.save_card = False
+    checkout.save_card = checkout.allow_off_session = False
 
 
 def _card_token(
@@ -282,6 +292,7 @@ def start_wallet(*, cart: Cart, wallet: str, currency: str, return_url: str) -> 
     costs now; the shopper comes back to `return_url` with the wallet's token."""
     if wallet not in WALLET_METHODS:
         raise ValidationError({"method": "Choose PayPal, Amazon Pay or Visa Checkout."})
+    _check_offered(wallet)
     quote = checkout_summary(cart=cart, currency=currency).quote
     if not quote.lines:
         raise CheckoutProblem("Your cart is empty.")
@@ -359,7 +370,11 @@ def place(
         # card the member asked to keep is kept now, by its reusable token
         # (the pending payment's id could never pay again).
         if member and checkout.save_card and checkout.payment_method == PaymentMethod.CARD:
-            payments.save_card(user=member, card=_checkout_card(checkout))
+            payments.save_card(
+                user=member,
+                card=_checkout_card(checkout),
+                off_session_allowed=checkout.allow_off_session,
+            )
         if checkout.payment_method == PaymentMethod.CARD:
             Checkout.objects.filter(pk=checkout.pk).update(
                 card_token=needed.reference, save_card=False
@@ -368,7 +383,12 @@ def place(
     if placed.replayed:
         return placed
     if member and checkout.save_card and checkout.payment_method == PaymentMethod.CARD:
-        payments.save_card(user=member, card=_checkout_card(checkout))
+        payments.save_card(
+            user=member,
+            card=_checkout_card(checkout),
+            off_session_allowed=checkout.allow_off_session,
+            payment=placed.order.payment,
+        )
     if account is not None and member is None:
         _become_member(placed, checkout.email, account)
     Checkout.objects.filter(pk=checkout.pk).delete()

@@ -177,6 +177,9 @@ def shipping(request):
     summary = _summary(request)
     if bounce := _unless_ready_for(request, summary, "shipping"):
         return bounce
+    if not summary.quote.lines:
+        # Marketplace listings alone: each seller ships at the listing's charge.
+        return redirect("checkout_payment")
     form = forms.ShippingStepForm(
         request.POST or None,
         initial={
@@ -218,6 +221,7 @@ def payment(request):
         initial={"method": (checkout.payment_method if checkout else "") or PaymentMethod.CARD},
         saved_cards=saved_cards,
         member=member,
+        methods=payments_selectors.offered_methods(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -242,6 +246,7 @@ def payment(request):
                 saved_card_id=saved_id,
                 save_card=data.get("save_card", False),
                 card_token=data.get("card_token", ""),
+                allow_off_session=data.get("allow_off_session", False),
             )
         except ValidationError as error:
             forms.apply_errors(form, error, rename={"card": "card_number"})
@@ -256,6 +261,7 @@ def payment(request):
         "summary": summary,
         "form": form,
         "offline_methods": sorted(OFFLINE_METHODS),
+        "wallets": payments_selectors.offered_wallets(),
         "step": "payment",
         "card_form": card_form,
     }

@@ -71,6 +71,8 @@ PAYMENT_PROCESSOR = DataRecipient(
         SharedField("currency", "Currency"),
         SharedField("authorization_id", "The processor's id of an authorization"),
         SharedField("capture_id", "The processor's id of a capture"),
+        SharedField("total", "What an authorization holds after an order change"),
+        SharedField("final_capture", "Whether a capture is the last from its authorization"),
         SharedField("idempotency_key", "A random key that stops a payment being made twice"),
     ),
 )

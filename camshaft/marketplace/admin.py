@@ -22,6 +22,7 @@ from camshaft.marketplace.models import (
     Rating,
     Report,
     ReportStatus,
+    Sale,
     SaleFee,
     Seller,
     SellerTerms,
@@ -64,6 +65,12 @@ class SellerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # members become sellers themselves, accepting the terms
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data and obj.status == "suspended":
+            # M5: suspending here does what the report queue's suspension does.
+            services.cancel_open_sales_of_seller(seller=obj)
 
     @admin.display(description="Statement")
     def statement_link(self, obj):
@@ -262,6 +269,58 @@ class ReportAdmin(admin.ModelAdmin):
             )
         except services.ReportProblem as problem:
             messages.error(request, problem.message)
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    """Sales are made by checkout and moved on by their parties; staff look,
+    mark one delivered for a buyer who called, or cancel an unshipped one."""
+
+    list_display = ("pk", "order", "seller", "title", "quantity", "status", "sold_at")
+    list_filter = ("status",)
+    search_fields = ("order__number", "seller__public_id", "tracking_number")
+    list_select_related = ("order", "seller")
+    actions = ("mark_delivered", "cancel_unshipped")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each(self, request, queryset, act, done: str):
+        for sale in queryset:
+            try:
+                act(sale)
+            except services.SaleProblem as problem:
+                self.message_user(request, f"Sale {sale.pk}: {problem.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Sale {sale.pk}: {done}")
+
+    @admin.action(description="Mark delivered (the buyer told us)")
+    def mark_delivered(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda sale: services.confirm_delivery(
+                user=request.user, sale_id=sale.pk, as_staff=True
+            ),
+            "marked delivered.",
+        )
+
+    @admin.action(description="Cancel (not shipped yet): release its hold, tell both")
+    def cancel_unshipped(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda sale: services.cancel_sale(
+                user=request.user, sale_id=sale.pk, role="staff", reason="Cancelled by staff."
+            ),
+            "cancelled.",
+        )
 
 
 @admin.register(Payout)

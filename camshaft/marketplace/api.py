@@ -564,7 +564,7 @@ def _sale_refusal(problem: services.SaleProblem):
     "/marketplace/sales",
     auth=TokenAuth(),
     response=responses(list[SaleOut], 401),
-    summary="Your sales as a seller, newest first (awaiting shipment first to ship)",
+    summary="Your sales as a seller, newest first",
 )
 def my_sales(request: HttpRequest):
     return [

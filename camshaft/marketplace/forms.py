@@ -1,5 +1,7 @@
 """The forms of the seller pages: becoming a seller, a listing."""
 
+from decimal import Decimal
+
 from django import forms
 
 from camshaft.marketplace import rules
@@ -32,7 +34,8 @@ class ListingForm(forms.Form):
         decimal_places=2,
         min_value=0,
         initial=0,
-        help_text="What you charge to post one sale, whatever its quantity; 0 for free.",
+        required=False,
+        help_text="What you charge to post one sale, whatever its quantity; 0 or empty for free.",
     )
     part_code = forms.CharField(
         label="Catalogue SKU or MPN",
@@ -71,7 +74,7 @@ class ListingForm(forms.Form):
             description=data["description"],
             condition_notes=data["condition_notes"],
             return_days=data["return_days"],
-            shipping_price=data["shipping_price"],
+            shipping_price=data["shipping_price"] or Decimal(0),
             part_code=data["part_code"],
             vehicle_ids=tuple(data["vehicles"]),
         )

@@ -576,7 +576,10 @@ class MarketplaceGoods:
     priced: selectors.MarketplaceCart | None = None
 
     def total(self, *, currency, exchange_rate, destination) -> Decimal:
-        _check_buyer(self.buyer)
+        try:
+            _check_buyer(self.buyer)
+        except BuyingProblem as problem:
+            raise CheckoutProblem(problem.message) from None
         self.priced = selectors.marketplace_cart(
             cart=self.cart,
             currency=currency,
@@ -592,6 +595,20 @@ class MarketplaceGoods:
     def store(self, *, order, now) -> None:
         sell(order=order, priced=self.priced, now=now)
         MarketplaceCartLine.objects.filter(cart=self.cart).delete()
+
+
+def _unsellable(listing: Listing, offer: selectors.CartOffer) -> str:
+    """Why the locked `listing` can no longer be sold as `offer` priced it."""
+    if listing.status != ListingStatus.ACTIVE or listing.seller.status != SellerStatus.ACTIVE:
+        return "no longer on sale"
+    if listing.quantity < offer.quantity:
+        return f"only {listing.quantity} left"
+    if (listing.price, listing.shipping_price) != (
+        offer.listing.price,
+        offer.listing.shipping_price,
+    ):
+        return "the seller changed the price"
+    return ""
 
 
 def sell(*, order, priced: selectors.MarketplaceCart | None, now) -> list[Sale]:
@@ -610,24 +627,11 @@ def sell(*, order, priced: selectors.MarketplaceCart | None, now) -> list[Sale]:
         .filter(pk__in=wanted)
         .order_by("pk")
     )
-    short = []
-    for listing in locked:
-        offer = wanted[listing.pk]
-        if (
-            listing.status != ListingStatus.ACTIVE
-            or listing.seller.status != SellerStatus.ACTIVE
-            or listing.quantity < offer.quantity
-        ):
-            short.append(
-                f"{listing.title}: only {listing.quantity} left"
-                if listing.status == ListingStatus.ACTIVE
-                else f"{listing.title}: no longer on sale"
-            )
-        elif (
-            listing.price != offer.listing.price
-            or listing.shipping_price != offer.listing.shipping_price
-        ):
-            short.append(f"{listing.title}: the seller changed the price")
+    short = [
+        f"{listing.title}: {problem}"
+        for listing in locked
+        if (problem := _unsellable(listing, wanted[listing.pk]))
+    ]
     if len(locked) != len(wanted):
         short.append("A listing in your cart is gone.")
     if short:

@@ -843,8 +843,9 @@ def record_third_party_shipment(
 def release_third_party_part(*, order: Order, amount: Decimal, by=None) -> Order:
     """A marketplace sale of `order` was cancelled before it shipped: its
     `amount` leaves the order's totals, and the authorization is reduced by
-    it (or voided, when nothing else is left to pay). Once something was
-    captured the processor releases the rest with the last capture."""
+    it (or voided, and the order cancelled, when nothing else is left to
+    pay). Once something was captured the processor releases the rest with
+    the last capture."""
     order = _locked(order)
     payment = order.payment
     order.marketplace_total -= amount
@@ -852,7 +853,9 @@ def release_third_party_part(*, order: Order, amount: Decimal, by=None) -> Order
     order.save(update_fields=["marketplace_total", "grand_total", "updated_at"])
     if payment.status == PaymentStatus.AUTHORIZED and not payment.amount_captured:
         if order.grand_total <= 0:
+            # Nothing of the order is left: it is cancelled as a whole.
             payments.void_payment(payment=payment, idempotency_key=f"void:{order.number}", by=by)
+            _move(order, OrderStatus.CANCELLED, "cancelled", actor=_staff_or_system(by), by=by)
         else:
             payments.change_payment_amount(
                 payment=payment,

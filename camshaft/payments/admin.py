@@ -4,7 +4,22 @@ only through the services (Y2, Y4) and no card number exists to show (Y3)."""
 from django.contrib import admin
 
 from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline
-from camshaft.payments.models import Payment, PaymentTransaction, ProcessorEvent, SavedCard
+from camshaft.payments.models import (
+    Authorization,
+    Payment,
+    PaymentTransaction,
+    ProcessorEvent,
+    SavedCard,
+)
+
+
+class AuthorizationInline(ReadOnlyInline):
+    """Each hold at the processor: the checkout's, and any separate one an
+    order change needed (O2)."""
+
+    model = Authorization
+    fields = ("created_at", "reference", "amount", "amount_captured", "voided")
+    readonly_fields = fields
 
 
 class PaymentTransactionInline(ReadOnlyInline):
@@ -16,6 +31,7 @@ class PaymentTransactionInline(ReadOnlyInline):
         "currency",
         "status",
         "gateway_reference",
+        "authorization",
         "message",
         "idempotency_key",
         "created_by",
@@ -50,7 +66,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ("status", "method", "gateway", "disputed", "currency")
     search_fields = ("=id", "=authorization_reference", "=card_last4")
     date_hierarchy = "created_at"
-    inlines = [PaymentTransactionInline, ProcessorEventInline]
+    inlines = [AuthorizationInline, PaymentTransactionInline, ProcessorEventInline]
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
@@ -65,12 +81,28 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(SavedCard)
 class SavedCardAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
-    list_display = ("user", "brand", "last4", "exp_month", "exp_year", "created_at")
+    list_display = (
+        "user",
+        "brand",
+        "last4",
+        "exp_month",
+        "exp_year",
+        "off_session_allowed",
+        "created_at",
+    )
     list_filter = ("brand",)
     search_fields = ("=last4", "user__email", "user__username")
     raw_id_fields = ("user",)
     exclude = ("gateway_token",)
-    readonly_fields = ("user", "brand", "last4", "exp_month", "exp_year", "created_at")
+    readonly_fields = (
+        "user",
+        "brand",
+        "last4",
+        "exp_month",
+        "exp_year",
+        "off_session_allowed",
+        "created_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -52,6 +52,9 @@ class SavedCard(models.Model):
     last4 = models.CharField(max_length=4)
     exp_month = models.PositiveSmallIntegerField()
     exp_year = models.PositiveSmallIntegerField()
+    #: The member allowed the store to charge this card while they are away
+    #: for the difference when they ask to add to an order (O2).
+    off_session_allowed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +80,11 @@ class Payment(models.Model):
     authorization_reference = models.CharField(max_length=100, blank=True)
     card_brand = models.CharField(max_length=20, choices=CardBrand.choices, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
+    #: The member's saved card that paid, if any: an order change may then
+    #: authorize a difference on it separately, when the member allowed it.
+    saved_card = models.ForeignKey(
+        SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     #: Offline methods: the money staff recorded as received.
     amount_received = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
@@ -123,6 +131,41 @@ class Payment(models.Model):
         return paid - self.amount_refunded
 
 
+class Authorization(models.Model):
+    """One hold at the processor behind a card or wallet payment: the one
+    made at checkout and any separate one an order change needed because
+    the card could not raise the first (O2). Captures take from them oldest
+    first; `amount` is what may be captured from it now."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="authorizations")
+    reference = models.CharField(max_length=100, db_index=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    voided = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "reference"], name="authorization_once"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount_captured__gte=0),
+                name="authorization_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_captured__lte=F("amount")),
+                name="authorization_captured_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Authorization {self.reference} ({self.amount})"
+
+    @property
+    def amount_capturable(self) -> Decimal:
+        return Decimal(0) if self.voided else self.amount - self.amount_captured
+
+
 class TransactionKind(models.TextChoices):
     AUTHORIZE = "authorize", "Authorize"
     CAPTURE = "capture", "Capture"
@@ -144,6 +187,14 @@ class PaymentTransaction(models.Model):
     #: indexed because a processor's notice may name only a capture.
     gateway_reference = models.CharField(max_length=100, blank=True, db_index=True)
     message = models.CharField(max_length=300, blank=True)
+    #: Card and wallet calls: the hold at the processor this one acted on.
+    authorization = models.ForeignKey(
+        Authorization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+    )
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

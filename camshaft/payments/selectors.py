@@ -4,13 +4,26 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from camshaft.payments.gateways import CardForm, configured_gateways, get_gateway
-from camshaft.payments.models import SavedCard
+from camshaft.payments.gateways import CardForm, Wallet, configured_gateways, get_gateway
+from camshaft.payments.models import OFFLINE_METHODS, PaymentMethod, SavedCard
 
 
 def saved_cards_of(*, user) -> QuerySet[SavedCard]:
     """The member's own saved cards (brand, last four, expiry; a token only)."""
     return SavedCard.objects.filter(user=user)
+
+
+def offered_wallets() -> list[str]:
+    """The wallets the configured gateways really take (PayPal through
+    PAYPAL_GATEWAY when set, the others through PAYMENT_GATEWAY): a wallet
+    no processor is wired for is not offered at all (Y1)."""
+    return [wallet.value for wallet in Wallet if wallet in get_gateway(wallet=wallet).wallets]
+
+
+def offered_methods() -> list[str]:
+    """Every way to pay this store offers: card, its wallets, offline."""
+    methods = [PaymentMethod.CARD.value, *offered_wallets()]
+    return methods + [method for method in PaymentMethod.values if method in OFFLINE_METHODS]
 
 
 def card_form(*, amount: Decimal, currency: str) -> CardForm:

@@ -19,6 +19,7 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django_tasks import task
 
@@ -34,6 +35,7 @@ from camshaft.payments.gateways import (
 from camshaft.payments.models import (
     OFFLINE_METHODS,
     WALLET_METHODS,
+    Authorization,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -168,9 +170,15 @@ def _authorize(
                 authorization_reference=result.reference if approved else "",
                 card_brand=card.brand if card else "",
                 card_last4=card.last4 if card else "",
+                saved_card=_saved_card(card),
                 failure_message="" if approved else _shopper_message(result),
             )
-            _record(payment, TransactionKind.AUTHORIZE, amount, result, idempotency_key)
+            hold = None
+            if approved:
+                hold = Authorization.objects.create(
+                    payment=payment, reference=result.reference, amount=amount
+                )
+            _record(payment, TransactionKind.AUTHORIZE, amount, result, idempotency_key, hold=hold)
     except IntegrityError:
         replay = _replayed(idempotency_key, kind=TransactionKind.AUTHORIZE, amount=amount)
         if replay is None:
@@ -185,6 +193,13 @@ def _authorize(
         currency,
     )
     return payment
+
+
+def _saved_card(card: CardToken | None) -> SavedCard | None:
+    """The member's saved card this token is, if it is one (K2)."""
+    if card is None:
+        return None
+    return SavedCard.objects.filter(gateway_token=card.token).first()
 
 
 def _raise_if_declined(payment: Payment) -> None:
@@ -268,9 +283,7 @@ def capture_payment(
 def _capture(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
     payment = _locked(payment)
     _check_amount(amount, payment.currency)
-    if replay := _replayed(
-        idempotency_key, kind=TransactionKind.CAPTURE, amount=amount, payment=payment
-    ):
+    if replay := _replayed_capture(idempotency_key, amount=amount, payment=payment):
         return replay
     if payment.status not in {PaymentStatus.AUTHORIZED, PaymentStatus.PARTLY_CAPTURED}:
         raise PaymentRefused(
@@ -285,23 +298,72 @@ def _capture(*, payment, amount, idempotency_key, by) -> PaymentTransaction:
         )
     if payment.is_offline:  # the money is already in hand
         result = GatewayResult(GatewayStatus.APPROVED)
-    else:
-        result = gateway_named(payment.gateway).capture(
-            authorization_id=payment.authorization_reference,
-            amount=amount,
+        txn = _record(payment, TransactionKind.CAPTURE, amount, result, idempotency_key, by=by)
+        _captured(payment, amount)
+        return txn
+    shares = list(_capture_shares(_holds(payment), amount))
+    if not shares:
+        raise PaymentRefused("This payment has no authorization to capture.", payment=payment)
+    gateway = gateway_named(payment.gateway)
+    for n, (hold, share) in enumerate(shares):
+        key = _part_key(idempotency_key, n)
+        result = gateway.capture(
+            authorization_id=hold.reference,
+            amount=share,
             currency=payment.currency,
-            idempotency_key=idempotency_key,
+            final_capture=share == hold.amount_capturable,
+            idempotency_key=key,
         )
-    if result.approved:
-        payment.amount_captured += amount
-        payment.status = (
-            PaymentStatus.CAPTURED
-            if payment.amount_captured == payment.amount
-            else PaymentStatus.PARTLY_CAPTURED
+        logger.info("payment %s: capture of %s %s", payment.pk, share, result.status)
+        txn = _record(payment, TransactionKind.CAPTURE, share, result, key, by=by, hold=hold)
+        if not result.approved:
+            break  # what the holds before gave is recorded; the caller sees the refusal
+        hold.amount_captured += share
+        hold.save(update_fields=["amount_captured"])
+        _captured(payment, share)
+    return txn
+
+
+def _capture_shares(holds: list[Authorization], amount: Decimal):
+    """(authorization, share) pairs taking `amount` from the holds oldest first."""
+    left = amount
+    for hold in holds:
+        share = min(left, hold.amount_capturable)
+        if share > 0:
+            yield hold, share
+            left -= share
+        if left == 0:
+            return
+
+
+def _captured(payment: Payment, amount: Decimal) -> None:
+    payment.amount_captured += amount
+    payment.status = (
+        PaymentStatus.CAPTURED
+        if payment.amount_captured == payment.amount
+        else PaymentStatus.PARTLY_CAPTURED
+    )
+    payment.save(update_fields=["amount_captured", "status", "updated_at"])
+
+
+def _part_key(idempotency_key: str, n: int) -> str:
+    """The key of the n-th gateway call one service call makes (one per hold)."""
+    return idempotency_key if n == 0 else f"{idempotency_key}:{n}"
+
+
+def _replayed_capture(idempotency_key: str, *, amount: Decimal, payment: Payment):
+    """A repeated capture: its transactions, one per hold it took from, sum
+    to `amount`; the last one says how it ended."""
+    first = _replayed(idempotency_key, kind=TransactionKind.CAPTURE, payment=payment)
+    if first is None:
+        return None
+    keys = [_part_key(idempotency_key, n) for n in range(1, payment.authorizations.count())]
+    parts = [first, *PaymentTransaction.objects.filter(payment=payment, idempotency_key__in=keys)]
+    if sum(part.amount for part in parts) != amount and parts[-1].approved:
+        raise IdempotencyKeyReused(
+            f"The key {idempotency_key!r} was already used for another payment operation."
         )
-        payment.save(update_fields=["amount_captured", "status", "updated_at"])
-    logger.info("payment %s: capture of %s %s", payment.pk, amount, result.status)
-    return _record(payment, TransactionKind.CAPTURE, amount, result, idempotency_key, by=by)
+    return parts[-1]
 
 
 def void_payment(*, payment: Payment, idempotency_key: str, by=None) -> PaymentTransaction:
@@ -332,15 +394,31 @@ def _void(*, payment, idempotency_key, by) -> PaymentTransaction:
         )
     if payment.is_offline:
         result = GatewayResult(GatewayStatus.APPROVED)
+        txn = _record(payment, TransactionKind.VOID, Decimal(0), result, idempotency_key, by=by)
     else:
-        result = gateway_named(payment.gateway).void(
-            authorization_id=payment.authorization_reference, idempotency_key=idempotency_key
+        txn = _void_holds(
+            payment, [h for h in _holds(payment) if not h.voided], idempotency_key, by
         )
-    if result.approved:
+    if txn.approved:
         payment.status = PaymentStatus.VOIDED
         payment.save(update_fields=["status", "updated_at"])
-    logger.info("payment %s: void %s", payment.pk, result.status)
-    return _record(payment, TransactionKind.VOID, Decimal(0), result, idempotency_key, by=by)
+    logger.info("payment %s: void %s", payment.pk, txn.status)
+    return txn
+
+
+def _void_holds(payment, holds, idempotency_key, by, *, first_part=0) -> PaymentTransaction:
+    """Release each of `holds` at the gateway, one call and transaction
+    each; stops at the first refusal and returns the last transaction."""
+    gateway = gateway_named(payment.gateway)
+    for n, hold in enumerate(holds, start=first_part):
+        key = _part_key(idempotency_key, n)
+        result = gateway.void(authorization_id=hold.reference, idempotency_key=key)
+        txn = _record(payment, TransactionKind.VOID, hold.amount, result, key, by=by, hold=hold)
+        if not result.approved:
+            break
+        hold.voided = True
+        hold.save(update_fields=["voided"])
+    return txn
 
 
 def change_payment_amount(
@@ -385,7 +463,6 @@ def _change_amount(*, payment, amount, idempotency_key, by) -> PaymentTransactio
     if payment.is_offline:
         return _change_offline(payment, amount, idempotency_key, by)
     difference = amount - payment.amount
-    kind = TransactionKind.AUTHORIZE if difference > 0 else TransactionKind.VOID
     if difference == 0:
         return None
     if payment.status != PaymentStatus.AUTHORIZED or payment.amount_captured:
@@ -393,19 +470,67 @@ def _change_amount(*, payment, amount, idempotency_key, by) -> PaymentTransactio
             f"A payment that is {payment.get_status_display().lower()} cannot change amount.",
             payment=payment,
         )
-    gateway = gateway_named(payment.gateway)
-    change = gateway.increase_authorization if difference > 0 else gateway.reduce_authorization
-    result = change(
-        authorization_id=payment.authorization_reference,
-        amount=abs(difference),
-        currency=payment.currency,
-        idempotency_key=idempotency_key,
-    )
-    if result.approved:
+    holds = [hold for hold in _holds(payment) if not hold.voided]
+    if difference > 0:
+        txn = _increase(payment, holds[0], difference, idempotency_key, by)
+    else:
+        txn = _reduce(payment, holds, -difference, idempotency_key, by)
+    if txn.approved:
         payment.amount = amount
         payment.save(update_fields=["amount", "updated_at"])
-    logger.info("payment %s: amount changed by %s: %s", payment.pk, difference, result.status)
-    return _record(payment, kind, abs(difference), result, idempotency_key, by=by)
+    logger.info("payment %s: amount changed by %s: %s", payment.pk, difference, txn.status)
+    return txn
+
+
+def _increase(payment, hold: Authorization, more: Decimal, idempotency_key, by):
+    """Raise the checkout's authorization by `more`; a gateway that cannot
+    may hold it separately on the saved card the member let us charge."""
+    card = payment.saved_card
+    result = gateway_named(payment.gateway).increase_authorization(
+        authorization_id=hold.reference,
+        amount=more,
+        total=hold.amount + more,
+        currency=payment.currency,
+        token=card.gateway_token if card is not None and card.off_session_allowed else "",
+        idempotency_key=idempotency_key,
+    )
+    if result.approved and result.separate_authorization:
+        hold = Authorization.objects.create(
+            payment=payment, reference=result.reference, amount=more
+        )
+    elif result.approved:
+        hold.amount += more
+        hold.save(update_fields=["amount"])
+    return _record(
+        payment, TransactionKind.AUTHORIZE, more, result, idempotency_key, by=by, hold=hold
+    )
+
+
+def _reduce(payment, holds: list[Authorization], less: Decimal, idempotency_key, by):
+    """Release `less`, newest hold first: a separate hold released whole is
+    voided; what is left of one is lowered (most processors release it with
+    the final capture)."""
+    gateway = gateway_named(payment.gateway)
+    for n, hold in enumerate(reversed(holds)):
+        if less >= hold.amount and hold is not holds[0]:
+            txn = _void_holds(payment, [hold], idempotency_key, by, first_part=n)
+            less -= hold.amount
+        else:
+            key = _part_key(idempotency_key, n)
+            result = gateway.reduce_authorization(
+                authorization_id=hold.reference,
+                amount=less,
+                currency=payment.currency,
+                idempotency_key=key,
+            )
+            txn = _record(payment, TransactionKind.VOID, less, result, key, by=by, hold=hold)
+            if result.approved:
+                hold.amount -= less
+                hold.save(update_fields=["amount"])
+            less = Decimal(0)
+        if not txn.approved or less == 0:
+            return txn
+    return txn
 
 
 def _change_offline(payment, amount, idempotency_key, by) -> PaymentTransaction | None:
@@ -558,7 +683,14 @@ def _payment_named_by(gateway: str, event: WebhookEvent) -> Payment | None:
     one of its captures when that is all the processor names."""
     payments = Payment.objects.select_for_update().filter(gateway=gateway)
     if event.authorization_id:
-        return payments.filter(authorization_reference=event.authorization_id).first()
+        return payments.filter(
+            Q(authorization_reference=event.authorization_id)
+            | Q(
+                pk__in=Authorization.objects.filter(reference=event.authorization_id).values(
+                    "payment_id"
+                )
+            )
+        ).first()
     if event.capture_id:
         return payments.filter(
             transactions__kind=TransactionKind.CAPTURE,
@@ -584,7 +716,9 @@ def _apply(payment: Payment, event: WebhookEvent, stored: ProcessorEvent) -> boo
             return False
         payment.disputed = disputed
     elif event.kind == "voided":
-        if payment.status != PaymentStatus.AUTHORIZED:
+        # Only the checkout's own authorization voids the whole payment.
+        first = event.authorization_id in {"", payment.authorization_reference}
+        if payment.status != PaymentStatus.AUTHORIZED or not first:
             return False
         payment.status = PaymentStatus.VOIDED
     payment.save()
@@ -625,9 +759,15 @@ def _newer_dispute_news(payment: Payment, stored: ProcessorEvent) -> bool:
 
 
 @transaction.atomic
-def save_card(*, user, card: CardToken) -> SavedCard:
-    """Keep a card's token for the member's next checkout (K2, Y3)."""
-    saved, _ = SavedCard.objects.get_or_create(
+def save_card(
+    *, user, card: CardToken, off_session_allowed: bool = False, payment: Payment | None = None
+) -> SavedCard:
+    """Keep a card's token for the member's next checkout (K2, Y3).
+
+    `off_session_allowed`: the member lets the store charge it while they
+    are away for the difference when they ask to add to an order (O2);
+    `payment`, the order's payment this card just made, is then linked."""
+    saved, created = SavedCard.objects.get_or_create(
         user=user,
         gateway_token=card.token,
         defaults={
@@ -635,8 +775,14 @@ def save_card(*, user, card: CardToken) -> SavedCard:
             "last4": card.last4,
             "exp_month": card.exp_month,
             "exp_year": card.exp_year,
+            "off_session_allowed": off_session_allowed,
         },
     )
+    if not created and off_session_allowed and not saved.off_session_allowed:
+        saved.off_session_allowed = True
+        saved.save(update_fields=["off_session_allowed"])
+    if payment is not None:
+        Payment.objects.filter(pk=payment.pk, method=PaymentMethod.CARD).update(saved_card=saved)
     return saved
 
 
@@ -694,6 +840,23 @@ def _locked(payment: Payment) -> Payment:
     return Payment.objects.select_for_update().get(pk=payment.pk)
 
 
+def _holds(payment: Payment) -> list[Authorization]:
+    """A card or wallet payment's authorizations, oldest first. A payment
+    authorized before they were kept apart gets its one row here."""
+    holds = list(payment.authorizations.order_by("id"))
+    if not holds and payment.authorization_reference:
+        holds = [
+            Authorization.objects.create(
+                payment=payment,
+                reference=payment.authorization_reference,
+                amount=payment.amount,
+                amount_captured=payment.amount_captured,
+                voided=payment.status == PaymentStatus.VOIDED,
+            )
+        ]
+    return holds
+
+
 def _replayed(
     idempotency_key: str, *, kind: str, amount: Decimal | None = None, payment=None
 ) -> PaymentTransaction | None:
@@ -716,9 +879,10 @@ def _replayed(
     return existing
 
 
-def _record(payment, kind, amount, result: GatewayResult, idempotency_key, *, by=None):
+def _record(payment, kind, amount, result: GatewayResult, idempotency_key, *, by=None, hold=None):
     return PaymentTransaction.objects.create(
         payment=payment,
+        authorization=hold,
         kind=kind,
         amount=amount,
         currency=payment.currency,

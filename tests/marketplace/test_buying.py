@@ -304,3 +304,45 @@ def test_M1_the_api_puts_a_listing_in_the_cart_and_refuses_clearly(client):
     )
     assert gone.status_code == 404
     assert MarketplaceCartLine.objects.get().quantity == 2
+
+
+def test_M1_K3_a_seller_changing_the_price_after_review_stops_the_order_before_any_hold():
+    from camshaft.checkout import services as checkout
+    from camshaft.checkout.selectors import checkout_summary
+    from camshaft.orders.services import CheckoutProblem
+    from camshaft.payments.models import Payment
+
+    item = listing(price="40.00", shipping="0")
+    member = buyer()
+    cart = cart_with(member, (item, 1))
+    reviewed = checkout_summary(cart=cart, currency="USD").grand_total
+    item.price = Decimal("45.00")
+    item.save()
+    with pytest.raises(CheckoutProblem) as refused:
+        checkout.place(
+            cart=cart, user=member, currency="USD", idempotency_key="k", expected_total=reviewed
+        )
+    assert "$45.00" in refused.value.message
+    assert not Payment.objects.exists() and not Sale.objects.exists()
+    item.refresh_from_db()
+    assert item.quantity == 3
+
+
+def test_M1_a_cart_of_listings_alone_checks_out_on_the_pages_without_a_shipping_step(client):
+    from tests.shopping import place_from_review, web_address_form, web_card_form
+
+    item = listing(price="25.00", shipping="5.00")
+    member = buyer()
+    client.force_login(member)
+    client.post(f"/marketplace/cart/{item.pk}/", {"quantity": "1"})
+    client.post("/checkout/address/", web_address_form())
+    assert client.get("/checkout/shipping/").status_code == 302
+    client.post("/checkout/payment/", web_card_form())
+    review = client.get("/checkout/review/")
+    assert review.status_code == 200
+    assert review.context["form"].initial["expected_total"] == Decimal("30.00")
+    placed = place_from_review(client, review)
+    assert placed.status_code == 302
+    order = Order.objects.get()
+    assert order.grand_total == Decimal("30.00") and order.shipping_total == 0
+    assert Sale.objects.get().order == order

@@ -141,6 +141,8 @@ def test_M1_cancelling_the_only_sale_voids_the_authorization():
     )
     order.payment.refresh_from_db()
     assert order.payment.status == PaymentStatus.VOIDED
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
     item.refresh_from_db()
     assert item.quantity == 2
 

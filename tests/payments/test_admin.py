@@ -27,6 +27,8 @@ def test_Y3_back_office_shows_last4_and_transactions_but_no_card_number(
         assert response.status_code == 200
         assert "4242424242424242" not in response.content.decode()
     assert "cap:a" in page.content.decode()  # the capture transaction is listed
+    # and the authorization it was taken from (O2: a payment may hold several)
+    assert "Authorizations" in page.content.decode()
     assert "4242" in saved_page.content.decode()
     assert card.token not in saved_page.content.decode()
     assert admin_client.get("/staff/payments/payment/add/").status_code == 403

@@ -123,7 +123,12 @@ def test_O2_change_a_processor_without_increments_declines_and_releases_at_captu
 
     gateway = Minimal()
     more = gateway.increase_authorization(
-        authorization_id="a", amount=Decimal("5.00"), currency="USD", idempotency_key="k1"
+        authorization_id="a",
+        amount=Decimal("5.00"),
+        total=Decimal("15.00"),
+        currency="USD",
+        token="",
+        idempotency_key="k1",
     )
     less = gateway.reduce_authorization(
         authorization_id="a", amount=Decimal("5.00"), currency="USD", idempotency_key="k2"

@@ -173,7 +173,11 @@ def test_Y4_gateway_returns_the_stored_result_for_a_repeated_key(tokenize):
     )
     assert same == auth
     capture = gateway.capture(
-        authorization_id=auth.reference, amount=Decimal("10"), currency="USD", idempotency_key="g-2"
+        authorization_id=auth.reference,
+        amount=Decimal("10"),
+        currency="USD",
+        final_capture=True,
+        idempotency_key="g-2",
     )
     assert capture.approved
     assert (
@@ -181,12 +185,17 @@ def test_Y4_gateway_returns_the_stored_result_for_a_repeated_key(tokenize):
             authorization_id=auth.reference,
             amount=Decimal("10"),
             currency="USD",
+            final_capture=True,
             idempotency_key="g-2",
         )
         == capture
     )
     more = gateway.capture(
-        authorization_id=auth.reference, amount=Decimal("1"), currency="USD", idempotency_key="g-3"
+        authorization_id=auth.reference,
+        amount=Decimal("1"),
+        currency="USD",
+        final_capture=True,
+        idempotency_key="g-3",
     )
     assert not more.approved and "left of the authorization" in more.message
     void = gateway.void(authorization_id=auth.reference, idempotency_key="g-4")
@@ -208,7 +217,11 @@ def test_Y4_gateway_refuses_capturing_a_voided_authorization(tokenize):
     )
     assert gateway.void(authorization_id=auth.reference, idempotency_key="v").approved
     capture = gateway.capture(
-        authorization_id=auth.reference, amount=Decimal("5"), currency="USD", idempotency_key="c"
+        authorization_id=auth.reference,
+        amount=Decimal("5"),
+        currency="USD",
+        final_capture=False,
+        idempotency_key="c",
     )
     assert not capture.approved and "voided" in capture.message
 

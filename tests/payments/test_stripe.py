@@ -282,6 +282,7 @@ def test_V10_stripe_receives_only_amounts_tokens_and_ids_never_who_pays(stripe_f
         "capture_method",
         "confirm",
         "payment_method_types",
+        "payment_method_options",
         "return_url",
         "payment_method",
         "customer",

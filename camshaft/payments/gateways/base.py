@@ -54,6 +54,9 @@ class GatewayResult:
     message: str = ""
     #: ACTION_REQUIRED only: where the shopper confirms the payment with their bank.
     redirect_url: str = ""
+    #: `increase_authorization` only: the difference is held by a new,
+    #: separate authorization, whose id is `reference`.
+    separate_authorization: bool = False
 
     @property
     def approved(self) -> bool:
@@ -123,6 +126,8 @@ class PaymentGateway(abc.ABC):
 
     #: Short name stored on payments so staff know which processor holds them.
     name: str = ""
+    #: The wallets `start_wallet` really takes: checkout offers only these (Y1).
+    wallets: tuple[Wallet, ...] = ()
 
     def card_form(self, *, amount: Decimal, currency: str) -> CardForm:
         """How the payment page takes a card; by default our own fields."""
@@ -156,15 +161,27 @@ class PaymentGateway(abc.ABC):
         raise WebhookRefused(f"the {self.name} gateway sends no webhooks")
 
     def increase_authorization(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        total: Decimal,
+        currency: str,
+        token: str,
+        idempotency_key: str,
     ) -> GatewayResult:
-        """Hold `amount` more on an authorization nothing was captured from
-        (an order grew before it shipped, O2). Processors that cannot raise
-        an authorization decline, and the change is refused."""
+        """Hold `amount` more on an authorization nothing was captured from,
+        so that it holds `total` (an order grew before it shipped, O2).
+
+        `token` is the member's saved card that paid, when they allowed the
+        store to charge it while they are away, else "": a processor whose
+        card cannot raise its hold may then authorize the difference on it
+        separately (`GatewayResult.separate_authorization`). Processors that
+        cannot raise an authorization decline, and the change is refused."""
         return GatewayResult(
             GatewayStatus.DECLINED,
             message=f"The {self.name or 'payment'} processor cannot raise an authorization; "
-            "take the difference as a new payment.",
+            "the shopper must pay the difference as a new payment.",
         )
 
     def reduce_authorization(
@@ -195,9 +212,17 @@ class PaymentGateway(abc.ABC):
 
     @abc.abstractmethod
     def capture(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        currency: str,
+        final_capture: bool,
+        idempotency_key: str,
     ) -> GatewayResult:
-        """Take `amount` (all or part of what is left) of an authorization."""
+        """Take `amount` (all or part of what is left) of an authorization;
+        `final_capture` when nothing more will be taken from it, so the
+        processor releases whatever it still holds (an order that shrank)."""
 
     @abc.abstractmethod
     def void(self, *, authorization_id: str, idempotency_key: str) -> GatewayResult:

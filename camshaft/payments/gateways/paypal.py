@@ -17,7 +17,7 @@ import hashlib
 import json
 import zlib
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import requests
@@ -46,6 +46,14 @@ from camshaft.payments.gateways.base import (
 )
 
 DECLINED_MESSAGE = "PayPal declined the payment. Please choose another way to pay."
+#: PayPal's rule for capturing more than the buyer authorized (US accounts):
+#: up to 115 % of the authorization, and never more than 75 USD more.
+OVERCAPTURE_SHARE = Decimal("1.15")
+OVERCAPTURE_CAP_USD = Decimal("75")
+OVER_LIMIT_MESSAGE = (
+    "PayPal does not let the store take this much more than the buyer approved: "
+    "the shopper must pay the difference as a new payment."
+)
 
 
 #: Where PayPal serves the certificates its webhooks are signed with (live, sandbox).
@@ -67,6 +75,7 @@ class PayPalGateway(PaymentGateway):
     PAYPAL_ENVIRONMENT "sandbox" (PayPal's test mode, the default) or "live"."""
 
     name = "paypal"
+    wallets = (Wallet.PAYPAL,)
 
     def __init__(self):
         environment = (
@@ -165,13 +174,59 @@ class PayPalGateway(PaymentGateway):
         return GatewayResult(GatewayStatus.APPROVED, reference=authorization.id)
 
     def capture(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        currency: str,
+        final_capture: bool,
+        idempotency_key: str,
     ) -> GatewayResult:
-        body = {"amount": _value(amount, currency), "final_capture": False}
+        """A final capture makes PayPal release what is left of the
+        authorization (an order that shrank: capture less, void the rest)."""
+        body = {"amount": _value(amount, currency), "final_capture": final_capture}
         return self._moved(
             self.client.payments.capture_authorized_payment,
             {"authorization_id": authorization_id, "body": json.dumps(body)},
             idempotency_key,
+        )
+
+    def increase_authorization(
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        total: Decimal,
+        currency: str,
+        token: str,
+        idempotency_key: str,
+    ) -> GatewayResult:
+        """PayPal lets a store capture more than the buyer authorized, up to
+        OVERCAPTURE_SHARE of it but never more than OVERCAPTURE_CAP_USD more
+        (its rule for US accounts; elsewhere it depends on the country, so
+        only USD payments are raised). Within that nothing is authorized
+        again: the shipments capture `total`. Beyond it the buyer must
+        approve a new payment."""
+        if currency != "USD":
+            return GatewayResult(GatewayStatus.DECLINED, message=OVER_LIMIT_MESSAGE)
+        authorization = self._call(
+            self.client.payments.get_authorized_payment, {"authorization_id": authorization_id}
+        )
+        authorized = Decimal(authorization.amount.value)
+        limit = min(authorized * OVERCAPTURE_SHARE, authorized + OVERCAPTURE_CAP_USD)
+        limit = limit.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        if authorization.status not in {"CREATED", "PENDING"}:
+            return GatewayResult(GatewayStatus.DECLINED, message=DECLINED_MESSAGE)
+        if total > limit:
+            return GatewayResult(
+                GatewayStatus.DECLINED,
+                message=f"{OVER_LIMIT_MESSAGE} (PayPal captures at most {limit} {currency} "
+                f"of the {authorized} {currency} the buyer approved.)",
+            )
+        return GatewayResult(
+            GatewayStatus.APPROVED,
+            reference=authorization_id,
+            message=f"Within PayPal's limit of {limit} {currency}: captured when the parts ship.",
         )
 
     def void(self, *, authorization_id: str, idempotency_key: str) -> GatewayResult:

@@ -36,6 +36,20 @@ from camshaft.payments.gateways.base import (
 _UNAVAILABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 DECLINED_MESSAGE = "Your card was declined. Please use another card or payment method."
 NO_FUNDS_MESSAGE = "Your card was declined for insufficient funds. Please use another card."
+#: O2: why an order change that costs more was refused (the clerk reads it).
+NO_INCREASE_MESSAGE = (
+    "The card cannot raise its authorization, and the shopper has not saved it "
+    "and allowed the store to charge it for changes: the shopper must pay the "
+    "difference as a new payment."
+)
+CONFIRM_NEEDED_MESSAGE = (
+    "The card's bank wants the shopper to confirm a further charge (3-D Secure), "
+    "so it cannot be made for them: the shopper must pay the difference as a new payment."
+)
+INCREASE_DECLINED_MESSAGE = (
+    "The card's bank declined holding more: the shopper must pay the difference "
+    "as a new payment or with another card."
+)
 #: A saved card is "cus_…:pm_…": Stripe charges a kept PaymentMethod only with its Customer.
 _SAVED_SEPARATOR = ":"
 
@@ -148,6 +162,11 @@ class StripeGateway(PaymentGateway):
             "capture_method": "manual",
             "confirm": True,
             "payment_method_types": ["card"],
+            # So an order changed to cost more can raise this hold (O2), where
+            # the card's network and the store's category allow it.
+            "payment_method_options": {
+                "card": {"request_incremental_authorization": "if_available"}
+            },
             "return_url": settings.STORE_URL + reverse("checkout_card_confirmed"),
         }
         customer, _, method = token.rpartition(_SAVED_SEPARATOR)
@@ -165,18 +184,21 @@ class StripeGateway(PaymentGateway):
         return _intent_result(intent)
 
     def capture(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        currency: str,
+        final_capture: bool,
+        idempotency_key: str,
     ) -> GatewayResult:
-        """Stripe captures a PaymentIntent once, unless ``final_capture:
-        false`` keeps the rest of the hold open for the next shipment, which
-        only accounts with multicapture may send. So it is sent only when a
-        shipment takes part of the authorization: an order shipped whole
-        captures on any account. (Decided on the authorized amount, which
-        never changes, so a retry repeats exactly the same request.)"""
-        intent = self._call(self.client.v1.payment_intents.retrieve, authorization_id)
-        wanted = minor_units(amount, currency)
-        params: dict = {"amount_to_capture": wanted}
-        if wanted < intent.amount:
+        """Stripe captures a PaymentIntent once and releases the rest of its
+        hold (an order that shrank is captured for less), unless
+        ``final_capture: false`` keeps the rest open for the next shipment,
+        which only accounts with multicapture may send: an order shipped
+        whole captures on any account."""
+        params: dict = {"amount_to_capture": minor_units(amount, currency)}
+        if not final_capture:
             params["final_capture"] = False
         try:
             intent = self._call(
@@ -189,6 +211,69 @@ class StripeGateway(PaymentGateway):
             return GatewayResult(GatewayStatus.DECLINED, message=_message(error))
         # The charge is what a refund acts on.
         return GatewayResult(GatewayStatus.APPROVED, reference=_charge_id(intent))
+
+    def increase_authorization(
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        total: Decimal,
+        currency: str,
+        token: str,
+        idempotency_key: str,
+    ) -> GatewayResult:
+        """Incremental authorization where the card supports it (the charge
+        says ``incremental_authorization.status: available``): the
+        PaymentIntent then holds `total`. Otherwise the difference is
+        authorized as a second PaymentIntent on the saved card, off-session,
+        if the member allowed that (`token`); a bank that wants the shopper
+        to confirm (3-D Secure) refuses it, and nothing is held."""
+        intent = self._call(
+            self.client.v1.payment_intents.retrieve,
+            authorization_id,
+            {"expand": ["latest_charge"]},
+        )
+        if _incremental_available(intent):
+            try:
+                intent = self._call(
+                    self.client.v1.payment_intents.increment_authorization,
+                    authorization_id,
+                    {"amount": minor_units(total, currency)},
+                    options={"idempotency_key": idempotency_key},
+                )
+            except stripe.CardError:
+                return GatewayResult(GatewayStatus.DECLINED, message=INCREASE_DECLINED_MESSAGE)
+            except stripe.InvalidRequestError as error:
+                return GatewayResult(GatewayStatus.DECLINED, message=_message(error))
+            return GatewayResult(GatewayStatus.APPROVED, reference=intent.id)
+        customer, _, method = token.rpartition(_SAVED_SEPARATOR)
+        if not customer:
+            return GatewayResult(GatewayStatus.DECLINED, message=NO_INCREASE_MESSAGE)
+        params = {
+            "amount": minor_units(amount, currency),
+            "currency": currency.lower(),
+            "capture_method": "manual",
+            "confirm": True,
+            "off_session": True,
+            "customer": customer,
+            "payment_method": method,
+            "payment_method_types": ["card"],
+        }
+        try:
+            extra = self._call(
+                self.client.v1.payment_intents.create,
+                params,
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.CardError as error:
+            if getattr(error, "code", "") == "authentication_required":
+                return GatewayResult(GatewayStatus.DECLINED, message=CONFIRM_NEEDED_MESSAGE)
+            return GatewayResult(GatewayStatus.DECLINED, message=INCREASE_DECLINED_MESSAGE)
+        if extra.status != "requires_capture":
+            return GatewayResult(GatewayStatus.DECLINED, extra.id, CONFIRM_NEEDED_MESSAGE)
+        return GatewayResult(
+            GatewayStatus.APPROVED, reference=extra.id, separate_authorization=True
+        )
 
     def void(self, *, authorization_id: str, idempotency_key: str) -> GatewayResult:
         try:
@@ -294,6 +379,15 @@ def _intent_result(intent) -> GatewayResult:
     if error is not None and error.decline_code == "insufficient_funds":
         return GatewayResult(GatewayStatus.INSUFFICIENT_FUNDS, intent.id, NO_FUNDS_MESSAGE)
     return GatewayResult(GatewayStatus.DECLINED, intent.id, DECLINED_MESSAGE)
+
+
+def _incremental_available(intent) -> bool:
+    """The card of the intent's charge takes incremental authorizations."""
+    charge = intent.latest_charge
+    details = getattr(charge, "payment_method_details", None)
+    card = getattr(details, "card", None)
+    incremental = getattr(card, "incremental_authorization", None)
+    return getattr(incremental, "status", "") == "available"
 
 
 def _declined(error: stripe.CardError) -> GatewayResult:

@@ -82,6 +82,8 @@ class TestGateway(PaymentGateway):
 
     __test__ = False  # not a pytest test class
     name = "test"
+    #: In test mode every wallet approves at once.
+    wallets = tuple(Wallet)
 
     def tokenize_card(
         self, *, number: str, exp_month: int, exp_year: int, cvc: str, holder: str
@@ -144,8 +146,16 @@ class TestGateway(PaymentGateway):
         return _once(idempotency_key, Kind.AUTHORIZE, act)
 
     def capture(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        currency: str,
+        final_capture: bool,
+        idempotency_key: str,
     ) -> GatewayResult:
+        """A final capture leaves nothing to capture from the authorization."""
+
         def act() -> dict:
             authorization = _approved(Kind.AUTHORIZE, reference=authorization_id)
             if authorization is None:
@@ -157,6 +167,10 @@ class TestGateway(PaymentGateway):
             left = authorization.amount - _approved_total(Kind.CAPTURE, authorization_id)
             if not 0 < amount <= left:
                 return _refused(f"Cannot capture {amount}: {left} is left of the authorization.")
+            if final_capture:  # the rest of the hold is released
+                TestGatewayOperation.objects.filter(pk=authorization.pk).update(
+                    amount=_approved_total(Kind.CAPTURE, authorization_id) + amount
+                )
             return _approve(Kind.CAPTURE, authorization_id, amount, currency)
 
         return _once(idempotency_key, Kind.CAPTURE, act)
@@ -193,7 +207,14 @@ class TestGateway(PaymentGateway):
         return _once(idempotency_key, Kind.REFUND, act)
 
     def increase_authorization(
-        self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
+        self,
+        *,
+        authorization_id: str,
+        amount: Decimal,
+        total: Decimal,
+        currency: str,
+        token: str,
+        idempotency_key: str,
     ) -> GatewayResult:
         def act() -> dict:
             authorization = _adjustable(authorization_id, currency)

@@ -130,3 +130,14 @@ def dispute(status="OPEN", *, capture=CAPTURE_ID, outcome=None):
 
 def voided_authorization(id=AUTHORIZATION_ID):
     return {"resource_type": "authorization", "id": id, "status": "VOIDED"}
+
+
+def authorization(value="109.99", status="CREATED", currency="USD"):
+    """GET /v2/payments/authorizations/{id}: the amount the buyer approved."""
+    return {
+        "id": AUTHORIZATION_ID,
+        "status": status,
+        "amount": {"currency_code": currency, "value": value},
+        "expiration_time": "2026-12-31T23:59:59Z",
+        "links": [],
+    }

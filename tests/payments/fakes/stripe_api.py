@@ -100,3 +100,38 @@ def dispute(payment_intent="pi_3MtwBwLkdIwHu7ix28a3tqPa", status="needs_response
         "reason": "fraudulent",
         "status": status,
     }
+
+
+def charge_with_card(incremental="available", id="ch_3MtwBwLkdIwHu7ix28a3tqPa"):
+    """A charge as `expand[]=latest_charge` returns it on a PaymentIntent:
+    its card says whether it takes incremental authorizations."""
+    return {
+        "id": id,
+        "object": "charge",
+        "amount": 10999,
+        "captured": False,
+        "currency": "usd",
+        "payment_method_details": {
+            "type": "card",
+            "card": {
+                "brand": "visa",
+                "last4": "4242",
+                "incremental_authorization": {"status": incremental},
+            },
+        },
+    }
+
+
+def authentication_required():
+    """Stripe's answer to an off-session payment the bank wants confirmed."""
+    return {
+        "error": {
+            "type": "card_error",
+            "code": "authentication_required",
+            "decline_code": "authentication_required",
+            "message": "Your card was declined. This transaction requires authentication.",
+            "payment_intent": payment_intent(
+                "requires_payment_method", id="pi_3OffSessionLkdIwHu7ix3DS"
+            ),
+        }
+    }
