@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "camshaft.core.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "camshaft.core.middleware.ReadReplicas",
     "camshaft.core.middleware.RefuseUnstorableInput",
     "camshaft.core.middleware.RefuseUnstorableValues",
     "camshaft.analytics.middleware.AnalyticsMiddleware",
@@ -151,6 +152,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("TEST", {})
 if name := os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = name
+
+# Read replicas (docs/operations.md): each URL adds an alias replica1..N that
+# serves a request's catalogue reads until it writes (camshaft.core.replicas).
+# In tests a replica mirrors the test database.
+for number, url in enumerate(
+    (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()),
+    start=1,
+):
+    DATABASES[f"replica{number}"] = {
+        **dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["camshaft.core.replicas.ReplicaRouter"]
+# After a request changes the catalogue, that browser reads the primary this long.
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -16,9 +16,11 @@ OPERATIONS = {
     "search_text",
     "search_sku",
     "search_shopper",
+    "search_listings",
     "suggest",
     "part_finder",
     "vehicle_parts",
+    "vehicle_listings",
     "part_page",
     "add_to_cart",
     "place_order",
@@ -82,6 +84,20 @@ def test_B3_bench_reuses_a_catalogue_of_the_same_size(tmp_path):
 
     assert again["load_seconds"] == 0
     assert "Reused" in again["note"]
+
+
+def test_M1_bench_measures_search_with_listings_in_the_index(tmp_path):
+    from camshaft.search.selectors import indexed_counts
+
+    result = bench(tmp_path, listings=20, operation=["search_text", "search_listings"])
+    assert result["catalogue"]["listings"] == 20
+    assert set(result["operations"]) == {"search_text", "search_listings"}
+    assert result["operations"]["search_listings"]["n"] == 4
+    assert indexed_counts()["listing"] == 20
+
+    fewer = bench(tmp_path, listings=5, operation=["search_listings"])
+    assert fewer["catalogue"]["listings"] == 5
+    assert indexed_counts()["listing"] == 5
 
 
 def test_bench_percentiles_use_nearest_rank():

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from camshaft.bench.load import LoadReport, _read_steps, format_report
+from camshaft.bench.load import LoadReport, _pages_per_second, _read_steps, format_report
+from camshaft.bench.saturation import Saturation, _descendants, verdict
 
 COLUMNS = (
     "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -29,9 +30,47 @@ def test_B3_loadtest_reads_each_step_and_the_totals(tmp_path):
         ("place order", 8, 1, 190.0),
     ]
     assert (errors, rate) == (1, 2.4)
-    report = LoadReport(50, 120, "sqlite3", 3, rate, 4.0, errors, 0, 61.0, steps)
+    report = LoadReport(50, 120, "sqlite3", 3, 2.2, rate, 4.0, errors, 0, 61.0, steps)
     table = format_report(report)
     assert "50 shoppers for 120 s on sqlite3" in table and "place order" in table
+    assert "2.2 pages/s (2.4 requests/s)" in table
+
+
+def test_B3_loadtest_counts_pages_without_the_finders_json_calls(tmp_path):
+    api = "GET,api finder: years,50,0,9,9,5,20,300,5.0,0,9,9,9,9,9,9,9,9,9,9,9"
+    (tmp_path / "load_stats.csv").write_text(STATS.replace(COLUMNS, f"{COLUMNS}\n{api}"))
+    assert _pages_per_second(tmp_path / "load") == pytest.approx(2.4)
+
+
+def test_B3_loadtest_finds_the_server_and_its_workers_among_the_processes():
+    processes = {
+        10: ("python3", 1, 500),  # gunicorn's master
+        11: ("python3", 10, 900),  # its workers
+        12: ("python3", 10, 800),
+        13: ("python3", 11, 5),  # a worker's child
+        20: ("postgres", 1, 700),  # not ours
+    }
+    assert _descendants(10, processes) == {10, 11, 12, 13}
+
+
+@pytest.mark.parametrize(
+    ("figures", "postgres", "starts"),
+    [
+        ({"cpu_busy_percent": 97.0, "server_core_percent": 150.0}, True, "The CPUs: 97% of 2"),
+        ({"cpu_busy_percent": 60.0, "lock_waiters": 3.5, "active_backends": 6}, True, "Locks:"),
+        ({"cpu_busy_percent": 60.0, "active_backends": 4.0}, True, "The database:"),
+        ({"cpu_busy_percent": 40.0, "server_core_percent": 70.0}, False, "Nothing saturated"),
+    ],
+)
+def test_B3_loadtest_says_what_saturated_first(figures, postgres, starts):
+    said = verdict(Saturation(cpus=2, **figures), postgres=postgres, linux=True)
+    assert said.startswith(starts)
+
+
+def test_B3_loadtest_counts_other_processes_on_a_shared_machine():
+    figures = Saturation(cpus=2, cpu_busy_percent=100.0, server_core_percent=20.0)
+    said = verdict(figures, postgres=True, linux=True)
+    assert "other processes 180%" in said and "Other processes used the most" in said
 
 
 @pytest.mark.parametrize("args", [["--users", "0"], ["--seconds", "5"], ["--seconds", "7200"]])

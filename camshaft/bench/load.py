@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,11 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from camshaft.bench.saturation import Saturation, SaturationSampler
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+#: Steps named so by the locustfile are JSON calls, not pages.
+API_STEP = "api "
 MEMBER_COUNT = 50
 #: The addresses the shoppers order under: what the run removes afterwards.
 RUN_EMAILS = ("guest-load@example.com", *(f"load-{n}@example.com" for n in range(MEMBER_COUNT)))
@@ -50,23 +55,17 @@ class LoadReport:
     seconds: int
     database: str
     workers: int
-    pages_per_second: float
+    pages_per_second: float  # pages a browser shows; the finder's JSON calls are not pages
+    requests_per_second: float
     orders_per_minute: float
     errors: int
     oversold_units: int
     cpu_busy_percent: float
     steps: list[StepStats] = field(default_factory=list)
+    saturation: Saturation | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
-
-
-def _cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
-    with open("/proc/stat") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen) -> None:
@@ -81,6 +80,16 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.5)
     raise LoadTestError(f"The store did not answer {url} within {SERVER_START_SECONDS} s.")
+
+
+def _refuse_a_busy_port(port: int) -> None:
+    """Another server on the port would answer the health check and take the load."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise LoadTestError(f"Port {port} is in use: choose another with --port.") from None
 
 
 def _make_members(password: str) -> list[int]:
@@ -117,6 +126,15 @@ def _remove_orders(members: list[int]) -> None:
     User.objects.filter(pk__in=members).delete()
 
 
+def _pages_per_second(prefix: Path) -> float:
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv", newline="")))  # noqa: SIM115
+    return sum(
+        float(row["Requests/s"])
+        for row in rows
+        if row["Name"] != "Aggregated" and not row["Name"].startswith(API_STEP)
+    )
+
+
 def _read_steps(prefix: Path) -> tuple[list[StepStats], int, float]:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", newline="")))  # noqa: SIM115
     steps = [
@@ -141,6 +159,7 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
     locust = shutil.which("locust") or str(Path(sys.executable).with_name("locust"))
     if not Path(locust).exists():
         raise LoadTestError("locust is not installed: pip install -e '.[load]'")
+    _refuse_a_busy_port(port)
     password = os.urandom(12).hex()
     members = _make_members(password)
     base = f"http://127.0.0.1:{port}"
@@ -165,12 +184,14 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
         env=env,
     )
     started = timezone.now()
+    load: subprocess.Popen | None = None
+    sampler = SaturationSampler(server_pid=server.pid, load_pid_of=lambda: load and load.pid)
     try:
         _wait_until_up(f"{base}/healthz", server)
         with tempfile.TemporaryDirectory() as folder:
             prefix = Path(folder) / "load"
-            busy_before, total_before = _cpu_times()
-            subprocess.run(
+            sampler.start()
+            load = subprocess.Popen(
                 [
                     locust,
                     "-f",
@@ -197,27 +218,34 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
                     "LOADTEST_MEMBERS": str(MEMBER_COUNT),
                     "LOADTEST_MEMBER_PASSWORD": password,
                 },
-                check=True,
             )
-            busy_after, total_after = _cpu_times()
+            if load.wait() != 0:
+                raise LoadTestError(f"locust stopped with exit code {load.returncode}.")
+            saturation = sampler.stop()
             steps, errors, rate = _read_steps(prefix)
+            pages = _pages_per_second(prefix)
     finally:
         server.terminate()
         server.wait()
+        if load is not None and load.poll() is None:
+            load.terminate()
+            load.wait()
+        if sampler.is_alive():
+            sampler.stop()
     placed = Order.objects.filter(placed_at__gte=started, email__in=RUN_EMAILS).count()
     report = LoadReport(
         users=users,
         seconds=seconds,
         database=settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         workers=workers,
-        pages_per_second=round(rate, 1),
+        pages_per_second=round(pages, 1),
+        requests_per_second=round(rate, 1),
         orders_per_minute=round(placed * 60 / seconds, 1),
         errors=errors,
         oversold_units=_oversold_units(),
-        cpu_busy_percent=round(
-            100 * (busy_after - busy_before) / max(1, total_after - total_before), 1
-        ),
+        cpu_busy_percent=saturation.cpu_busy_percent,
         steps=steps,
+        saturation=saturation,
     )
     _remove_orders(members)
     return report
@@ -226,9 +254,24 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
 def format_report(report: LoadReport) -> str:
     lines = [
         f"{report.users} shoppers for {report.seconds} s on {report.database}, "
-        f"{report.workers} gunicorn workers: {report.pages_per_second} requests/s, "
+        f"{report.workers} gunicorn workers: {report.pages_per_second} pages/s "
+        f"({report.requests_per_second} requests/s), "
         f"{report.orders_per_minute} orders/min, {report.errors} errors, "
         f"{report.oversold_units} units oversold, CPUs {report.cpu_busy_percent}% busy",
+    ]
+    if (s := report.saturation) is not None:
+        lines += [
+            f"CPU in % of one core: app server {s.server_core_percent}, PostgreSQL "
+            f"{s.database_core_percent}, load generator {s.load_generator_core_percent}"
+            + (
+                f"; PostgreSQL backends busy {s.active_backends}, waiting on locks "
+                f"{s.lock_waiters} (average of {s.samples} samples); waits {s.waits}"
+                if s.samples and (s.active_backends or s.waits)
+                else ""
+            ),
+            f"Saturates first: {s.verdict}",
+        ]
+    lines += [
         "",
         f"{'step':34} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
     ]

@@ -3,7 +3,9 @@ pages as browsers without JavaScript do, with think time between pages.
 
 Most visitors browse (home, Part Finder, a vehicle's parts, search, part
 pages); some put a part in the cart; a few check out, as guests or signed
-in as one of the members `camshaft loadtest` made. Each simulated shopper
+in as one of the members `camshaft loadtest` made, and look at the order's
+page (members their order list too). Steps named "api ..." are the Part
+Finder's JSON calls, not pages. Each simulated shopper
 comes from an address of its own (documentation ranges, sent in
 X-Forwarded-For, which the store trusts for the run), so the per-client rate
 limits see many shoppers rather than one."""
@@ -74,13 +76,14 @@ class Shopper(HttpUser):
                 name="sign in",
             )
 
-    def _post(self, path, page, data, *, name):
+    def _post(self, path, page, data, *, name, follow=True):
         token = CSRF.search(page.text)
         return self.client.post(
             path,
             {**data, "csrfmiddlewaretoken": token.group(1) if token else ""},
             headers={"Referer": self.host + path},
             name=name,
+            allow_redirects=follow,
         )
 
     def _remember_parts(self, text: str) -> None:
@@ -94,18 +97,20 @@ class Shopper(HttpUser):
 
     @task(4)
     def finder_to_vehicle(self):
-        years = self.client.get("/api/v1/finder/years", name="finder: years").json()
+        years = self.client.get("/api/v1/finder/years", name="api finder: years").json()
         year = random.choice(years)
         choice = {"year": year}
         for level in ("makes", "models", "submodels", "engines"):
             options = self.client.get(
-                f"/api/v1/finder/{level}", params=choice, name=f"finder: {level}"
+                f"/api/v1/finder/{level}", params=choice, name=f"api finder: {level}"
             )
             if options.status_code != 200 or not options.json():
                 return
             choice[level[:-1]] = random.choice(options.json())["id"]
         self.client.get("/finder/", params=choice, name="finder page")
-        vehicle = self.client.get("/api/v1/finder/vehicle", params=choice, name="finder: vehicle")
+        vehicle = self.client.get(
+            "/api/v1/finder/vehicle", params=choice, name="api finder: vehicle"
+        )
         if vehicle.status_code == 200:
             page = self.client.get(f"/vehicle/{vehicle.json()['id']}/", name="vehicle page")
             self._remember_parts(page.text)
@@ -145,5 +150,10 @@ class Shopper(HttpUser):
         fields = dict(REVIEW_FIELD.findall(review.text))
         if len(fields) < 2:
             return
-        # Placing redirects to the order's page, which the client follows.
-        self._post("/checkout/review/", review, fields, name="place order")
+        # Placing answers with a redirect to the order's page: timed as a step of its own.
+        placed = self._post("/checkout/review/", review, fields, name="place order", follow=False)
+        order_page = placed.headers.get("Location", "")
+        if placed.status_code in (302, 303) and "/orders/" in order_page:
+            self.client.get(order_page, name="order page")
+            if self.member:
+                self.client.get("/account/orders/", name="my orders")

@@ -139,7 +139,12 @@ def delete_bench_orders(
     from camshaft.inventory.services import release_stock
     from camshaft.notifications.models import OutboxMessage
     from camshaft.orders.models import Order, OrderAddress
-    from camshaft.payments.models import Payment, PaymentTransaction, TestGatewayOperation
+    from camshaft.payments.models import (
+        Authorization,
+        Payment,
+        PaymentTransaction,
+        TestGatewayOperation,
+    )
     from camshaft.returns.models import CoreReturn, ReturnRequest
 
     orders = Order.objects.filter(email__in=emails)
@@ -164,7 +169,11 @@ def delete_bench_orders(
     ReturnRequest.objects.filter(order__in=orders).delete()
     orders.delete()
     OrderAddress.objects.filter(pk__in=addresses).delete()
+    references += list(
+        Authorization.objects.filter(payment_id__in=payments).values_list("reference", flat=True)
+    )
     PaymentTransaction.objects.filter(payment_id__in=payments).delete()
+    Authorization.objects.filter(payment_id__in=payments).delete()
     Payment.objects.filter(pk__in=payments).delete()
     TestGatewayOperation.objects.filter(reference__in=references).delete()
     OutboxMessage.objects.filter(to_address__in=emails).delete()

@@ -128,6 +128,24 @@ def search_text(w: Workload) -> Callable[[], object]:
     return lambda: search_parts(query=query, filters=filters, sort=sort, page=PAGE)
 
 
+def search_listings(w: Workload) -> Callable[[], object]:
+    """Marketplace listings only (the paged list), half the time in one
+    condition, half the time for a vehicle."""
+    query = w.text_query()
+    condition = w.rng.choice((None, "new", "used", "remanufactured"))
+    vehicle_id = w.vehicle_id() if w.rng.random() < 0.5 else None
+    filters = SearchFilters(vehicle_id=vehicle_id, condition=condition, seller="marketplace")
+    return lambda: search_parts(query=query, filters=filters, page=PAGE)
+
+
+def vehicle_listings(w: Workload) -> Callable[[], object]:
+    """The marketplace section of a vehicle's page."""
+    from camshaft.marketplace import selectors as marketplace_selectors
+
+    vehicle_id = w.vehicle_id()
+    return lambda: marketplace_selectors.for_vehicle(vehicle_id=vehicle_id)
+
+
 def search_shopper(w: Workload) -> Callable[[], object]:
     """A query in shoppers' words from the judged set (typos, abbreviations,
     vehicles in the query): the paths that correct, split and relax."""
@@ -336,9 +354,11 @@ OPERATIONS: dict[str, Callable[[Workload], Callable[[], object]]] = {
     "search_text": search_text,
     "search_sku": search_sku,
     "search_shopper": search_shopper,
+    "search_listings": search_listings,
     "suggest": suggest,
     "part_finder": part_finder,
     "vehicle_parts": vehicle_parts,
+    "vehicle_listings": vehicle_listings,
     "part_page": part_page,
     "add_to_cart": add_to_cart,
     "place_order": place_order,

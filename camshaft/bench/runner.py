@@ -20,6 +20,9 @@ from camshaft.bench.queries import OPERATIONS, Workload
 from camshaft.catalog.demo import build_demo_catalogue
 from camshaft.catalog.models import Part
 from camshaft.fitment.models import Fitment, Vehicle
+from camshaft.marketplace import demo as marketplace_demo
+from camshaft.marketplace import selectors as marketplace_selectors
+from camshaft.marketplace.models import Listing
 
 DEFAULT_ITERATIONS = 300
 CONCURRENT_BUYERS = 8
@@ -100,32 +103,51 @@ def catalogue_counts() -> dict:
         "parts": Part.objects.count(),
         "vehicles": Vehicle.objects.count(),
         "fitment": Fitment.objects.count(),
+        "listings": marketplace_selectors.on_sale().count(),
     }
 
 
 def prepare_catalogue(
-    *, parts: int, seed: int, progress: bool
+    *, parts: int, seed: int, progress: bool, listings: int = 0
 ) -> tuple[float, str, dict[str, float]]:
     """Reuse a catalogue of exactly `parts` parts; otherwise build one,
-    replacing whatever is there. Returns (load seconds, note, phase timings)."""
-    from camshaft.search import backend
+    replacing whatever is there; then exactly `listings` demo listings.
+    Returns (load seconds, note, phase timings)."""
+    from camshaft.search import backend, selectors
     from camshaft.search import services as search_services
 
+    timings: dict[str, float] = {}
+    notes = []
+    demo_listings = Listing.objects.filter(
+        seller__user__email__endswith=f"@{marketplace_demo.DEMO_EMAIL_DOMAIN}"
+    )
     if Part.objects.count() == parts:
+        notes.append(f"Reused the existing catalogue of {parts:,} parts.")
         try:
-            indexed = backend.searcher().num_docs
+            indexed = selectors.indexed_counts().get("part", 0)
         except backend.IndexUnavailable:  # missing or damaged: rebuilt below
             indexed = -1
-        if indexed == Part.objects.filter(is_active=True).count():
-            return 0.0, f"Reused the existing catalogue of {parts:,} parts.", {}
+        if indexed != Part.objects.filter(is_active=True).count():
+            start = time.perf_counter()
+            search_services.rebuild_index(progress=progress)
+            timings["search index"] = time.perf_counter() - start
+            notes.append("Rebuilt its search index.")
+    else:
         start = time.perf_counter()
-        search_services.rebuild_index(progress=progress)
-        seconds = time.perf_counter() - start
-        note = f"Reused the existing catalogue of {parts:,} parts; rebuilt its search index."
-        return seconds, note, {"search index": seconds}
-    start = time.perf_counter()
-    report = build_demo_catalogue(parts=parts, seed=seed, replace=True, progress=progress)
-    return time.perf_counter() - start, "", report.timings
+        marketplace_demo.remove_demo_listings()
+        report = build_demo_catalogue(parts=parts, seed=seed, replace=True, progress=progress)
+        timings.update(report.timings)
+    if demo_listings.count() != listings:
+        start = time.perf_counter()
+        marketplace_demo.remove_demo_listings()
+        marketplace_demo.build_demo_listings(count=listings, seed=seed, progress=progress)
+        timings["listings"] = time.perf_counter() - start
+        start = time.perf_counter()
+        search_services.sync_index()
+        timings["listings search index"] = time.perf_counter() - start
+    elif listings:
+        notes.append(f"Reused its {listings:,} demo listings.")
+    return sum(timings.values()), " ".join(notes), timings
 
 
 def measure(
@@ -169,10 +191,15 @@ def run_bench(
     progress: bool = False,
     operations: Sequence[str] | None = None,
     buyers: int = CONCURRENT_BUYERS,
+    listings: int = 0,
 ) -> BenchReport:
     if parts < 1 or iterations < 1:
         raise ValueError("parts and iterations must be at least 1")
-    load_seconds, note, load_timings = prepare_catalogue(parts=parts, seed=seed, progress=progress)
+    if listings < 0:
+        raise ValueError("listings must be 0 or more")
+    load_seconds, note, load_timings = prepare_catalogue(
+        parts=parts, seed=seed, progress=progress, listings=listings
+    )
     workload = Workload.sample(seed=seed)
     warmup = min(30, max(1, iterations // 10))
     try:
@@ -215,7 +242,9 @@ def run_bench(
 def format_table(report: BenchReport) -> str:
     lines = [
         f"{report.catalogue['parts']:,} parts, {report.catalogue['vehicles']:,} vehicles, "
-        f"{report.catalogue['fitment']:,} fitment rows on {report.machine['db']['vendor']} "
+        f"{report.catalogue['fitment']:,} fitment rows, "
+        f"{report.catalogue.get('listings', 0):,} marketplace listings "
+        f"on {report.machine['db']['vendor']} "
         f"{report.machine['db']['version']}, {report.machine['cores']} cores",
         f"load: {report.load_seconds:.1f} s" + (f" ({report.note})" if report.note else ""),
         "",

@@ -139,7 +139,14 @@ def part_detail(
         vehicles_total=page.vehicles.total,
         vehicles=[
             FitmentOut(
-                vehicle=VehicleOut.of(f.vehicle),
+                vehicle=VehicleOut(
+                    id=f.vehicle_id,
+                    year=f.year,
+                    make=f.make,
+                    model=f.model,
+                    submodel=f.submodel,
+                    engine=f.engine,
+                ),
                 position=f.position,
                 quantity=f.quantity,
                 note=f.note,

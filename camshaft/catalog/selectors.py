@@ -1,21 +1,23 @@
 """Reads of the catalogue: summaries for listings, the part page, the category
 tree and brands (C6, C7). Each is a fixed number of queries, whatever the size."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404
 
 from camshaft.catalog import images
 from camshaft.catalog.models import Brand, Category, Condition, Part, PartImage, Returnability
 from camshaft.core.paging import Page, PageRequest
+from camshaft.core.replicas import reading
 from camshaft.fitment.models import Fitment
 from camshaft.inventory.models import StockLevel
 
 CATEGORY_TREE_CACHE_SECONDS = 60
+CATEGORY_TREE_VERSION_KEY = "catalog:category-tree-version"
 SHIPS_WITHIN_HOURS = 24
 
 
@@ -89,7 +91,7 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
         fits=FITS_SQL if vehicle_id else "NULL, NULL", ids=",".join(["%s"] * len(part_ids))
     )
     params = ([vehicle_id] if vehicle_id else []) + list(part_ids)
-    with connection.cursor() as cursor:
+    with reading(Part).cursor() as cursor:
         cursor.execute(sql, params)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
     conditions = dict(Condition.choices)
@@ -141,20 +143,32 @@ class CategoryNode:
     depth: int
 
 
+# The tree itself is kept per process, under a small version token kept in
+# the shared cache: unpickling a few hundred nodes on every page cost more
+# than the rest of the breadcrumbs; forgetting the token reaches every process.
+_tree_memo: tuple[str, dict[int, CategoryNode]] | None = None
+
+
 def category_nodes() -> dict[int, CategoryNode]:
-    """The whole tree (a few hundred rows), cached briefly per process."""
-    nodes = cache.get("catalog:category-nodes")
-    if nodes is None:
-        nodes = {
-            c.id: CategoryNode(c.id, c.name, c.slug, c.path, c.parent_id, c.depth)
-            for c in Category.objects.all()
-        }
-        cache.set("catalog:category-nodes", nodes, CATEGORY_TREE_CACHE_SECONDS)
+    """The whole tree (a few hundred rows), cached briefly."""
+    global _tree_memo
+    version = cache.get(CATEGORY_TREE_VERSION_KEY)
+    memo = _tree_memo
+    if version is not None and memo is not None and memo[0] == version:
+        return memo[1]
+    nodes = {
+        c.id: CategoryNode(c.id, c.name, c.slug, c.path, c.parent_id, c.depth)
+        for c in Category.objects.all()
+    }
+    if version is None:  # the first process to look names this version for every other
+        cache.add(CATEGORY_TREE_VERSION_KEY, uuid.uuid4().hex, CATEGORY_TREE_CACHE_SECONDS)
+        version = cache.get(CATEGORY_TREE_VERSION_KEY)
+    _tree_memo = (version, nodes) if version is not None else None
     return nodes
 
 
 def forget_category_tree() -> None:
-    cache.delete("catalog:category-nodes")
+    cache.delete(CATEGORY_TREE_VERSION_KEY)
 
 
 def category_children() -> dict[int | None, list[CategoryNode]]:
@@ -222,6 +236,20 @@ class PartPage:
     pictures: list[PagePicture]
 
 
+# The part page's stock and pictures as plain rows (C7): two small queries
+# whose ORM versions cost more to compile than to run.
+PAGE_STOCK_SQL = """
+SELECT w.name, w.country, s.quantity - s.reserved
+FROM inventory_stocklevel s JOIN inventory_warehouse w ON w.id = s.warehouse_id
+WHERE s.part_id = %s AND w.is_active
+ORDER BY w.code
+"""
+PAGE_PICTURES_SQL = """
+SELECT image, is_primary, position FROM catalog_partimage WHERE part_id = %s
+ORDER BY CASE WHEN is_primary THEN 0 ELSE 1 END, position, id
+"""
+
+
 def availability_text(part: Part, available: int) -> str:
     if available > 0:
         return f"In stock, ships in {SHIPS_WITHIN_HOURS} hours"
@@ -241,28 +269,31 @@ def part_for_page(
         )
     except Part.DoesNotExist:
         raise Http404("No such part") from None
-    levels = [
-        WarehouseStock(s.warehouse.name, s.warehouse.country, s.quantity - s.reserved)
-        for s in StockLevel.objects.filter(part=part, warehouse__is_active=True)
-        .select_related("warehouse")
-        .order_by("warehouse__code")
-    ]
+    with reading(StockLevel).cursor() as cursor:
+        cursor.execute(PAGE_STOCK_SQL, [part.id])
+        levels = [WarehouseStock(name, country, int(free)) for name, country, free in cursor]
+    with reading(PartImage).cursor() as cursor:
+        cursor.execute(PAGE_PICTURES_SQL, [part.id])
+        stored = [name for name, _primary, _position in cursor]
     available = sum(max(0, s.available) for s in levels)
+    vehicles = vehicles_fitting_part(
+        part_id=part.id, page=vehicles_page, first_vehicle_id=vehicle_id
+    )
     fits = None
-    if vehicle_id:
+    if vehicle_id and vehicles_page.number == 1:  # the shopper's vehicle comes first when it fits
+        fits = bool(vehicles.items) and vehicles.items[0].vehicle_id == vehicle_id
+    elif vehicle_id:
         fits = Fitment.objects.filter(part=part, vehicle_id=vehicle_id).exists()
     label = f"{part.brand.name} {part.name}"
-    stored = sorted(
-        PartImage.objects.filter(part=part), key=lambda i: (not i.is_primary, i.position)
-    )
+    storage = PartImage._meta.get_field("image").storage
     pictures = [
         PagePicture(
-            images.picture(img.image.name, images.PAGE_WIDTH if n == 0 else images.GALLERY_WIDTH),
-            img.image.url,
+            images.picture(name, images.PAGE_WIDTH if n == 0 else images.GALLERY_WIDTH),
+            storage.url(name),
             n == 0,
             label if n == 0 else f"{label}, picture {n + 1}",
         )
-        for n, img in enumerate(stored)
+        for n, name in enumerate(stored)
     ]
     return PartPage(
         part=part,
@@ -272,9 +303,7 @@ def part_for_page(
         available=available,
         availability=availability_text(part, available),
         returnability_note=Returnability(part.returnability).label,
-        vehicles=vehicles_fitting_part(
-            part_id=part.id, page=vehicles_page, first_vehicle_id=vehicle_id
-        ),
+        vehicles=vehicles,
         fits_selected=fits,
     )
 

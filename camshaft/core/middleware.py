@@ -8,15 +8,19 @@ error. A query-string value longer than any the store asks for is refused
 here too, so no view has to guard its own.
 
 Beside it: RefuseUnstorableValues, the last line behind the bounds forms
-and schemas state, and PermissionsPolicy, a header on every response."""
+and schemas state, PermissionsPolicy, a header on every response, and
+ReadReplicas, which lets the database router send a request's reads to a
+replica until it writes."""
 
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
+from camshaft.core import replicas
 from camshaft.core.bounds import QUERY_VALUE_MAX_CHARS
 
 log = logging.getLogger(__name__)
@@ -138,3 +142,43 @@ class PermissionsPolicy:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ReadReplicas:
+    """Marks each request for `camshaft.core.replicas.ReplicaRouter`: its
+    reads of the catalogue may go to a replica until it writes. A request
+    that changed data the replicas serve sets a short cookie that keeps the
+    same browser on the primary for `DATABASE_REPLICA_PIN_SECONDS`, so the
+    page after the redirect shows the change even while the replicas lag.
+    Without replicas it does nothing."""
+
+    COOKIE = "primary_reads"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not replicas.replica_aliases():
+            return self.get_response(request)
+        state, token = replicas.begin_request(pinned=self._recently_wrote(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            replicas.end_request(token)
+        if state.wrote_replicated:
+            seconds = settings.DATABASE_REPLICA_PIN_SECONDS
+            response.set_cookie(
+                self.COOKIE,
+                str(int(time.time()) + seconds),
+                max_age=seconds,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
+
+    def _recently_wrote(self, request) -> bool:
+        try:
+            return int(request.COOKIES.get(self.COOKIE, "0")) > time.time()
+        except ValueError:
+            return False

@@ -5,14 +5,22 @@ choices before it and served from the vehicle_finder_idx covering index."""
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db import connection
-from django.db.models import Case, Count, Value, When
+from django.db.models import Count
 from django.http import Http404
 
 from camshaft.catalog.images import Picture, primary_pictures
 from camshaft.catalog.models import Part
 from camshaft.core.paging import Page, PageRequest
-from camshaft.fitment.models import Engine, Fitment, Make, Submodel, Vehicle, VehicleModel
+from camshaft.core.replicas import reading
+from camshaft.fitment.models import (
+    Engine,
+    Fitment,
+    Make,
+    Position,
+    Submodel,
+    Vehicle,
+    VehicleModel,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,50 +44,43 @@ SELECT year FROM y WHERE year IS NOT NULL
 
 def years() -> list[int]:
     """Model years we have vehicles for, newest first."""
-    with connection.cursor() as cursor:
+    with reading(Vehicle).cursor() as cursor:
         cursor.execute(YEARS_SQL)
         return [row[0] for row in cursor.fetchall()]
 
 
 def _choices(model, ids) -> list[Choice]:
+    """The named choices among `ids`, a query of vehicles' ids read as a
+    subquery: one round trip per list. Its own order is cleared, or
+    Vehicle's default ordering would join every vehicle of the year to its
+    make and model names just to be DISTINCT."""
     return [
         Choice(i, n)
-        for i, n in model.objects.filter(id__in=list(ids))
+        for i, n in model.objects.filter(id__in=ids.order_by())
         .order_by("name")
         .values_list("id", "name")
     ]
 
 
 def makes(*, year: int) -> list[Choice]:
-    ids = Vehicle.objects.filter(year=year).values_list("make_id", flat=True).distinct()
-    return _choices(Make, ids)
+    return _choices(Make, Vehicle.objects.filter(year=year).values("make_id"))
 
 
 def models(*, year: int, make_id: int) -> list[Choice]:
-    ids = (
-        Vehicle.objects.filter(year=year, make_id=make_id)
-        .values_list("model_id", flat=True)
-        .distinct()
+    return _choices(
+        VehicleModel, Vehicle.objects.filter(year=year, make_id=make_id).values("model_id")
     )
-    return _choices(VehicleModel, ids)
 
 
 def submodels(*, year: int, model_id: int) -> list[Choice]:
-    ids = (
-        Vehicle.objects.filter(year=year, model_id=model_id)
-        .values_list("submodel_id", flat=True)
-        .distinct()
+    return _choices(
+        Submodel, Vehicle.objects.filter(year=year, model_id=model_id).values("submodel_id")
     )
-    return _choices(Submodel, ids)
 
 
 def engines(*, year: int, model_id: int, submodel_id: int) -> list[Choice]:
-    ids = (
-        Vehicle.objects.filter(year=year, model_id=model_id, submodel_id=submodel_id)
-        .values_list("engine_id", flat=True)
-        .distinct()
-    )
-    return _choices(Engine, ids)
+    vehicles = Vehicle.objects.filter(year=year, model_id=model_id, submodel_id=submodel_id)
+    return _choices(Engine, vehicles.values("engine_id"))
 
 
 @dataclass
@@ -263,27 +264,59 @@ def vehicle_parts(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FittedVehicle:
+    """One row of a part page's fitment table: a vehicle and how the part fits it."""
+
+    vehicle_id: int
+    year: int
+    make: str
+    model: str
+    submodel: str
+    engine: str
+    position: str
+    quantity: int
+    note: str
+
+    @property
+    def position_label(self) -> str:
+        return Position(self.position).label
+
+
+# One query for the page and the total (COUNT(*) OVER ()), read as plain
+# rows: building six model instances per row and compiling two ORM queries
+# cost more than the database's work on every part page (C7).
+FITTED_VEHICLES_SQL = """
+SELECT v.id, v.year, mk.name, md.name, sm.name, en.name, f.position, f.quantity, f.note,
+       COUNT(*) OVER ()
+FROM fitment_fitment f
+JOIN fitment_vehicle v ON v.id = f.vehicle_id
+JOIN fitment_make mk ON mk.id = v.make_id
+JOIN fitment_vehiclemodel md ON md.id = v.model_id
+JOIN fitment_submodel sm ON sm.id = v.submodel_id
+JOIN fitment_engine en ON en.id = v.engine_id
+WHERE f.part_id = %s
+ORDER BY CASE WHEN f.vehicle_id = %s THEN 0 ELSE 1 END, mk.name, md.name, v.year DESC,
+         f.vehicle_id, f.position
+LIMIT %s OFFSET %s
+"""
+
+
 def vehicles_fitting_part(
     *, part_id: int, page: PageRequest, first_vehicle_id: int | None = None
 ) -> Page:
     """The vehicles a part fits, a page at a time (C7): the shopper's own
     vehicle first when it is one of them, then by make, model and newest year."""
-    fitment = Fitment.objects.filter(part_id=part_id)
-    total = fitment.count()
-    yours = Case(When(vehicle_id=first_vehicle_id or 0, then=Value(0)), default=Value(1))
-    rows = list(
-        fitment.select_related(
-            "vehicle__make", "vehicle__model", "vehicle__submodel", "vehicle__engine"
-        ).order_by(
-            yours,
-            "vehicle__make__name",
-            "vehicle__model__name",
-            "-vehicle__year",
-            "vehicle_id",
-            "position",
-        )[page.offset : page.offset + page.size]
-    )
-    return Page(rows, page.number, page.size, total)
+    with reading(Fitment).cursor() as cursor:
+        cursor.execute(
+            FITTED_VEHICLES_SQL, [part_id, first_vehicle_id or 0, page.size, page.offset]
+        )
+        rows = cursor.fetchall()
+    if rows:
+        total = rows[0][-1]
+    else:  # past the last page (or none at all): the total still says how many
+        total = Fitment.objects.filter(part_id=part_id).count() if page.offset else 0
+    return Page([FittedVehicle(*row[:-1]) for row in rows], page.number, page.size, total)
 
 
 def part_exists(part_id: int) -> bool:

@@ -7,9 +7,10 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Marketplace"
 
     def ready(self):
-        from camshaft.marketplace import services
+        from camshaft.marketplace import indexing, services
         from camshaft.orders.signals import order_cancelled
 
         order_cancelled.connect(
             services.order_was_cancelled, dispatch_uid="marketplace-order-cancelled"
         )
+        indexing.connect()

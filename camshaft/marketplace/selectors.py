@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from camshaft.catalog.models import Category
 from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.money import Money
+from camshaft.fitment.models import Fitment
 from camshaft.marketplace import rules
 from camshaft.marketplace.models import (
     CommissionRate,
@@ -240,9 +242,20 @@ class Offer:
     score: rules.Score
 
 
+LISTED_SQL = (
+    "SELECT 1 FROM marketplace_listing WHERE part_id = %s AND status = %s AND quantity > 0 LIMIT 1"
+)
+
+
 def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
     """M1/M3: listings of `part` on sale, cheapest first, with their
-    sellers' scores (two queries whatever the number)."""
+    sellers' scores (two queries whatever the number). Almost no catalogue
+    part is on the marketplace, so a cheap probe of (part, status) answers
+    first: compiling the full query cost more than any part page's other reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(LISTED_SQL, [part.pk, ListingStatus.ACTIVE])
+        if cursor.fetchone() is None:
+            return []
     listings = list(
         on_sale().filter(part=part).select_related("seller").order_by("price", "pk")[:limit]
     )
@@ -747,4 +760,45 @@ def fees_report(*, months: int = 12, now=None) -> list[FeesMonth]:
     return [
         FeesMonth(month=m, currency=c, sales=r[0], commission=r[1], fixed_fees=r[2])
         for (m, c), r in sorted(table.items())
+    ]
+
+
+def _fitting(vehicle_id: int) -> Q:
+    """Listings that fit the vehicle: a linked one by its part's fitment, a
+    free-standing one by its own vehicles."""
+    return Q(part_id__in=Fitment.objects.filter(vehicle_id=vehicle_id).values("part_id")) | Q(
+        pk__in=Listing.vehicles.through.objects.filter(vehicle_id=vehicle_id).values("listing_id")
+    )
+
+
+def listings_fitting(listing_ids: list[int], vehicle_id: int) -> set[int]:
+    """Which of `listing_ids` fit the vehicle (one query)."""
+    return set(
+        Listing.objects.filter(_fitting(vehicle_id), pk__in=listing_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+#: How many listings a vehicle's page shows.
+VEHICLE_PAGE_LISTINGS = 10
+
+
+def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS) -> list[Offer]:
+    """M1: listings on sale that fit the vehicle, cheapest first, with their
+    sellers' scores (two queries whatever the number)."""
+    listings = list(
+        on_sale()
+        .filter(_fitting(vehicle_id))
+        .select_related("seller", "part")
+        .order_by("price", "pk")[:limit]
+    )
+    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
+    return [
+        Offer(
+            listing=listing,
+            public_id=listing.seller.public_id,
+            score=scores[listing.seller.user_id],
+        )
+        for listing in listings
     ]

@@ -16,7 +16,7 @@ from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.models import AuditAction
 from camshaft.core.services import record_access
 from camshaft.fitment.models import Vehicle
-from camshaft.marketplace import rules, selectors
+from camshaft.marketplace import indexing, rules, selectors
 from camshaft.marketplace.models import (
     Listing,
     ListingCondition,
@@ -435,9 +435,11 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
         if report.listing_id is None:
             raise ReportProblem("This report is about a member, not a listing.")
         Listing.objects.filter(pk=report.listing_id).update(status=ListingStatus.REMOVED)
+        indexing.queue([report.listing_id])  # a queryset update sends no signal
     elif outcome == ReportOutcome.SUSPENDED:
         Seller.objects.filter(pk=report.seller_id).update(status=SellerStatus.SUSPENDED)
         cancel_open_sales_of_seller(seller=report.seller, now=now)
+        indexing.queue_seller(report.seller_id)
     report.status = ReportStatus.CLOSED
     report.outcome = outcome
     report.staff_note = note.strip()[:MAX_REASON]

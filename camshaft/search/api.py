@@ -37,7 +37,13 @@ class SearchIn(InputSchema):
     min_price: Price | None = None
     max_price: Price | None = None
     in_stock: bool = False
-    vehicle: RecordId | None = Field(None, description="Only parts that fit it")
+    vehicle: RecordId | None = Field(None, description="Only parts and listings that fit it")
+    condition: Literal["new", "used", "remanufactured"] | None = None
+    seller: Literal["store", "marketplace"] | None = Field(
+        None,
+        description="store: only the store's parts; marketplace: only marketplace listings "
+        "(then `offers` is the paged list and `results` is empty); both when absent",
+    )
     sort: Literal["best", "price_asc", "price_desc"] = "best"
     # The deepest page any page size reaches within the result window.
     page: int = Field(1, ge=1, le=100)
@@ -67,6 +73,28 @@ class FacetOut(Schema):
     id: int
     name: str
     count: int
+
+
+class KeyFacetOut(Schema):
+    key: str = Field(description="The value to pass as the filter")
+    name: str
+    count: int
+
+
+class OfferOut(Schema):
+    """A marketplace listing: "Sold by <seller> ★ score"."""
+
+    id: int
+    title: str
+    condition: Literal["new", "used", "remanufactured"]
+    price: Decimal
+    currency: str
+    quantity: int
+    seller: str = Field(description="The seller's public user ID")
+    score_percent: int | None = Field(description="Percent positive; null: no ratings yet")
+    score_count: int
+    part_sku: str | None = Field(description="The catalogue part it is linked to")
+    fits: bool | None
 
 
 class VehicleMentionOut(Schema):
@@ -102,6 +130,13 @@ class SearchOut(Schema):
         description="Search is degraded (its index is being rebuilt or repaired): only exact "
         "SKUs and part numbers are found, and browsing lists parts without facets",
     )
+    offers: list[OfferOut] = Field(
+        description="Marketplace listings matching: the first few beside the parts, or the "
+        "page when seller=marketplace"
+    )
+    offers_total: int
+    conditions: list[KeyFacetOut]
+    seller_types: list[KeyFacetOut]
 
 
 @router.get(
@@ -125,6 +160,8 @@ def search(request: HttpRequest, params: Query[SearchIn]):
                 max_price=params.max_price,
                 in_stock=params.in_stock,
                 vehicle_id=params.vehicle,
+                condition=params.condition,
+                seller=params.seller,
             ),
         )
     except (BadSearch, BadPage) as problem:
@@ -150,7 +187,17 @@ def search(request: HttpRequest, params: Query[SearchIn]):
         relaxed=result.relaxed,
         other_vehicles=result.other_vehicles,
         notice=result.notice,
+        offers=[
+            OfferOut(**{f: getattr(o, f) for f in OfferOut.model_fields}) for o in result.offers
+        ],
+        offers_total=result.offers_total,
+        conditions=[_key_facet(f) for f in result.conditions],
+        seller_types=[_key_facet(f) for f in result.seller_types],
     )
+
+
+def _key_facet(facet) -> KeyFacetOut:
+    return KeyFacetOut(key=facet.id, name=facet.name, count=facet.count)
 
 
 def _vehicle_out(vehicle) -> VehicleMentionOut | None:

@@ -31,7 +31,8 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
-SCHEMA_VERSION = 1
+# 2: documents of other kinds (marketplace listings) beside the parts.
+SCHEMA_VERSION = 2
 WRITER_HEAP_BYTES = 200_000_000
 TEXT_FIELDS = ("name", "keywords", "body")
 # How much a word found in each field counts towards "best match".
@@ -54,6 +55,11 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("price", indexed=True, fast=True)
     sb.add_boolean_field("in_stock", indexed=True, fast=True)
     sb.add_unsigned_field("vehicles", indexed=True)
+    # 0 for the store's parts; another kind's code (`sources`) for its
+    # documents, whose row id is `ref` (a part's is `pid`).
+    sb.add_unsigned_field("kind", indexed=True, fast=True)
+    sb.add_unsigned_field("ref", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("condition", indexed=True, fast=True)
     return sb.build()
 
 

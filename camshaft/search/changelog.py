@@ -33,8 +33,9 @@ READ_BATCH = 5_000
 @dataclass(frozen=True, slots=True)
 class Entry:
     id: int
-    part_id: int
+    part_id: int  # the row's id, of the kind below
     key: int
+    kind: str = "part"
 
 
 def _postgresql() -> bool:
@@ -52,8 +53,9 @@ def _scalar(sql: str) -> int | None:
     return row[0] if row else None
 
 
-def record(part_ids: Iterable[int]) -> int:
-    """Add an entry per part, in the caller's transaction (or one of its own)."""
+def record(part_ids: Iterable[int], *, kind: str = "part") -> int:
+    """Add an entry per part (or row of `kind`), in the caller's transaction
+    (or one of its own)."""
     ids = list(dict.fromkeys(part_ids))
     if not ids:
         return 0
@@ -61,7 +63,7 @@ def record(part_ids: Iterable[int]) -> int:
         # The id of the transaction the rows commit in: taken inside it.
         txid = _scalar("SELECT pg_current_xact_id()::text::bigint") if _postgresql() else None
         PendingIndexUpdate.objects.bulk_create(
-            [PendingIndexUpdate(part_id=pid, txid=txid) for pid in ids], batch_size=5_000
+            [PendingIndexUpdate(part_id=pid, kind=kind, txid=txid) for pid in ids], batch_size=5_000
         )
     return len(ids)
 
@@ -87,9 +89,9 @@ def read_from(position: int) -> Iterator[list[Entry]]:
     if _postgresql():
         after = (position, 0)  # ids start at 1: (txid, id) > (position, 0) is txid >= position
         while batch := [
-            Entry(r.id, r.part_id, r.txid)
+            Entry(r.id, r.part_id, r.txid, r.kind)
             for r in PendingIndexUpdate.objects.raw(
-                "SELECT id, part_id, txid FROM search_pendingindexupdate "
+                "SELECT id, part_id, kind, txid FROM search_pendingindexupdate "
                 "WHERE (txid, id) > (%s, %s) ORDER BY txid, id LIMIT %s",
                 [*after, READ_BATCH],
             )
@@ -99,10 +101,10 @@ def read_from(position: int) -> Iterator[list[Entry]]:
         return
     after_id = position - 1
     while batch := [
-        Entry(i, pid, i)
-        for i, pid in PendingIndexUpdate.objects.filter(id__gt=after_id)
+        Entry(i, pid, i, kind)
+        for i, pid, kind in PendingIndexUpdate.objects.filter(id__gt=after_id)
         .order_by("id")
-        .values_list("id", "part_id")[:READ_BATCH]
+        .values_list("id", "part_id", "kind")[:READ_BATCH]
     ]:
         yield batch
         after_id = batch[-1].id

@@ -8,6 +8,7 @@ import tantivy
 from django.db import connection
 
 from camshaft.catalog.models import Category
+from camshaft.search.sources import CONDITIONS, PART_KIND
 
 
 @dataclass(slots=True)
@@ -21,9 +22,12 @@ class PartDoc:
     price_cents: int
     in_stock: bool
     vehicle_ids: list[int] = field(default_factory=list)
+    condition: str = "new"  # a key of sources.CONDITIONS
 
     def to_tantivy(self, category_tree: dict[int, tuple[int, ...]]) -> tantivy.Document:
         doc = tantivy.Document()
+        doc.add_unsigned("kind", PART_KIND)
+        doc.add_unsigned("condition", CONDITIONS[self.condition])
         doc.add_unsigned("pid", self.pid)
         doc.add_text("name", self.name)
         doc.add_text("words", self.name)
@@ -73,10 +77,33 @@ class Lookups:
             vehicles = {vid: (mid, f"{make} {model}") for vid, mid, make, model in cursor}
         return cls(names, tree, brands, vehicles)
 
+    def keywords(
+        self,
+        *,
+        brand_id: int | None,
+        category_id: int | None,
+        words: list[str],
+        vehicle_ids: list[int],
+    ) -> list[str]:
+        """A document's `keywords`: brand, category path, `words` (codes,
+        attributes) and the make and model of every vehicle it fits."""
+        fitted = dict.fromkeys(
+            self.vehicle_words[v][1] for v in vehicle_ids if v in self.vehicle_words
+        )
+        return [
+            self.brand_names.get(brand_id, "") if brand_id is not None else "",
+            *(self.category_names.get(category_id, []) if category_id is not None else []),
+            *words,
+            *fitted,
+        ]
+
 
 PART_COLUMNS = (
-    "p.id, p.name, p.sku, p.mpn, p.description, p.category_id, p.brand_id, p.price, p.attributes"
+    "p.id, p.name, p.sku, p.mpn, p.description, p.category_id, p.brand_id, p.price, p.attributes, "
+    "p.condition"
 )
+# The catalogue's condition codes, as search names them (`sources.CONDITIONS`).
+PART_CONDITIONS = {"new": "new", "used": "used", "reman": "remanufactured"}
 
 
 def _attribute_words(raw) -> list[str]:
@@ -90,26 +117,22 @@ def _attribute_words(raw) -> list[str]:
     return [str(v) for v in data.values() if isinstance(v, str | int | float)]
 
 
-def _price_cents(price) -> int:
+def price_cents(price) -> int:
     return int((Decimal(str(price)) * 100).to_integral_value())
 
 
 def build_docs(
     rows: Iterable[tuple], fitment: dict[int, list[int]], in_stock: set[int], lookups: Lookups
 ) -> Iterator[PartDoc]:
-    for pid, name, sku, mpn, description, category_id, brand_id, price, attributes in rows:
+    for row in rows:
+        pid, name, sku, mpn, description, category_id, brand_id, price, attributes, condition = row
         vehicle_ids = fitment.get(pid, [])
-        fitted = dict.fromkeys(
-            lookups.vehicle_words[v][1] for v in vehicle_ids if v in lookups.vehicle_words
+        keywords = lookups.keywords(
+            brand_id=brand_id,
+            category_id=category_id,
+            words=[sku, mpn, *_attribute_words(attributes)],
+            vehicle_ids=vehicle_ids,
         )
-        keywords = [
-            lookups.brand_names.get(brand_id, ""),
-            *lookups.category_names.get(category_id, []),
-            sku,
-            mpn,
-            *_attribute_words(attributes),
-            *fitted,
-        ]
         yield PartDoc(
             pid=pid,
             name=name,
@@ -117,9 +140,10 @@ def build_docs(
             body=description or "",
             category_id=category_id,
             brand_id=brand_id,
-            price_cents=_price_cents(price),
+            price_cents=price_cents(price),
             in_stock=pid in in_stock,
             vehicle_ids=vehicle_ids,
+            condition=PART_CONDITIONS.get(condition, "new"),
         )
 
 

@@ -13,7 +13,9 @@ from camshaft.search.synonym_rules import BadRule, parse_rule
 
 
 class PendingIndexUpdate(models.Model):
-    """One entry of the change log: this part's search document is stale.
+    """One entry of the change log: this part's search document is stale,
+    or, when `kind` is not "part", the document of that kind's row
+    `part_id` (a marketplace listing: `search.sources`).
 
     Kept until every live host has applied it (`IndexHost.position`). Hosts
     read the log by `id` on SQLite, whose writers commit one at a time in id
@@ -22,6 +24,7 @@ class PendingIndexUpdate(models.Model):
     transaction's id, against the oldest transaction still running."""
 
     part_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(max_length=16, default="part", db_default="part")
     queued_at = models.DateTimeField(auto_now_add=True)
     txid = models.BigIntegerField(null=True, db_index=True)
 
@@ -29,7 +32,7 @@ class PendingIndexUpdate(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"reindex part {self.part_id}"
+        return f"reindex {self.kind} {self.part_id}"
 
 
 class IndexHost(models.Model):

@@ -16,7 +16,8 @@ from camshaft.catalog.models import Brand, Part, normalize_code
 from camshaft.core.paging import BadPage, PageRequest
 from camshaft.fitment.models import Fitment
 from camshaft.inventory.models import StockLevel
-from camshaft.search import backend, understanding
+from camshaft.search import backend, sources, understanding
+from camshaft.search.documents import PART_CONDITIONS
 from camshaft.search.models import IndexHost
 from camshaft.search.understanding import VehicleMention
 
@@ -38,6 +39,13 @@ FEW_RESULTS = 3
 # A part number is looked up word by word only in short queries.
 MAX_CODE_WORDS = 4
 YEAR_OR_LITRES = re.compile(r"(19[5-9]\d|20\d\d|\d\.\dl?)", re.IGNORECASE)
+#: The document kind of other sellers' offers (registered by the marketplace
+#: in `sources`): what the seller-type filter calls "marketplace".
+OFFER_KIND = "listing"
+SELLER_TYPES = {"store": "The store", "marketplace": "Marketplace sellers"}
+#: Offers shown beside the store's parts when the shopper has not chosen a seller type.
+OFFERS_BESIDE = 6
+CATALOGUE_CONDITIONS = {v: k for k, v in PART_CONDITIONS.items()}
 
 
 class BadSearch(ValueError):
@@ -52,8 +60,14 @@ class SearchFilters:
     max_price: Decimal | None = None
     in_stock: bool = False
     vehicle_id: int | None = None
+    condition: str | None = None  # new, used, remanufactured
+    seller: str | None = None  # "store" or "marketplace"; None: both
 
     def __post_init__(self):
+        if self.condition is not None and self.condition not in sources.CONDITIONS:
+            raise BadSearch("The condition is new, used or remanufactured.")
+        if self.seller is not None and self.seller not in SELLER_TYPES:
+            raise BadSearch("The seller is the store or marketplace sellers.")
         for name in ("min_price", "max_price"):
             value = getattr(self, name)
             if value is not None and not (0 <= value <= MAX_PRICE):
@@ -66,13 +80,17 @@ class SearchFilters:
             raise BadSearch("The lowest price must not be above the highest price.")
 
     @property
+    def store_parts_may_match(self) -> bool:
+        return self.seller != "marketplace"
+
+    @property
     def active(self) -> bool:
         return any(getattr(self, f) not in (None, False) for f in self.__slots__)
 
 
 @dataclass(frozen=True, slots=True)
 class FacetValue:
-    id: int
+    id: int | str
     name: str
     count: int
     selected: bool = False
@@ -101,6 +119,13 @@ class SearchResult:
     # The search index is missing or damaged: what the shopper is told. Exact
     # SKU and part numbers (and browsing) are answered from the database.
     notice: str | None = None
+    # Marketplace offers (sources.OfferSummary) matching the same reading of
+    # the query: beside the parts, or the paged results when the shopper
+    # chose marketplace sellers (then `items` is empty and `total` counts them).
+    offers: list = field(default_factory=list)
+    offers_total: int = 0
+    conditions: list[FacetValue] = field(default_factory=list)
+    seller_types: list[FacetValue] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -136,7 +161,17 @@ def _filter_clauses(filters: SearchFilters, *, skip: str | None = None) -> list:
         clauses.append(Q_.term_query(schema, "in_stock", True))
     if filters.vehicle_id:
         clauses.append(Q_.term_query(schema, "vehicles", filters.vehicle_id))
+    if filters.condition and skip != "condition":
+        clauses.append(Q_.term_query(schema, "condition", sources.CONDITIONS[filters.condition]))
     return [(Occur.Must, c) for c in clauses]
+
+
+def _kind_clause(code: int) -> tuple:
+    return (tantivy.Occur.Must, tantivy.Query.term_query(backend.SCHEMA, "kind", code))
+
+
+def _offer_source() -> sources.DocumentSource | None:
+    return sources.get(OFFER_KIND)
 
 
 def _combine(text: tantivy.Query, clauses: list, exclude: list[int]) -> tantivy.Query:
@@ -154,6 +189,8 @@ def _exact_matches(query: str, filters: SearchFilters) -> tuple[list[int], bool]
     """Parts whose SKU or MPN is exactly what was typed (C5: these come
     first); failing that, one word of it that looks like a part number
     ("motorcraft fl-820s"). Says whether the whole query was one."""
+    if not filters.store_parts_may_match:
+        return [], False
     found = _parts_with_code([query.strip()], filters)
     words = query.split()
     if found or not 1 < len(words) <= MAX_CODE_WORDS:
@@ -178,6 +215,8 @@ def _parts_with_code(codes: list[str], filters: SearchFilters) -> list[int]:
     if not condition:
         return []
     match = Part.objects.filter(condition, is_active=True)
+    if filters.condition:
+        match = match.filter(condition=CATALOGUE_CONDITIONS[filters.condition])
     if filters.brand_id:
         match = match.filter(brand_id=filters.brand_id)
     return list(match.values_list("id", flat=True)[:10])
@@ -241,8 +280,15 @@ def _search_index(
     index, query, filters, sort, page, garage_vehicle_id, spell, detect_vehicle
 ) -> SearchResult:
     searcher = index.searcher()
+    offer_source = _offer_source()
+    # The paged list: the store's parts, or the offers when the shopper chose
+    # marketplace sellers.
+    offers_paged = filters.seller == "marketplace"
+    if offers_paged and offer_source is None:
+        return _nothing(query, filters, sort, page)
+    paged_kind = offer_source.code if offers_paged else sources.PART_KIND
     exact, whole_code = _exact_matches(query, filters) if query else ([], False)
-    clauses = _filter_clauses(filters)
+    clauses = [*_filter_clauses(filters), _kind_clause(paged_kind)]
     kwargs = {}
     if sort != "best":
         kwargs = {
@@ -275,14 +321,33 @@ def _search_index(
     text, total = reading.query, reading.total
     vehicle = reading.understood.vehicle
     fit_vehicle = filters.vehicle_id or garage_vehicle_id
-    pids = [
-        int(pid) for pid in searcher.fast_field_values("pid", [addr for _, addr in result.hits])
-    ]
+    addresses = [addr for _, addr in result.hits]
+    pids = [] if offers_paged else [int(p) for p in searcher.fast_field_values("pid", addresses)]
 
-    categories, brands = _facets(searcher, text, filters, exact, total=total)
+    categories, brands = _facets(searcher, text, filters, exact, total=total, kind=paged_kind)
     shown_exact = exact if page.number == 1 else []
     summaries = catalog_selectors.part_summaries(shown_exact + pids, vehicle_id=fit_vehicle)
     exact_items = [p for p in summaries if p.id in set(shown_exact)]
+    offers, offers_total = [], 0
+    if offers_paged:
+        refs = [int(r) for r in searcher.fast_field_values("ref", addresses)]
+        offers, offers_total = offer_source.summaries(refs, fit_vehicle), total
+    elif offer_source is not None and filters.seller is None:
+        beside = searcher.search(
+            _combine(text, [*_filter_clauses(filters), _kind_clause(offer_source.code)], []),
+            limit=OFFERS_BESIDE,
+            count=True,
+            **kwargs,
+        )
+        refs = [
+            int(r) for r in searcher.fast_field_values("ref", [addr for _, addr in beside.hits])
+        ]
+        offers, offers_total = offer_source.summaries(refs, fit_vehicle), beside.count or 0
+    conditions, seller_types = (
+        _offer_facets(searcher, text, filters, exact, offer_source)
+        if offer_source is not None
+        else ([], [])
+    )
     search = SearchResult(
         query=query,
         sort=sort,
@@ -297,12 +362,22 @@ def _search_index(
         vehicle=vehicle,
         relaxed=reading.relaxed,
         other_vehicles=reading.other_vehicles,
+        offers=offers,
+        offers_total=offers_total,
+        conditions=conditions,
+        seller_types=seller_types,
     )
     if total == 0 and not exact:
         if filters.active:
-            search.unfiltered_total = searcher.search(_combine(text, [], []), limit=1).count
+            search.unfiltered_total = searcher.search(
+                _combine(text, [_kind_clause(paged_kind)], []), limit=1, count=True
+            ).count
         search.suggestions = _suggestions(searcher, words_of(query))
     return search
+
+
+def _nothing(query: str, filters: SearchFilters, sort: str, page: PageRequest) -> SearchResult:
+    return SearchResult(query=query, sort=sort, filters=filters, items=[], total=0, page=page)
 
 
 SEARCH_DOWN_NOTICE = (
@@ -326,7 +401,7 @@ def _search_database(
     exact, _ = _exact_matches(query, filters) if query else ([], False)
     ids: list[int] = []
     total = 0
-    if not query:
+    if not query and filters.store_parts_may_match:
         parts = _browse_in_database(filters)
         total = parts.count()
         ids = list(
@@ -364,6 +439,8 @@ def _browse_in_database(filters: SearchFilters):
         parts = parts.filter(category_id__in=within)
     if filters.brand_id:
         parts = parts.filter(brand_id=filters.brand_id)
+    if filters.condition:
+        parts = parts.filter(condition=CATALOGUE_CONDITIONS[filters.condition])
     if filters.min_price is not None:
         parts = parts.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
@@ -434,20 +511,25 @@ def _facets(
     exact: list[int],
     *,
     total: int,
+    kind: int = sources.PART_KIND,
 ) -> tuple[list[FacetValue], list[FacetValue]]:
     """Counts by category and brand. Each facet ignores its own filter, so a
     shopper sees how many results the other brands or categories would give."""
+    of_kind = _kind_clause(kind)
     if filters.category_id or filters.brand_id:
         by_category = searcher.aggregate(
-            _combine(text, _filter_clauses(filters, skip="category"), exact), {"c": CATEGORY_AGG}
+            _combine(text, [*_filter_clauses(filters, skip="category"), of_kind], exact),
+            {"c": CATEGORY_AGG},
         )
         by_brand = searcher.aggregate(
-            _combine(text, _filter_clauses(filters, skip="brand"), exact), {"b": BRAND_AGG}
+            _combine(text, [*_filter_clauses(filters, skip="brand"), of_kind], exact),
+            {"b": BRAND_AGG},
         )
     elif total:
         # Neither facet is filtered: one pass over the matches counts both.
         by_category = by_brand = searcher.aggregate(
-            _combine(text, _filter_clauses(filters), exact), {"c": CATEGORY_AGG, "b": BRAND_AGG}
+            _combine(text, [*_filter_clauses(filters), of_kind], exact),
+            {"c": CATEGORY_AGG, "b": BRAND_AGG},
         )
     else:
         return [], []
@@ -463,6 +545,60 @@ def _facets(
     return categories, brands
 
 
+KIND_AGG = {"terms": {"field": "kind", "size": 16}}
+CONDITION_AGG = {"terms": {"field": "condition", "size": 16}}
+
+
+def _offer_facets(
+    searcher: tantivy.Searcher,
+    text: tantivy.Query,
+    filters: SearchFilters,
+    exact: list[int],
+    offers: sources.DocumentSource,
+) -> tuple[list[FacetValue], list[FacetValue]]:
+    """Counts by condition and by seller type (the store, marketplace
+    sellers) over the parts and offers matching; each facet ignores its own
+    filter."""
+    kinds = {"store": sources.PART_KIND, "marketplace": offers.code}
+    seller_clause = [_kind_clause(kinds[filters.seller])] if filters.seller else []
+    if filters.condition or filters.seller:
+        by_kind = searcher.aggregate(
+            _combine(text, _filter_clauses(filters), exact), {"k": KIND_AGG}
+        )
+        by_condition = searcher.aggregate(
+            _combine(text, [*_filter_clauses(filters, skip="condition"), *seller_clause], exact),
+            {"c": CONDITION_AGG},
+        )
+    else:
+        by_kind = by_condition = searcher.aggregate(
+            _combine(text, _filter_clauses(filters), exact), {"k": KIND_AGG, "c": CONDITION_AGG}
+        )
+    kind_counts = _bucket_counts(by_kind["k"])
+    condition_counts = _bucket_counts(by_condition["c"])
+    seller_types = [
+        FacetValue(key, label, kind_counts[kinds[key]], key == filters.seller)
+        for key, label in SELLER_TYPES.items()
+        if kind_counts.get(kinds[key])
+    ]
+    conditions = [
+        FacetValue(
+            key, sources.CONDITION_LABELS[key], condition_counts[code], key == filters.condition
+        )
+        for key, code in sources.CONDITIONS.items()
+        if condition_counts.get(code)
+    ]
+    return conditions, seller_types
+
+
+def indexed_counts() -> dict[str, int]:
+    """How many documents of each kind ("part", and each source's) this
+    host's index holds."""
+    searcher = backend.searcher()
+    counts = _bucket_counts(searcher.aggregate(tantivy.Query.all_query(), {"k": KIND_AGG})["k"])
+    names = {sources.PART_KIND: "part", **{s.code: s.kind for s in sources.registered()}}
+    return {names.get(code, str(code)): n for code, n in counts.items()}
+
+
 def parts_per_brand() -> dict[int, int]:
     try:
         searcher = backend.searcher()
@@ -474,7 +610,8 @@ def parts_per_brand() -> dict[int, int]:
             .values_list("brand_id", "n")
         )
     aggregation = searcher.aggregate(
-        tantivy.Query.all_query(), {"b": {"terms": {"field": "brand", "size": 100_000}}}
+        tantivy.Query.term_query(backend.SCHEMA, "kind", sources.PART_KIND),
+        {"b": {"terms": {"field": "brand", "size": 100_000}}},
     )
     return _bucket_counts(aggregation["b"])
 

@@ -23,7 +23,7 @@ from django.db import close_old_connections, transaction
 from django_tasks import task
 from tqdm import tqdm
 
-from camshaft.search import backend, changelog
+from camshaft.search import backend, changelog, sources
 from camshaft.search.documents import Lookups, docs_for_parts, iter_all_docs
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,11 @@ PRUNE_INTERVAL_SECONDS = 30.0
 SNAPSHOT_EVERY_SECONDS = 3600.0
 
 
-def queue_reindex(part_ids: Iterable[int]) -> None:
-    """Record in the change log that these parts' documents are stale, in the
+def queue_reindex(part_ids: Iterable[int], *, kind: str = "part") -> None:
+    """Record in the change log that these parts' documents (or those of the
+    rows of another `kind`, registered in `sources`) are stale, in the
     caller's transaction, and ask for a sync once it commits."""
-    if changelog.record(part_ids):
+    if changelog.record(part_ids, kind=kind):
         transaction.on_commit(_request_sync)
 
 
@@ -135,7 +136,7 @@ def _sync_locked() -> int:
         still_pending.update(e.id for e in batch if e.key >= read_again_from)
         if fresh:
             lookups = lookups or Lookups.load()
-            done += _apply(sorted({e.part_id for e in fresh}), lookups)
+            done += _apply(fresh, lookups)
     if changelog.pruned_below() > position:
         # Entries this host still needed were pruned while it read: it had
         # been dropped from the reckoning (gone too long). Start again.
@@ -150,15 +151,48 @@ def _sync_locked() -> int:
     return done
 
 
-def _apply(part_ids: list[int], lookups: Lookups) -> int:
-    docs, _gone = docs_for_parts(part_ids, lookups)
+def _apply(entries: list[changelog.Entry], lookups: Lookups) -> int:
+    """Rewrite the documents `entries` name, in one commit: each part's,
+    and each row's of another kind (with those that hold a part's data,
+    such as listings inheriting its fitment). A kind no source registers
+    in this process is skipped."""
+    by_kind: dict[str, set[int]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, set()).add(entry.part_id)
+    part_ids = sorted(by_kind.pop("part", set()))
     writer = backend.index().writer(heap_size=50_000_000, num_threads=1)
-    writer.delete_documents_by_query(tantivy.Query.term_set_query(backend.SCHEMA, "pid", part_ids))
-    for doc in docs:
-        writer.add_document(doc.to_tantivy(lookups.category_tree))
+    done = 0
+    if part_ids:
+        docs, _gone = docs_for_parts(part_ids, lookups)
+        writer.delete_documents_by_query(
+            tantivy.Query.term_set_query(backend.SCHEMA, "pid", part_ids)
+        )
+        for doc in docs:
+            writer.add_document(doc.to_tantivy(lookups.category_tree))
+        done += len(part_ids)
+    for source in sources.registered():
+        ids = by_kind.get(source.kind, set())
+        if part_ids:
+            ids |= set(source.depending_on_parts(part_ids))
+        if not ids:
+            continue
+        ordered = sorted(ids)
+        writer.delete_documents_by_query(_kind_rows(source.code, ordered))
+        for doc in source.documents(ordered, lookups):
+            writer.add_document(doc.to_tantivy(source.code, lookups.category_tree))
+        done += len(ordered)
     writer.commit()
     writer.wait_merging_threads()
-    return len(part_ids)
+    return done
+
+
+def _kind_rows(code: int, ids: list[int]) -> tantivy.Query:
+    return tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, tantivy.Query.term_query(backend.SCHEMA, "kind", code)),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(backend.SCHEMA, "ref", ids)),
+        ]
+    )
 
 
 def _keep_in_reckoning(position: int) -> None:
@@ -207,7 +241,8 @@ def _start_from_nothing() -> int:
 
 
 def rebuild_index(*, progress: bool = False) -> int:
-    """Build a new index generation from the database and swap it in.
+    """Build a new index generation from the database (the parts and every
+    registered source's documents: returns how many) and swap it in.
     Changes committed while it runs are in the log after its position and
     are applied by the next sync."""
     with backend.writer_lock():
@@ -233,9 +268,20 @@ def _rebuild_locked(*, progress: bool) -> int:
         if count % 10_000 == 0:
             bar.update(10_000)
     bar.update(count % 10_000)
+    bar.close()
+    for source in sources.registered():
+        bar = tqdm(total=source.count(), desc=f"search index: {source.kind}s", disable=not progress)
+        added = 0
+        for doc in source.all_documents(lookups):
+            writer.add_document(doc.to_tantivy(source.code, lookups.category_tree))
+            added += 1
+            if added % 10_000 == 0:
+                bar.update(10_000)
+        bar.update(added % 10_000)
+        bar.close()
+        count += added
     writer.commit()
     writer.wait_merging_threads()
-    bar.close()
     backend.write_position(path, position)
     backend.publish_generation(path)
     _follower().applied = set()

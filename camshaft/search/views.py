@@ -16,7 +16,7 @@ from camshaft.search.selectors import BadSearch, SearchFilters
 def filters_from(request, **fixed) -> SearchFilters:
     """Filters from the query string; `fits=1` means the garage's vehicle."""
     q = request.GET
-    vehicle_id = None
+    vehicle_id = params.int_param(q, "vehicle", label="Vehicle")
     if params.bool_param(q, "fits"):
         vehicle_id = garage_for(request).selected_id
     values = {
@@ -26,6 +26,8 @@ def filters_from(request, **fixed) -> SearchFilters:
         "max_price": params.decimal_param(q, "max_price", label="The highest price"),
         "in_stock": params.bool_param(q, "in_stock"),
         "vehicle_id": vehicle_id,
+        "condition": q.get("condition") or None,
+        "seller": q.get("seller") or None,
     }
     values.update(fixed)
     return SearchFilters(**values)

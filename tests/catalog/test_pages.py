@@ -3,9 +3,15 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from camshaft.catalog import selectors as catalog_selectors
 from camshaft.catalog.models import Returnability
+from camshaft.core.paging import PageRequest
+from camshaft.fitment import selectors as fitment_selectors
 from camshaft.search import services as search_services
 from tests.factories import (
     BrandFactory,
@@ -172,9 +178,49 @@ def test_C7_part_page_out_of_stock_and_non_returnable_battery(client, store):
 
 
 def test_C7_part_page_query_count_is_fixed(client, store, django_assert_max_num_queries):
-    # 8 for the part, plus the marketplace's offers and their sellers' scores (2).
-    with django_assert_max_num_queries(10):
+    # The part, its stock, pictures, one page of fitment with its total, bought
+    # together, whether the marketplace lists it; the policy notice; the
+    # category tree (cached afterwards).
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("part", args=["ALT-1"])).status_code == 200
+
+
+def test_C7_part_page_query_count_does_not_grow_with_its_fitment_table(
+    store, django_assert_num_queries
+):
+    Client().get(reverse("part", args=["BAT-1"]))  # the category tree, cached from now on
+    few = PartFactory(sku="FEW-1")
+    FitmentFactory(part=few, vehicle=store["vehicle"])
+    with CaptureQueriesContext(connection) as one_vehicle:
+        Client().get(reverse("part", args=["FEW-1"]))
+    with django_assert_num_queries(len(one_vehicle.captured_queries)):
+        html = Client().get(reverse("part", args=["ALT-1"])).content.decode()
+    assert html.count("<tr><td>20") == 25  # a full page of the 30 vehicles
+
+
+def test_C7_fitment_page_past_the_last_still_counts_the_vehicles(store):
+    page = fitment_selectors.vehicles_fitting_part(
+        part_id=store["alternator"].id, page=PageRequest(3, 25)
+    )
+    assert page.items == [] and page.total == 30 and page.pages == 2
+
+
+def test_C3_part_page_says_the_garage_vehicle_fits_on_any_page_of_the_table(store):
+    fitting, other = store["vehicle"], VehicleFactory(year=1999)
+    on_page_two = catalog_selectors.part_for_page(
+        sku="ALT-1", vehicles_page=PageRequest(2, 25), vehicle_id=fitting.id
+    )
+    assert on_page_two.fits_selected is True
+    assert fitting.id not in [f.vehicle_id for f in on_page_two.vehicles.items]
+    first = catalog_selectors.part_for_page(
+        sku="ALT-1", vehicles_page=PageRequest(1, 25), vehicle_id=fitting.id
+    )
+    assert first.fits_selected is True and first.vehicles.items[0].vehicle_id == fitting.id
+    for number in (1, 2):
+        elsewhere = catalog_selectors.part_for_page(
+            sku="ALT-1", vehicles_page=PageRequest(number, 25), vehicle_id=other.id
+        )
+        assert elsewhere.fits_selected is False and elsewhere.vehicles.total == 30
 
 
 def test_C7_part_page_bad_input(client, store):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from camshaft.core.models import AuditEntry
 from camshaft.marketplace import rules, selectors, services
-from camshaft.marketplace.models import Rating
+from camshaft.marketplace.models import Listing, ListingStatus, Rating
 from tests.factories import MemberFactory, PartFactory
 from tests.marketplace.helpers import seller
 from tests.marketplace.sales import sale
@@ -158,7 +158,7 @@ def test_M1_the_part_page_shows_offers_by_user_id_with_score(client):
 
 
 @pytest.mark.django_db
-def test_M3_also_sold_by_takes_two_queries_whatever_the_number_of_sellers(
+def test_M3_also_sold_by_takes_three_queries_whatever_the_number_of_sellers(
     django_assert_num_queries,
 ):
     part = PartFactory()
@@ -171,6 +171,21 @@ def test_M3_also_sold_by_takes_two_queries_whatever_the_number_of_sellers(
                 title="Pads", condition="used", price=Decimal("9"), quantity=1, part_code=part.sku
             ),
         )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # is it listed; the listings; their sellers' scores
         offers = selectors.also_sold_by(part=part)
     assert [o.score.count for o in offers] == [1, 1, 1]
+
+
+@pytest.mark.django_db
+def test_M1_also_sold_by_a_part_nobody_lists_takes_one_query(django_assert_num_queries):
+    part = PartFactory()
+    shop = seller("paused")
+    listing = services.create_listing(
+        user=shop.user,
+        draft=services.ListingDraft(
+            title="Pads", condition="used", price=Decimal("9"), quantity=1, part_code=part.sku
+        ),
+    )
+    Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.PAUSED)
+    with django_assert_num_queries(1):
+        assert selectors.also_sold_by(part=part) == []

@@ -4,6 +4,8 @@ from django.core.management import BaseCommand, CommandError, call_command
 
 from camshaft.catalog.demo import CatalogueNotEmpty, build_demo_catalogue
 from camshaft.catalog.demo.generator import describe
+from camshaft.marketplace import demo
+from camshaft.search import services as search_services
 
 
 class Command(BaseCommand):
@@ -22,12 +24,23 @@ class Command(BaseCommand):
             action="store_true",
             help="wipe the existing catalogue, fitment and stock first",
         )
+        parser.add_argument(
+            "--listings",
+            type=int,
+            default=None,
+            help="marketplace listings by demo sellers (default: one per "
+            f"{demo.PARTS_PER_LISTING} parts, at most {demo.DEMO_LISTINGS_CAP:,})",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     def handle(self, *args, **opts):
         if opts["parts"] < 1:
             raise CommandError("--parts must be at least 1")
+        if opts["listings"] is not None and opts["listings"] < 0:
+            raise CommandError("--listings must be 0 or more")
         call_command("migrate", interactive=False, verbosity=0)
+        if opts["replace"]:
+            demo.remove_demo_listings()  # they hold on to the parts being replaced
         try:
             report = build_demo_catalogue(
                 parts=opts["parts"],
@@ -38,3 +51,15 @@ class Command(BaseCommand):
         except CatalogueNotEmpty as problem:
             raise CommandError(str(problem)) from None
         describe(report, self.stdout.write)
+        wanted = opts["listings"]
+        made = demo.build_demo_listings(
+            count=demo.demo_listing_count(opts["parts"]) if wanted is None else wanted,
+            seed=opts["seed"],
+            progress=not opts["no_progress"],
+        )
+        if made.listings:
+            search_services.sync_index()
+            self.stdout.write(
+                f"{made.listings:,} marketplace listings by {made.sellers} demo sellers "
+                f"({made.free_standing:,} naming their own vehicles)"
+            )

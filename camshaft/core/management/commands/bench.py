@@ -27,6 +27,13 @@ class Command(BaseCommand):
             choices=sorted(OPERATIONS),
             help="only this operation (repeatable); all by default",
         )
+        parser.add_argument(
+            "--listings",
+            type=int,
+            default=0,
+            help="marketplace listings by demo sellers over the catalogue, in the search "
+            "index while measuring (e.g. 100000 beside 1000000 parts)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
         parser.add_argument(
             "--buyers",
@@ -38,6 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["parts"] < 1 or opts["iterations"] < 1 or opts["buyers"] < 1:
             raise CommandError("--parts, --iterations and --buyers must be at least 1")
+        if opts["listings"] < 0:
+            raise CommandError("--listings must be 0 or more")
         call_command("migrate", interactive=False, verbosity=0)
         # The part page is rendered as in production: hashed static file names.
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -49,6 +58,7 @@ class Command(BaseCommand):
                 progress=not opts["no_progress"],
                 operations=opts["operation"],
                 buyers=opts["buyers"],
+                listings=opts["listings"],
             )
         except (BenchError, CatalogueNotEmpty) as problem:
             raise CommandError(str(problem)) from None

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand, CommandError, call_command
 
 from camshaft.bench.load import LoadTestError, format_report, run_load_test, write_json
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, users, seconds, port, workers, json, **opts):
         if not (1 <= users <= 2000 and 10 <= seconds <= 3600 and 1 <= workers <= 64):
             raise CommandError("Use 1-2000 users, 10-3600 seconds and 1-64 workers.")
+        # Pages name their static files by hash, as `camshaft serve` collects them.
+        call_command("collectstatic", interactive=False, verbosity=0)
         try:
             report = run_load_test(users=users, seconds=seconds, port=port, workers=workers)
         except LoadTestError as problem:

@@ -8,7 +8,7 @@ import time
 
 from django.core.management import BaseCommand
 
-from camshaft.search import services
+from camshaft.search import selectors, services
 
 
 class Command(BaseCommand):
@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         started = time.monotonic()
-        count = services.rebuild_index(progress=not opts["no_progress"] and sys.stderr.isatty())
-        self.stdout.write(f"Indexed {count:,} parts in {time.monotonic() - started:.1f} s")
+        services.rebuild_index(progress=not opts["no_progress"] and sys.stderr.isatty())
+        counts = ", ".join(f"{n:,} {kind}s" for kind, n in selectors.indexed_counts().items())
+        self.stdout.write(f"Indexed {counts or 'nothing'} in {time.monotonic() - started:.1f} s")
         applied = services.sync_index()  # what changed while it was building
         if applied:
             self.stdout.write(f"Applied {applied:,} changes made meanwhile")
