@@ -10,7 +10,8 @@ class MarketplaceConfig(AppConfig):
         from camshaft.marketplace import indexing, services
         from camshaft.orders.signals import order_cancelled
 
+        indexing.connect()
+
         order_cancelled.connect(
             services.order_was_cancelled, dispatch_uid="marketplace-order-cancelled"
         )
-        indexing.connect()

@@ -438,8 +438,8 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
         indexing.queue([report.listing_id])  # a queryset update sends no signal
     elif outcome == ReportOutcome.SUSPENDED:
         Seller.objects.filter(pk=report.seller_id).update(status=SellerStatus.SUSPENDED)
-        cancel_open_sales_of_seller(seller=report.seller, now=now)
         indexing.queue_seller(report.seller_id)
+        cancel_open_sales_of_seller(seller=report.seller, now=now)
     report.status = ReportStatus.CLOSED
     report.outcome = outcome
     report.staff_note = note.strip()[:MAX_REASON]

@@ -1,8 +1,8 @@
 """The marketplace on other apps' pages: `{% also_sold_by part %}` (the
 offers of a catalogue part, M1, M3), `{% marketplace_cart_lines %}` (the
 cart page's lines per seller), `{% checkout_sellers summary %}` (review) and
-`{% order_sellers order %}` (each seller's part of an order),
-and `{% listings_for_vehicle vehicle %}` (listings fitting a vehicle)."""
+`{% order_sellers order %}` (each seller's part of an order) and
+`{% listings_for_vehicle vehicle %}` (listings fitting a vehicle, on its page)."""
 
 from django import template
 
@@ -10,6 +10,12 @@ from camshaft.cart import services as cart_services
 from camshaft.marketplace import selectors
 
 register = template.Library()
+
+
+@register.inclusion_tag("marketplace/_for_vehicle.html")
+def listings_for_vehicle(vehicle):
+    """{% listings_for_vehicle vehicle %}: listings that fit it, on its page."""
+    return {"offers": selectors.for_vehicle(vehicle_id=vehicle.id), "vehicle": vehicle}
 
 
 @register.inclusion_tag("marketplace/_also_sold_by.html", takes_context=True)
@@ -55,9 +61,3 @@ def order_sellers(context, order):
         "is_buyer": is_buyer,
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.inclusion_tag("marketplace/_for_vehicle.html")
-def listings_for_vehicle(vehicle):
-    """{% listings_for_vehicle vehicle %}: listings that fit it, on its page."""
-    return {"offers": selectors.for_vehicle(vehicle_id=vehicle.id), "vehicle": vehicle}
