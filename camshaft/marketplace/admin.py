@@ -4,13 +4,23 @@ commission and per-sale fee (M4), listings, ratings staff may take down
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
+from camshaft.analytics.charts import bar_chart
 from camshaft.core.admin import ReadOnlyInline
-from camshaft.marketplace import services
+from camshaft.core.business_days import STORE_ZONE
+from camshaft.core.money import CURRENCIES
+from camshaft.marketplace import selectors, services
 from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
     ListingPhoto,
+    Payout,
     Rating,
     Report,
     ReportStatus,
@@ -19,6 +29,7 @@ from camshaft.marketplace.models import (
     Seller,
     SellerTerms,
 )
+from camshaft.marketplace.statements import write_statement_csv
 
 
 @admin.register(SellerTerms)
@@ -64,13 +75,23 @@ class ReinstateSellerForm(forms.ModelForm):
         fields = ()
 
 
+class PayoutForm(forms.Form):
+    """M4: what staff record of a payout made outside Camshaft."""
+
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    currency = forms.ChoiceField(choices=[(code, code) for code in CURRENCIES])
+    paid_on = forms.DateField(help_text="The day the money left, YYYY-MM-DD.")
+    reference = forms.CharField(max_length=100, required=False, help_text="Bank reference")
+    note = forms.CharField(max_length=500, required=False)
+
+
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
     """Suspending goes through a report, lifting it through *reinstate
     because* (M5): both are services, audited and mailed."""
 
     form = ReinstateSellerForm
-    list_display = ("public_id", "status", "warnings", "terms", "accepted_at")
+    list_display = ("public_id", "status", "warnings", "terms", "accepted_at", "statement_link")
     list_filter = ("status",)
     search_fields = ("public_id",)
     readonly_fields = ("user", "public_id", "status", "warnings", "terms", "accepted_at")
@@ -86,6 +107,81 @@ class SellerAdmin(admin.ModelAdmin):
             services.reinstate_seller(staff=request.user, seller_id=obj.pk, note=note)
         except services.ReportProblem as problem:
             messages.error(request, problem.message)
+
+    @admin.display(description="Statement")
+    def statement_link(self, obj):
+        url = reverse("admin:marketplace_seller_statement", args=[obj.pk])
+        return format_html('<a href="{}">Statement</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<id:pk>/statement/",
+                self.admin_site.admin_view(self.statement_view),
+                name="marketplace_seller_statement",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statement_view(self, request, pk: int):
+        """M4: one seller's statement for a month, and recording a payout
+        (with `marketplace.add_payout`; audited by the service)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        seller = get_object_or_404(Seller, pk=pk)
+        today = timezone.now().astimezone(STORE_ZONE).date()
+        month_text = request.GET.get("month") or f"{today:%Y-%m}"
+        month = selectors.parse_month(month_text)
+        if month is None:
+            raise Http404("No such month.")
+        may_pay = request.user.has_perm("marketplace.add_payout")
+        form = PayoutForm(request.POST or None, initial={"paid_on": today})
+        status = 200
+        if request.method == "POST":
+            if not may_pay:
+                raise PermissionDenied
+            status = 400
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.record_payout(
+                        staff=request.user,
+                        seller_id=seller.pk,
+                        amount=data["amount"],
+                        currency=data["currency"],
+                        paid_on=data["paid_on"],
+                        reference=data["reference"],
+                        note=data["note"],
+                    )
+                except services.PayoutProblem as problem:
+                    form.add_error(problem.field, problem.message)
+                else:
+                    self.message_user(request, "Payout recorded.", messages.SUCCESS)
+                    url = reverse("admin:marketplace_seller_statement", args=[seller.pk])
+                    return redirect(f"{url}?month={month:%Y-%m}")
+        if request.GET.get("format") == "csv":
+            found = selectors.statement(seller=seller, month=month)
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            name = f"statement-{seller.public_id}-{month:%Y-%m}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            write_statement_csv(found, response)
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Statement of {seller.public_id}, {month:%B %Y}",
+            "opts": self.model._meta,
+            "seller": seller,
+            "statement": selectors.statement(seller=seller, month=month),
+            "months": selectors.statement_months(seller=seller),
+            "due_now": [
+                (currency, selectors.amount_due(seller=seller, currency=currency))
+                for currency in sorted(
+                    set(seller.sales.values_list("currency", flat=True)) or {"USD"}
+                )
+            ],
+            "form": form if may_pay else None,
+        }
+        return render(request, "admin/marketplace/seller/statement.html", context, status=status)
 
 
 @admin.register(CommissionRate)
@@ -140,9 +236,10 @@ class RatingAdmin(admin.ModelAdmin):
     """M3: staff remove a rating that breaks the rules, giving the reason."""
 
     form = RemoveRatingForm
-    list_display = ("subject", "author", "value", "created_at", "removed_at")
+    list_display = ("subject", "author", "sale", "value", "created_at", "removed_at")
     list_filter = ("value", ("removed_at", admin.EmptyFieldListFilter))
     readonly_fields = (
+        "sale",
         "author",
         "subject",
         "value",
@@ -276,3 +373,56 @@ class SaleAdmin(admin.ModelAdmin):
             ),
             "cancelled.",
         )
+
+
+@admin.register(Payout)
+class PayoutAdmin(admin.ModelAdmin):
+    """M4: payouts as staff recorded them, read-only (they are recorded on
+    a seller's statement); and the marketplace fees report."""
+
+    list_display = ("paid_on", "seller", "amount", "currency", "reference", "recorded_by")
+    list_filter = ("currency",)
+    search_fields = ("seller__public_id", "reference")
+    readonly_fields = [f.name for f in Payout._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # on the seller's statement page, through the service
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "fees-report/",
+                self.admin_site.admin_view(self.fees_report_view),
+                name="marketplace_fees_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def fees_report_view(self, request):
+        """M4: the store's commission and fixed fees per month, as a chart
+        and a table (no seller named)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = selectors.fees_report(months=12)
+        chart = bar_chart(
+            "Fees per month: commission (dark) of all fees (pale)",
+            [
+                (f"{r.month:%Y-%m} {r.currency}", float(r.commission), f"{r.fees} {r.currency}")
+                for r in rows
+            ],
+            behind=[float(r.fees) for r in rows],
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Marketplace fees: the last 12 months",
+            "opts": self.model._meta,
+            "rows": rows,
+            "chart": chart,
+        }
+        return render(request, "admin/marketplace/payout/fees_report.html", context)

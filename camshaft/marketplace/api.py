@@ -764,3 +764,238 @@ def accept_terms(request: HttpRequest, body: AcceptTermsIn):
             "errors": [{"field": problem.field, "message": problem.message}],
         }
     return seller_out(seller)
+
+
+# Ratings of sales (M3) -------------------------------------------------------------
+
+
+class RatingIn(InputSchema):
+    value: Literal["positive", "neutral", "negative"]
+    comment: Text(rules.MAX_COMMENT) = ""
+
+
+class AnswerIn(InputSchema):
+    text: Text(rules.MAX_COMMENT, min_length=1)
+
+
+class RatingOut(Schema):
+    id: int
+    sale_id: int | None
+    role: str = Field(description="What the rated member was in the sale: seller or buyer")
+    value: str
+    comment: str
+    created_at: datetime
+    reply: str
+    replied_at: datetime | None
+    author_user_id: str = Field(description="The author's public user ID, if they sell")
+    subject_user_id: str = Field(description="The rated member's public user ID, if they sell")
+
+
+class ScoreOut(Schema):
+    percent_positive: int | None
+    count: int
+
+
+class RatingsOut(Schema):
+    score: ScoreOut
+    received: list[RatingOut]
+    given: list[RatingOut]
+
+
+def _public_id(user) -> str:
+    seller = getattr(user, "seller", None) if user is not None else None
+    return seller.public_id if seller is not None else ""
+
+
+def rating_out(rating) -> dict:
+    return {
+        "id": rating.pk,
+        "sale_id": rating.sale_id,
+        "role": "seller" if rating.sale and rating.sale.buyer_id != rating.subject_id else "buyer",
+        "value": rating.value,
+        "comment": rating.comment,
+        "created_at": rating.created_at,
+        "reply": rating.reply,
+        "replied_at": rating.replied_at,
+        "author_user_id": _public_id(rating.author),
+        "subject_user_id": _public_id(rating.subject),
+    }
+
+
+def _rating_refusal(problem: services.RatingProblem):
+    if problem.code == "not_found":
+        return 404, {"detail": problem.message}
+    if problem.code == "invalid":
+        return 422, {
+            "detail": problem.message,
+            "errors": [{"field": None, "message": problem.message}],
+        }
+    return 409, {"detail": problem.message}
+
+
+@router.post(
+    "/marketplace/sales/{sale_id}/rating",
+    auth=TokenAuth(),
+    response={**created(RatingOut, 401, 404), 409: ErrorOut},
+    summary="Rate the other side of a sale you bought or sold, once, after delivery",
+)
+def rate_sale(request: HttpRequest, sale_id: RecordId, body: RatingIn):
+    """404 when the sale is not yours; 409 when it is not delivered, the 60
+    days after delivery are over, or you rated it already."""
+    try:
+        rating = services.rate_sale(
+            user=request.auth, sale_id=sale_id, value=body.value, comment=body.comment
+        )
+    except services.RatingProblem as problem:
+        return _rating_refusal(problem)
+    return 201, rating_out(rating)
+
+
+@router.get(
+    "/marketplace/ratings",
+    auth=TokenAuth(),
+    response=responses(RatingsOut, 401),
+    summary="Your score and the ratings you received and gave, newest first",
+)
+def my_ratings(request: HttpRequest):
+    received, given = selectors.ratings_of(request.auth)
+    score = selectors.scores_of([request.auth.pk])[request.auth.pk]
+    return {
+        "score": {"percent_positive": score.percent_positive, "count": score.count},
+        "received": [rating_out(r) for r in received.filter(removed_at__isnull=True)],
+        "given": [rating_out(r) for r in given],
+    }
+
+
+@router.post(
+    "/marketplace/ratings/{rating_id}/answer",
+    auth=TokenAuth(),
+    response={**responses(RatingOut, 401, 404), 409: ErrorOut},
+    summary="Answer a rating you received, once",
+)
+def answer_rating(request: HttpRequest, rating_id: RecordId, body: AnswerIn):
+    try:
+        rating = services.reply_to_rating(user=request.auth, rating_id=rating_id, text=body.text)
+    except services.RatingProblem as problem:
+        return _rating_refusal(problem)
+    return rating_out(rating)
+
+
+# Statements (M4) -----------------------------------------------------------------------
+
+NOT_SELLER = {"detail": "You are not a seller."}
+MonthText = Text(7, min_length=7, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="yyyy-mm")
+
+
+class StatementLineOut(Schema):
+    day: str
+    kind: str = Field(description="sale (shipped in the month) or refund (made in the month)")
+    sale_id: int
+    title: str
+    quantity: int
+    currency: str
+    amount: str
+    commission: str = Field(description="Negative on a refund: the commission given back")
+    fixed_fee: str
+    refund: str
+    net: str
+
+
+class StatementTotalsOut(Schema):
+    currency: str
+    sales: str
+    commission: str
+    fixed_fees: str
+    refunds: str
+    net: str
+    payouts: str
+    due: str = Field(description="Net earned up to the month's end less payouts up to then")
+
+
+class PayoutOut(Schema):
+    amount: str
+    currency: str
+    paid_on: str
+    reference: str
+
+
+class StatementOut(Schema):
+    month: str
+    lines: list[StatementLineOut]
+    totals: list[StatementTotalsOut]
+    payouts: list[PayoutOut]
+
+
+class StatementMonthOut(Schema):
+    month: str
+    url: str
+
+
+def statement_out(statement) -> dict:
+    return {
+        "month": statement.month.strftime("%Y-%m"),
+        "lines": [
+            {
+                "day": line.day.isoformat(),
+                "kind": line.kind,
+                "sale_id": line.sale_id,
+                "title": line.title,
+                "quantity": line.quantity,
+                "currency": line.currency,
+                "amount": str(line.amount),
+                "commission": str(line.commission),
+                "fixed_fee": str(line.fixed_fee),
+                "refund": str(line.refund),
+                "net": str(line.net),
+            }
+            for line in statement.lines
+        ],
+        "totals": [
+            {name: str(getattr(t, name)) for name in StatementTotalsOut.model_fields}
+            for t in statement.totals
+        ],
+        "payouts": [
+            {
+                "amount": str(p.amount),
+                "currency": p.currency,
+                "paid_on": p.paid_on.isoformat(),
+                "reference": p.reference,
+            }
+            for p in statement.payouts
+        ],
+    }
+
+
+@router.get(
+    "/marketplace/statements",
+    auth=TokenAuth(),
+    response=responses(list[StatementMonthOut], 401, 404),
+    summary="The months you have a statement for, newest first",
+)
+def my_statements(request: HttpRequest):
+    seller = selectors.seller_of(request.auth)
+    if seller is None:
+        return 404, NOT_SELLER
+    return [
+        {
+            "month": month.strftime("%Y-%m"),
+            "url": f"/api/v1/marketplace/statements/{month:%Y-%m}",
+        }
+        for month in selectors.statement_months(seller=seller)
+    ]
+
+
+@router.get(
+    "/marketplace/statements/{month}",
+    auth=TokenAuth(),
+    response=responses(StatementOut, 401, 404),
+    summary="Your statement for one month (yyyy-mm): sales, fees, refunds, payouts, amount due",
+)
+def my_statement(request: HttpRequest, month: MonthText):
+    seller = selectors.seller_of(request.auth)
+    if seller is None:
+        return 404, NOT_SELLER
+    first = selectors.parse_month(month)
+    if first is None:
+        return 404, {"detail": "No such month."}
+    return statement_out(selectors.statement(seller=seller, month=first))

@@ -136,3 +136,16 @@ class ListingReportForm(HoneypotMixin, forms.Form):
             self.fields["email"].required = True
         else:
             del self.fields["email"]
+
+
+class RatingForm(forms.Form):
+    """M3: one side's rating of the other after a sale."""
+
+    value = forms.ChoiceField(
+        label="Your rating", choices=[(v, v.capitalize()) for v in rules.RATING_VALUES]
+    )
+    comment = forms.CharField(max_length=rules.MAX_COMMENT, required=False)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label="Your answer", max_length=rules.MAX_COMMENT)

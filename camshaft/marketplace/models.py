@@ -245,6 +245,9 @@ class Sale(models.Model):
     cancel_reason = models.CharField(max_length=300, blank=True)
     amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    #: When money was last given back to the buyer (M4): a statement lists a
+    #: refund in the month it was made, so an earlier month's never changes.
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sold_at", "pk"]
@@ -322,11 +325,20 @@ class Rating(models.Model):
     """One side's rating of the other after a sale (M3), with a comment the
     rated member may answer once. Staff remove a rating that breaks the
     rules with a reason; it then no longer counts nor shows, and the audit
-    log says who removed it. Phase 2 adds the sale it belongs to, unique
-    with the author (once per sale)."""
+    log says who removed it. Each rating belongs to a sale, once per author
+    (the buyer rates the seller, the seller the buyer). An erased author's
+    rating keeps its value for the score but loses the author and the
+    comment (V4)."""
 
+    sale = models.ForeignKey(
+        Sale, null=True, blank=True, related_name="ratings", on_delete=models.PROTECT
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="ratings_given", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="ratings_given",
+        on_delete=models.SET_NULL,
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="ratings_received", on_delete=models.CASCADE
@@ -357,6 +369,8 @@ class Rating(models.Model):
                 condition=models.Q(removed_at__isnull=True) | ~models.Q(removed_reason=""),
                 name="rating_removed_with_reason",
             ),
+            # M3: each side rates a sale once (an erased author's NULL never clashes).
+            models.UniqueConstraint(fields=["sale", "author"], name="rating_once_per_sale"),
         ]
 
     def __str__(self) -> str:
@@ -469,3 +483,31 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller} accepted {self.terms.version}"
+
+
+class Payout(models.Model):
+    """Money the store paid a seller (M4), as staff record it: no money
+    moves through Camshaft. It lowers the amount due on the statements
+    from `paid_on` on. Kept for the books when the seller is erased (V4):
+    the seller record is then a placeholder and the note is cleared."""
+
+    seller = models.ForeignKey(Seller, related_name="payouts", on_delete=models.PROTECT)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=[(code, code) for code in CURRENCIES])
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        indexes = [models.Index(fields=["seller", "paid_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout of {self.amount} {self.currency} to {self.seller} on {self.paid_on}"

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from camshaft.accounts.services import age_on
+from camshaft.core.money import Money, minor_unit
 
 #: A1: members under this age can neither sell nor buy on the marketplace.
 SELLER_MIN_AGE = 18
@@ -317,3 +318,56 @@ TERMS_GRACE = timedelta(days=30)
 
 def terms_grace_over(*, published_at: datetime, now: datetime) -> bool:
     return now >= published_at + TERMS_GRACE
+
+
+#: M3: what a rating says of the other side.
+RATING_VALUES = ("positive", "neutral", "negative")
+
+
+def rating_problem(*, value: str, comment: str) -> str:
+    """M3: why a rating's words cannot be stored, or "" when they can."""
+    if value not in RATING_VALUES:
+        return "A rating is positive, neutral or negative."
+    if len(comment) > MAX_COMMENT:
+        return f"A comment has at most {MAX_COMMENT} characters."
+    return ""
+
+
+# Statements (M4) -----------------------------------------------------------------
+#
+# A sale counts in the month it shipped (its payment was captured then), in
+# the store's time zone; a refund counts in the month it was made. The
+# commission is a percent of the item amount only: shipping and tax are not
+# commissioned. A refund gives back the same share of the commission as its
+# share of the amount captured; the fixed fee is not given back. Each
+# amount is rounded half-up to the currency's minor unit once per line.
+
+
+def commission(*, items: Decimal, percent: Decimal, currency: str) -> Decimal:
+    """M4: the store's commission on a sale's items, rounded once."""
+    return Money(items * percent / 100, currency).rounded().amount
+
+
+def commission_returned(
+    *, commission: Decimal, refunded: Decimal, captured: Decimal, currency: str
+) -> Decimal:
+    """M4: the commission given back with a refund, pro rata to the amount
+    refunded (all of it when everything is refunded)."""
+    if captured <= 0 or refunded <= 0:
+        return Decimal(0)
+    if refunded >= captured:
+        return commission
+    return Money(commission * refunded / captured, currency).rounded().amount
+
+
+def payout_problem(*, amount: Decimal, due: Decimal, currency: str) -> str:
+    """M4: why staff cannot record this payout, or "" when they can: more
+    than 0, in the currency's minor unit, and no more than is due."""
+    if not amount.is_finite() or amount <= 0:
+        return "A payout is more than 0."
+    if amount != amount.quantize(minor_unit(currency)):
+        places = -minor_unit(currency).as_tuple().exponent
+        return f"A payout in {currency} has at most {places} decimals."
+    if amount > due:
+        return f"Only {due} {currency} is due to this seller: a payout cannot be more."
+    return ""

@@ -2,13 +2,15 @@
 store's fees (M4)."""
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from camshaft.catalog.models import Category
+from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.money import Money
 from camshaft.fitment.models import Fitment, Vehicle
 from camshaft.marketplace import rules
@@ -18,6 +20,7 @@ from camshaft.marketplace.models import (
     ListingPhoto,
     ListingStatus,
     MarketplaceCartLine,
+    Payout,
     Rating,
     RatingValue,
     Sale,
@@ -85,17 +88,60 @@ def on_sale():
 
 
 def ratings_data(user) -> list[dict]:
-    """Ratings the member gave or received, for Download my data (V3)."""
+    """Ratings the member gave or received, with their sales, for Download
+    my data (V3)."""
     return [
         {
             "given": rating.author_id == user.pk,
+            "sale_id": rating.sale_id,
+            "sale_title": rating.sale.title if rating.sale_id else "",
+            "order_number": rating.sale.order.number if rating.sale_id else "",
             "value": rating.value,
             "comment": rating.comment,
             "reply": rating.reply,
             "created_at": rating.created_at.isoformat(),
             "removed_reason": rating.removed_reason,
         }
-        for rating in Rating.objects.filter(Q(author=user) | Q(subject=user))
+        for rating in Rating.objects.filter(Q(author=user) | Q(subject=user)).select_related(
+            "sale__order"
+        )
+    ]
+
+
+def statements_data(user) -> list[dict]:
+    """The seller's monthly statements (M4), one row per month and currency,
+    for Download my data (V3); the lines are the sales, exported beside."""
+    seller = Seller.objects.filter(user=user).first() if user.pk else None
+    if seller is None:
+        return []
+    return [
+        {
+            "month": f"{month:%Y-%m}",
+            "currency": t.currency,
+            "sales": str(t.sales),
+            "commission": str(t.commission),
+            "fixed_fees": str(t.fixed_fees),
+            "refunds": str(t.refunds),
+            "net": str(t.net),
+            "payouts": str(t.payouts),
+            "amount_due": str(t.due),
+        }
+        for month in statement_months(seller=seller)
+        for t in statement(seller=seller, month=month).totals
+    ]
+
+
+def payouts_data(user) -> list[dict]:
+    """Payouts staff recorded to the seller (M4), for Download my data (V3)."""
+    return [
+        {
+            "amount": str(p.amount),
+            "currency": p.currency,
+            "paid_on": p.paid_on.isoformat(),
+            "reference": p.reference,
+            "note": p.note,
+        }
+        for p in Payout.objects.filter(seller__user_id=user.pk)
     ]
 
 
@@ -147,7 +193,10 @@ def scores_of(user_ids, *, now=None) -> dict[int, rules.Score]:
     since = rules.score_window_start(now or timezone.now())
     rows = (
         Rating.objects.filter(
-            subject_id__in=user_ids, removed_at__isnull=True, created_at__gte=since
+            subject_id__in=user_ids,
+            sale__isnull=False,
+            removed_at__isnull=True,
+            created_at__gte=since,
         )
         .values("subject_id")
         .annotate(count=Count("pk"), positive=Count("pk", filter=Q(value=RatingValue.POSITIVE)))
@@ -160,9 +209,9 @@ def scores_of(user_ids, *, now=None) -> dict[int, rules.Score]:
 
 def visible_ratings(user):
     """Ratings of `user` that show in public: not removed, newest first."""
-    return Rating.objects.filter(subject=user, removed_at__isnull=True).select_related(
-        "author__seller"
-    )
+    return Rating.objects.filter(
+        subject=user, sale__isnull=False, removed_at__isnull=True
+    ).select_related("author__seller", "sale__seller")
 
 
 @dataclass(frozen=True)
@@ -586,3 +635,267 @@ def purchases_of(user):
         .select_related("order", "seller")
         .order_by("-sold_at", "-pk")
     )
+
+
+# Ratings of sales (M3) ------------------------------------------------------------
+
+
+def ratings_of(user):
+    """The member's ratings, received and given, newest first, with their
+    sales: for My Account and the API."""
+    pk = getattr(user, "pk", None)
+    base = Rating.objects.filter(sale__isnull=False).select_related(
+        "sale", "author__seller", "subject__seller"
+    )
+    return base.filter(subject_id=pk), base.filter(author_id=pk)
+
+
+def sales_to_rate(user, *, now=None):
+    """Delivered sales the member bought or sold, within the rating window
+    (M3), that they have not rated yet."""
+    now = now or timezone.now()
+    pk = getattr(user, "pk", None)
+    return (
+        Sale.objects.filter(Q(buyer_id=pk) | Q(seller__user_id=pk))
+        .filter(
+            delivered_at__isnull=False,
+            delivered_at__gte=now - rules.RATING_WINDOW,
+            buyer__isnull=False,
+            seller__user__isnull=False,
+        )
+        .exclude(ratings__author_id=pk)
+        .select_related("seller", "order")
+        .order_by("-delivered_at", "-pk")
+    )
+
+
+# Statements (M4) ------------------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first instant of `month` and of the month after, in the store's
+    time zone: statements count by the store's calendar."""
+    start = datetime(month.year, month.month, 1, tzinfo=STORE_ZONE)
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, datetime(following.year, following.month, 1, tzinfo=STORE_ZONE)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One sale shipped, or one refund made, in the month (M4). `net` is
+    what the line adds to (or takes from) the amount due to the seller."""
+
+    kind: str  # "sale" or "refund"
+    sale_id: int
+    day: date
+    title: str
+    quantity: int
+    currency: str
+    amount: Decimal
+    commission: Decimal
+    fixed_fee: Decimal
+    refund: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.commission - self.fixed_fee - self.refund
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    """A statement's totals in one currency. `due`: everything earned net
+    up to the month's end less every payout up to then (carried over)."""
+
+    currency: str
+    sales: Decimal
+    commission: Decimal
+    fixed_fees: Decimal
+    refunds: Decimal
+    net: Decimal
+    payouts: Decimal
+    due: Decimal
+
+    @property
+    def fees(self) -> Decimal:
+        return self.commission + self.fixed_fees
+
+
+@dataclass(frozen=True)
+class Statement:
+    seller: Seller
+    month: date
+    lines: list[StatementLine]
+    totals: list[StatementTotals]
+    payouts: list
+
+
+def _lines(sales, *, start: datetime, end: datetime) -> list[StatementLine]:
+    """The sale lines (shipped in [start, end)) and refund lines (refunded
+    in [start, end)) of `sales`, in order of their day."""
+    lines = []
+    for sale in sales:
+        charged = rules.commission(
+            items=sale.items_total, percent=sale.commission_percent, currency=sale.currency
+        )
+        common = {
+            "sale_id": sale.pk,
+            "title": sale.title,
+            "quantity": sale.quantity,
+            "currency": sale.currency,
+        }
+        if sale.shipped_at and start <= sale.shipped_at < end and sale.amount_captured > 0:
+            lines.append(
+                StatementLine(
+                    kind="sale",
+                    day=sale.shipped_at.astimezone(STORE_ZONE).date(),
+                    amount=sale.amount_captured,
+                    commission=charged,
+                    fixed_fee=sale.fixed_fee,
+                    refund=Decimal(0),
+                    **common,
+                )
+            )
+        if sale.refunded_at and start <= sale.refunded_at < end and sale.amount_refunded > 0:
+            lines.append(
+                StatementLine(
+                    kind="refund",
+                    day=sale.refunded_at.astimezone(STORE_ZONE).date(),
+                    amount=Decimal(0),
+                    commission=-rules.commission_returned(
+                        commission=charged,
+                        refunded=sale.amount_refunded,
+                        captured=sale.amount_captured,
+                        currency=sale.currency,
+                    ),
+                    fixed_fee=Decimal(0),
+                    refund=sale.amount_refunded,
+                    **common,
+                )
+            )
+    return sorted(lines, key=lambda line: (line.day, line.sale_id, line.kind != "sale"))
+
+
+def _dated_sales(seller: Seller, *, end: datetime):
+    return Sale.objects.filter(seller=seller).filter(Q(shipped_at__lt=end) | Q(refunded_at__lt=end))
+
+
+def statement(*, seller: Seller, month: date) -> Statement:
+    """M4: the seller's statement for `month` (any day of it): the sales
+    shipped and refunds made in it, their fees, the payouts recorded, and
+    the amount due carried over from every month before (three queries)."""
+    start, end = month_bounds(month)
+    lines_to_end = _lines(list(_dated_sales(seller, end=end)), start=STATEMENTS_EPOCH, end=end)
+    payouts = list(Payout.objects.filter(seller=seller, paid_on__lt=end.date()))
+    month_lines = [line for line in lines_to_end if line.day >= start.date()]
+    month_payouts = [p for p in payouts if p.paid_on >= start.date()]
+    currencies = sorted({line.currency for line in lines_to_end} | {p.currency for p in payouts})
+    totals = []
+    for currency in currencies:
+        mine = [line for line in month_lines if line.currency == currency]
+        earned = sum((line.net for line in lines_to_end if line.currency == currency), Decimal(0))
+        paid = sum((p.amount for p in payouts if p.currency == currency), Decimal(0))
+        totals.append(
+            StatementTotals(
+                currency=currency,
+                sales=sum((line.amount for line in mine), Decimal(0)),
+                commission=sum((line.commission for line in mine), Decimal(0)),
+                fixed_fees=sum((line.fixed_fee for line in mine), Decimal(0)),
+                refunds=sum((line.refund for line in mine), Decimal(0)),
+                net=sum((line.net for line in mine), Decimal(0)),
+                payouts=sum(
+                    (p.amount for p in month_payouts if p.currency == currency), Decimal(0)
+                ),
+                due=earned - paid,
+            )
+        )
+    return Statement(
+        seller=seller, month=start.date(), lines=month_lines, totals=totals, payouts=month_payouts
+    )
+
+
+#: Before any sale the marketplace made.
+STATEMENTS_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def amount_due(*, seller: Seller, currency: str, now=None) -> Decimal:
+    """M4: what the store owes the seller in `currency` now: all net earned
+    less all payouts recorded."""
+    now = now or timezone.now()
+    today = now.astimezone(STORE_ZONE).date()
+    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=STORE_ZONE)
+    sales = _dated_sales(seller, end=end).filter(currency=currency)
+    earned = sum((line.net for line in _lines(sales, start=STATEMENTS_EPOCH, end=end)), Decimal(0))
+    paid = Payout.objects.filter(seller=seller, currency=currency).aggregate(s=Sum("amount"))["s"]
+    return earned - (paid or Decimal(0))
+
+
+def statement_months(*, seller: Seller, now=None) -> list[date]:
+    """M4: every month from the seller's first sale shipped (or payout) to
+    this one, newest first; none before they sold anything."""
+    firsts = [
+        Sale.objects.filter(seller=seller, shipped_at__isnull=False)
+        .order_by("shipped_at")
+        .values_list("shipped_at", flat=True)
+        .first()
+    ]
+    first_payout = Payout.objects.filter(seller=seller).order_by("paid_on").first()
+    found = [d.astimezone(STORE_ZONE).date() for d in firsts if d]
+    if first_payout:
+        found.append(first_payout.paid_on)
+    if not found:
+        return []
+    month = min(found).replace(day=1)
+    last = (now or timezone.now()).astimezone(STORE_ZONE).date().replace(day=1)
+    months = []
+    while month <= last:
+        months.append(month)
+        month = month_bounds(month)[1].date()
+    return months[::-1]
+
+
+def parse_month(text: str) -> date | None:
+    """A statement month written yyyy-mm, or None."""
+    try:
+        parsed = datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        return None
+    return parsed if 2000 <= parsed.year <= 9999 and len(text) == 7 else None
+
+
+@dataclass(frozen=True)
+class FeesMonth:
+    month: date
+    currency: str
+    sales: int
+    commission: Decimal
+    fixed_fees: Decimal
+
+    @property
+    def fees(self) -> Decimal:
+        return self.commission + self.fixed_fees
+
+
+def fees_report(*, months: int = 12, now=None) -> list[FeesMonth]:
+    """M4, for staff: the store's commission and fixed fees per month and
+    currency over the last `months` months, net of commission given back
+    with refunds, oldest first."""
+    last = (now or timezone.now()).astimezone(STORE_ZONE).date().replace(day=1)
+    first = last
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start, end = month_bounds(first)[0], month_bounds(last)[1]
+    sales = Sale.objects.filter(
+        Q(shipped_at__gte=start, shipped_at__lt=end)
+        | Q(refunded_at__gte=start, refunded_at__lt=end)
+    )
+    table: dict[tuple[date, str], list] = {}
+    for line in _lines(sales, start=start, end=end):
+        key = (line.day.replace(day=1), line.currency)
+        row = table.setdefault(key, [0, Decimal(0), Decimal(0)])
+        row[0] += line.kind == "sale"
+        row[1] += line.commission
+        row[2] += line.fixed_fee
+    return [
+        FeesMonth(month=m, currency=c, sales=r[0], commission=r[1], fixed_fees=r[2])
+        for (m, c), r in sorted(table.items())
+    ]

@@ -25,6 +25,7 @@ from camshaft.marketplace.models import (
     ListingPhoto,
     ListingStatus,
     MarketplaceCartLine,
+    Payout,
     Rating,
     Report,
     ReportOutcome,
@@ -275,19 +276,75 @@ def delete_listing(*, user, listing_id: int) -> None:
 
 
 class RatingProblem(Exception):
-    def __init__(self, message: str):
+    """`code`: "not_found" (404: no such sale or rating of yours), "invalid"
+    (422: the words), otherwise "refused" (409: the state does not allow it)."""
+
+    def __init__(self, message: str, *, code: str = "refused"):
         super().__init__(message)
         self.message = message
+        self.code = code
+
+
+@transaction.atomic
+def rate_sale(*, user, sale_id: int, value: str, comment: str = "", now=None) -> Rating:
+    """M3: the buyer rates the seller, or the seller the buyer, once per
+    sale, from delivery until 60 days after. Refused, nothing stored: not a
+    party of the sale (not_found), not delivered, past the window, rated
+    already, the other side's account erased (refused); a value other than
+    positive/neutral/negative or a comment too long (invalid)."""
+    now = now or timezone.now()
+    pk = getattr(user, "pk", None)
+    sale = (
+        Sale.objects.select_for_update(of=("self",))
+        .select_related("seller")
+        .filter(pk=sale_id)
+        .filter(Q(buyer_id=pk) | Q(seller__user_id=pk))
+        .first()
+    )
+    if pk is None or sale is None:
+        raise RatingProblem("You have no such sale.", code="not_found")
+    comment = comment.strip()
+    problem = rules.rating_problem(value=value, comment=comment)
+    if problem:
+        raise RatingProblem(problem, code="invalid")
+    decision = rules.may_rate(
+        is_party=True,
+        delivered_at=sale.delivered_at,
+        already_rated=Rating.objects.filter(sale=sale, author_id=pk).exists(),
+        now=now,
+    )
+    if not decision.allowed:
+        raise RatingProblem(decision.reason)
+    subject_id = sale.seller.user_id if sale.buyer_id == pk else sale.buyer_id
+    if subject_id is None:
+        raise RatingProblem("The other side of this sale has left the store.")
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(
+                sale=sale,
+                author_id=pk,
+                subject_id=subject_id,
+                value=value,
+                comment=comment,
+                created_at=now,
+            )
+    except IntegrityError:  # the same member in two tabs
+        raise RatingProblem("You have rated this sale already.") from None
 
 
 @transaction.atomic
 def reply_to_rating(*, user, rating_id: int, text: str, now=None) -> Rating:
-    """M3: the rated member answers a rating, once."""
-    rating = Rating.objects.select_for_update().filter(pk=rating_id).first()
+    """M3: the rated member answers a rating, once. A rating of someone
+    else is a 404 (no IDOR)."""
+    rating = (
+        Rating.objects.select_for_update()
+        .filter(pk=rating_id, subject_id=getattr(user, "pk", None))
+        .first()
+    )
     if rating is None:
-        raise RatingProblem("We found no such rating.")
+        raise RatingProblem("We found no such rating of you.", code="not_found")
     decision = rules.may_reply(
-        is_subject=rating.subject_id == getattr(user, "pk", None),
+        is_subject=True,
         replied=bool(rating.replied_at),
         removed=bool(rating.removed_at),
     )
@@ -295,7 +352,7 @@ def reply_to_rating(*, user, rating_id: int, text: str, now=None) -> Rating:
         raise RatingProblem(decision.reason)
     text = text.strip()
     if not text or len(text) > rules.MAX_COMMENT:
-        raise RatingProblem(f"An answer has 1 to {rules.MAX_COMMENT} characters.")
+        raise RatingProblem(f"An answer has 1 to {rules.MAX_COMMENT} characters.", code="invalid")
     rating.reply, rating.replied_at = text, now or timezone.now()
     rating.save(update_fields=["reply", "replied_at"])
     return rating
@@ -442,13 +499,19 @@ def handle_report(*, staff, report_id: int, outcome: str, note: str = "", now=No
 
 
 def forget_person(*, user) -> None:
-    """V4: a member's seller record and listings go with them; ratings
-    they gave or received go with the account row (CASCADE). Sales stay
+    """V4: a member's seller record and listings go with them. Ratings they
+    received go too (nobody is left to be scored); ratings they gave keep
+    their value, so the other side's score does not change, but lose the
+    author and the comment (M3). Payouts stay for the books, their note
+    cleared, pointing at the placeholder seller record below. Sales stay
     for the statements (M4) and the buyers' orders, with the person's side
     pseudonymised: a buyer is detached (their order's addresses are erased
     by orders), a seller who sold keeps a placeholder record
     ("erased-<n>", suspended, no account) and their sold listings lose
     their words."""
+    Rating.objects.filter(subject=user).delete()
+    Rating.objects.filter(author=user).update(author=None, comment="")
+    Payout.objects.filter(seller__user=user).update(note="")
     Sale.objects.filter(buyer=user).update(buyer=None)
     for seller in Seller.objects.filter(user=user):
         sold = Listing.objects.filter(seller=seller, sales__isnull=False).distinct()
@@ -1178,3 +1241,61 @@ def forget_reporter(*, email: str) -> None:
     the reports stay for staff, anonymous."""
     if email.strip():
         Report.objects.filter(reporter_email__iexact=email.strip()).update(reporter_email="")
+
+
+# Statements and payouts (M4) --------------------------------------------------------
+
+
+class PayoutProblem(Exception):
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def record_payout(
+    *,
+    staff,
+    seller_id: int,
+    amount: Decimal,
+    currency: str,
+    paid_on,
+    reference: str = "",
+    note: str = "",
+    now=None,
+) -> Payout:
+    """M4: staff record that the store paid a seller (no money moves in
+    Camshaft). Refused, nothing stored: 0 or less, more than is due in that
+    currency now, a day in the future. The seller row is locked so two
+    clerks cannot both pay out the same amount due. Audited."""
+    now = now or timezone.now()
+    seller = Seller.objects.select_for_update().filter(pk=seller_id).first()
+    if seller is None:
+        raise PayoutProblem("We found no such seller.")
+    if currency not in {code for code, _ in Payout._meta.get_field("currency").choices}:
+        raise PayoutProblem("Choose a supported currency.", field="currency")
+    if paid_on > now.astimezone(STORE_ZONE).date():
+        raise PayoutProblem("Record a payout once it is made, not before.", field="paid_on")
+    due = selectors.amount_due(seller=seller, currency=currency, now=now)
+    problem = rules.payout_problem(amount=amount, due=due, currency=currency)
+    if problem:
+        raise PayoutProblem(problem, field="amount")
+    payout = Payout.objects.create(
+        seller=seller,
+        amount=amount,
+        currency=currency,
+        paid_on=paid_on,
+        reference=reference.strip()[:100],
+        note=note.strip()[:500],
+        recorded_by=staff,
+        recorded_at=now,
+    )
+    record_access(
+        staff=staff,
+        action=AuditAction.CHANGED,
+        subject_user_id=seller.user_id,
+        obj=payout,
+        detail=f"Payout recorded: {amount} {currency} on {paid_on} ({payout.reference})",
+    )
+    return payout

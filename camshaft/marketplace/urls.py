@@ -48,4 +48,14 @@ urlpatterns = [
         views.purchase_received,
         name="purchase_received",
     ),
+    path("account/ratings/", views.my_ratings, name="my_ratings"),
+    path("account/ratings/sales/<id:sale_id>/", views.rate_sale, name="rate_sale"),
+    path("account/ratings/<id:rating_id>/answer/", views.answer_rating, name="answer_rating"),
+    path("account/selling/statements/", views.statements, name="statements"),
+    path(
+        "account/selling/statements/<str:month>.csv",
+        views.statement_csv,
+        name="statement_csv",
+    ),
+    path("account/selling/statements/<str:month>/", views.statement, name="statement"),
 ]

@@ -3,7 +3,7 @@ and the seller's listings (M1)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from camshaft.accounts.views import member_required
 from camshaft.cart import services as cart_services
 from camshaft.fitment.garage import garage_for
 from camshaft.marketplace import forms, photos, rules, selectors, services
+from camshaft.marketplace.statements import write_statement_csv
 
 
 @member_required
@@ -486,3 +487,116 @@ def accept_terms(request):
         return redirect("seller_home")
     messages.success(request, "Thank you: you accepted the new seller terms.")
     return redirect("seller_home")
+
+
+# Ratings (M3) -------------------------------------------------------------------------
+
+
+def _ratings_page(request, *, forms_by_sale=None, error: str = "", status: int = 200):
+    received, given = selectors.ratings_of(request.user)
+    context = {
+        "to_rate": [
+            (
+                sale,
+                (forms_by_sale or {}).get(sale.pk) or forms.RatingForm(),
+                sale.buyer_id == request.user.pk,
+            )
+            for sale in selectors.sales_to_rate(request.user)
+        ],
+        "received": list(received.filter(removed_at__isnull=True)[:100]),
+        "given": list(given[:100]),
+        "score": selectors.scores_of([request.user.pk])[request.user.pk],
+        "error": error,
+    }
+    return render(request, "marketplace/ratings.html", context, status=status)
+
+
+@member_required
+def my_ratings(request):
+    """My Account › Ratings: sales to rate, ratings received (to answer) and given."""
+    return _ratings_page(request)
+
+
+@member_required
+@require_POST
+def rate_sale(request, sale_id: int):
+    form = forms.RatingForm(request.POST)
+    if not form.is_valid():
+        return _ratings_page(
+            request, forms_by_sale={sale_id: form}, error="Check your rating.", status=400
+        )
+    try:
+        services.rate_sale(
+            user=request.user,
+            sale_id=sale_id,
+            value=form.cleaned_data["value"],
+            comment=form.cleaned_data["comment"],
+        )
+    except services.RatingProblem as problem:
+        if problem.code == "not_found":
+            raise Http404(problem.message) from None
+        status = 400 if problem.code == "invalid" else 409
+        return _ratings_page(request, error=problem.message, status=status)
+    messages.success(request, "Thank you: your rating is saved.")
+    return redirect("my_ratings")
+
+
+@member_required
+@require_POST
+def answer_rating(request, rating_id: int):
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        return _ratings_page(request, error="An answer has 1 to 500 characters.", status=400)
+    try:
+        services.reply_to_rating(
+            user=request.user, rating_id=rating_id, text=form.cleaned_data["text"]
+        )
+    except services.RatingProblem as problem:
+        if problem.code == "not_found":
+            raise Http404(problem.message) from None
+        status = 400 if problem.code == "invalid" else 409
+        return _ratings_page(request, error=problem.message, status=status)
+    messages.success(request, "Your answer is saved.")
+    return redirect("my_ratings")
+
+
+# Statements (M4) ----------------------------------------------------------------------
+
+
+def _own_seller(request):
+    seller = selectors.seller_of(request.user)
+    if seller is None:
+        raise Http404("You are not a seller.")
+    return seller
+
+
+@member_required
+def statements(request):
+    """My Account › Selling › Statements: one per month since the first sale."""
+    seller = _own_seller(request)
+    months = selectors.statement_months(seller=seller)
+    return render(request, "marketplace/statements.html", {"months": months})
+
+
+def _statement_for(request, month: str):
+    seller = _own_seller(request)
+    first = selectors.parse_month(month)
+    if first is None:
+        raise Http404("No such month.")
+    return selectors.statement(seller=seller, month=first)
+
+
+@member_required
+def statement(request, month: str):
+    found = _statement_for(request, month)
+    return render(request, "marketplace/statement.html", {"statement": found})
+
+
+@member_required
+def statement_csv(request, month: str):
+    """The month's statement as CSV, written by the store's one CSV writer."""
+    found = _statement_for(request, month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statement-{found.month:%Y-%m}.csv"'
+    write_statement_csv(found, response)
+    return response

@@ -400,6 +400,8 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
         "marketplace_listing_photos": marketplace_selectors.photos_data(user) if member else [],
         "marketplace_ratings": marketplace_selectors.ratings_data(user) if member else [],
         "marketplace_sales": marketplace_selectors.sales_data(user) if member else [],
+        "marketplace_statements": marketplace_selectors.statements_data(user) if member else [],
+        "marketplace_payouts": marketplace_selectors.payouts_data(user) if member else [],
         "consents": [
             {
                 "purpose": c.purpose,

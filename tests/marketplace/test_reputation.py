@@ -13,6 +13,7 @@ from camshaft.marketplace import rules, selectors, services
 from camshaft.marketplace.models import Listing, ListingStatus, Rating
 from tests.factories import MemberFactory, PartFactory
 from tests.marketplace.helpers import seller
+from tests.marketplace.sales import sale
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 
@@ -62,8 +63,11 @@ def test_M3_the_window_is_twelve_months_even_from_29_february():
 
 
 def rate(subject, value, *, at=None, **extra):
+    """A rating of `subject` (a seller's user) by the buyer of a sale."""
+    author = extra.pop("author", None) or MemberFactory()
     return Rating.objects.create(
-        author=extra.pop("author", None) or MemberFactory(),
+        sale=sale(of=subject.seller, buyer=author, delivered_at=at or timezone.now()),
+        author=author,
         subject=subject,
         value=value,
         created_at=at or timezone.now(),
