@@ -576,7 +576,7 @@ class ShipIn(InputSchema):
     tracking_number: Text(rules.MAX_TRACKING_NUMBER, min_length=1)
 
 
-class CancelIn(InputSchema):
+class SaleCancelIn(InputSchema):
     reason: Text(rules.MAX_CANCEL_REASON) = ""
 
 
@@ -631,7 +631,7 @@ def ship_sale(request: HttpRequest, sale_id: RecordId, body: ShipIn):
     response={**responses(SaleOut, 401, 404), 409: ErrorOut},
     summary="Cancel one of your sales before it ships (out of stock)",
 )
-def seller_cancel(request: HttpRequest, sale_id: RecordId, body: CancelIn):
+def seller_cancel(request: HttpRequest, sale_id: RecordId, body: SaleCancelIn):
     try:
         sale = services.cancel_sale(
             user=request.auth, sale_id=sale_id, role="seller", reason=body.reason
@@ -657,7 +657,7 @@ def my_purchases(request: HttpRequest):
     response={**responses(SaleOut, 401, 404), 409: ErrorOut},
     summary="Cancel something you bought before its seller ships it",
 )
-def buyer_cancel(request: HttpRequest, sale_id: RecordId, body: CancelIn):
+def buyer_cancel(request: HttpRequest, sale_id: RecordId, body: SaleCancelIn):
     try:
         sale = services.cancel_sale(
             user=request.auth, sale_id=sale_id, role="buyer", reason=body.reason
