@@ -38,6 +38,11 @@ def gunicorn_command(*, bind: str, workers: int, access_log: bool = True) -> lis
         str(workers),
         "--timeout",
         "60",
+        # Keep idle connections open longer than a client or proxy waits
+        # between requests: at gunicorn's 2 s a reused connection could be
+        # closed under the client's feet (resets seen under load).
+        "--keep-alive",
+        "75",
     ]
     if access_log:
         command += [
