@@ -168,12 +168,7 @@ for number, url in enumerate(
     DATABASES[f"replica{number}"] = {
         **dj_database_url.parse(
             url,
-            # 0: a connection per request. The store is served through ASGI, where
-        # each request's Django code runs in a thread of its own; a kept
-        # connection belongs to its thread, so kept ones pile up until
-        # PostgreSQL refuses clients ("too many clients already", seen under
-        # load). Put PgBouncer in front to save the connect (operations.md).
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
             conn_health_checks=True,
         ),
         "TEST": {"MIRROR": "default"},
