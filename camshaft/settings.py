@@ -154,6 +154,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # busy_timeout instead of failing with "database is locked" mid-transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("PYTEST_XDIST_WORKER") else 600
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    pool_size := int(os.environ.get("DB_POOL_SIZE", "0"))
+):
+    # A pool per app process (psycopg_pool), shared by its request threads:
+    # connections are reused without being kept per thread (docs/operations.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": pool_size,
+        "timeout": 10,
+    }
 DATABASES["default"].setdefault("TEST", {})
 if name := os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = name

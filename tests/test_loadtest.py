@@ -85,6 +85,8 @@ def test_B3_loadtest_measures_the_app_processes_camshaft_serve_runs():
     assert "camshaft.asgi:application" in command
     assert command[command.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
     assert serving.app_workers(3) == 3
+    # Idle connections outlive a shopper's pause between pages (no resets).
+    assert int(command[command.index("--keep-alive") + 1]) >= 60
 
 
 @pytest.mark.parametrize("args", [["--users", "0"], ["--seconds", "5"], ["--seconds", "7200"]])

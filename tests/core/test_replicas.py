@@ -2,6 +2,7 @@
 request go to a replica until the request writes; everything else, and
 everything after a write, reads the primary."""
 
+import json
 import os
 import subprocess
 import sys
@@ -190,3 +191,32 @@ def test_B3_deploy_checks_pass_with_replicas(tmp_path):
     problems = [line for line in result.stderr.splitlines() if ".E" in line or "Error" in line]
     assert result.returncode == 0, problems or result.stderr[-2000:]
     assert "replica" not in result.stderr.lower()
+
+
+def _settings_in_a_new_process(**env) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; "
+        "print(json.dumps({'age': d['CONN_MAX_AGE'], 'pool': d.get('OPTIONS', {}).get('pool')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "camshaft.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_B3_postgresql_keeps_no_connection_per_thread_and_pools_when_asked():
+    """Under ASGI each request runs in its own thread: kept connections would
+    pile up per thread, so the default is one per request; DB_POOL_SIZE gives
+    each app process a shared pool instead (docs/operations.md)."""
+    url = "postgres://store@db.internal:5432/store"
+    env = {"DATABASE_URL": url, "DB_CONN_MAX_AGE": "", "DB_POOL_SIZE": ""}
+    env = {key: value for key, value in env.items() if value}
+    assert _settings_in_a_new_process(**env) == {"age": 0, "pool": None}
+    pooled = _settings_in_a_new_process(**env, DB_POOL_SIZE="8")
+    assert pooled["age"] == 0 and pooled["pool"]["max_size"] == 8
