@@ -179,7 +179,9 @@ def test_B3_deploy_checks_pass_with_replicas(tmp_path):
     result = subprocess.run(
         [sys.executable, str(manage), "check", "--deploy", "--fail-level", "ERROR"],
         env={
-            **os.environ,
+            # The browser tests' conftest allows async-unsafe calls in this
+            # process; a deployed store never does (async.E001).
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DATABASE_URL": url,
             "DATABASE_REPLICA_URLS": f"{url},{url}",
             "CAMSHAFT_VAR_DIR": str(tmp_path),
@@ -193,7 +195,7 @@ def test_B3_deploy_checks_pass_with_replicas(tmp_path):
     assert "replica" not in result.stderr.lower()
 
 
-def _settings_in_a_new_process(**env) -> dict:
+def _database_settings_in_a_new_process(**env) -> dict:
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
         "d = settings.DATABASES['default']; "
@@ -217,6 +219,6 @@ def test_B3_postgresql_keeps_no_connection_per_thread_and_pools_when_asked():
     url = "postgres://store@db.internal:5432/store"
     env = {"DATABASE_URL": url, "DB_CONN_MAX_AGE": "", "DB_POOL_SIZE": ""}
     env = {key: value for key, value in env.items() if value}
-    assert _settings_in_a_new_process(**env) == {"age": 0, "pool": None}
-    pooled = _settings_in_a_new_process(**env, DB_POOL_SIZE="8")
+    assert _database_settings_in_a_new_process(**env) == {"age": 0, "pool": None}
+    pooled = _database_settings_in_a_new_process(**env, DB_POOL_SIZE="8")
     assert pooled["age"] == 0 and pooled["pool"]["max_size"] == 8
