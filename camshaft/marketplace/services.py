@@ -1131,7 +1131,7 @@ def reinstate_seller(*, staff, seller_id: int, note: str, now=None) -> Seller:
     note = note.strip()
     if not note:
         raise ReportProblem("Say why the suspension is lifted.")
-    seller = Seller.objects.select_for_update().select_related("user").get(pk=seller_id)
+    seller = Seller.objects.select_for_update(of=("self",)).select_related("user").get(pk=seller_id)
     if seller.status != SellerStatus.SUSPENDED:
         raise ReportProblem("This seller is not suspended.")
     seller.status = SellerStatus.ACTIVE
