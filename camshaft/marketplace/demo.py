@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from camshaft.catalog.building import analyze
 from camshaft.catalog.models import Part
 from camshaft.fitment.models import Vehicle
 from camshaft.marketplace import indexing
@@ -142,6 +143,7 @@ def build_demo_listings(*, count: int, seed: int = 1, progress: bool = False) ->
         free += sum(1 for vehicles in fits if vehicles)
         bar.update(len(listings))
     bar.close()
+    analyze([Seller, Listing, Listing.vehicles.through])
     return DemoListings(len(sellers), made, free)
 
 

@@ -390,13 +390,21 @@ VEHICLE_PAGE_LISTINGS = 10
 
 def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS) -> list[Offer]:
     """M1: listings on sale that fit the vehicle, cheapest first, with their
-    sellers' scores (two queries whatever the number)."""
-    listings = list(
-        on_sale()
-        .filter(_fitting(vehicle_id))
-        .select_related("seller", "part")
-        .order_by("price", "pk")[:limit]
+    sellers' scores (three queries whatever the number).
+
+    Linked and free-standing listings are read apart, each cheapest first,
+    and merged: one query with an OR of the two ways to fit made PostgreSQL
+    read every listing on sale (50 ms at 100,000 listings); apart, each
+    starts from the vehicle's own fitment rows."""
+    cheapest = on_sale().select_related("seller", "part").order_by("price", "pk")
+    linked = cheapest.filter(
+        part_id__in=Fitment.objects.filter(vehicle_id=vehicle_id).values("part_id")
     )
+    own = cheapest.filter(
+        pk__in=Listing.vehicles.through.objects.filter(vehicle_id=vehicle_id).values("listing_id")
+    )
+    merged = {listing.pk: listing for listing in [*linked[:limit], *own[:limit]]}
+    listings = sorted(merged.values(), key=lambda listing: (listing.price, listing.pk))[:limit]
     scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
     return [
         Offer(

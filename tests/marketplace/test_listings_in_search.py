@@ -263,7 +263,7 @@ def test_M1_vehicle_page_shows_listings_that_fit(shop, client, django_assert_max
     services.create_listing(
         user=other.user, draft=draft(title="Accord mirror", vehicle_ids=(shop["accord"].pk,))
     )
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         found = selectors.for_vehicle(vehicle_id=civic.pk)
     assert [o.listing.title for o in found] == [
         "Civic mirror 0",
@@ -271,6 +271,15 @@ def test_M1_vehicle_page_shows_listings_that_fit(shop, client, django_assert_max
         "Civic mirror 2",
         "Civic mirror 3",
         "Ceramic brake pads, lightly used",
+    ]
+    # Free-standing and linked listings are merged cheapest first, then cut.
+    cheap_linked = services.create_listing(
+        user=other.user,
+        draft=draft(title="Cheap linked pads", part_code="BP100", price=Decimal(5)),
+    )
+    assert [o.listing.title for o in selectors.for_vehicle(vehicle_id=civic.pk, limit=2)] == [
+        cheap_linked.title,
+        "Civic mirror 0",
     ]
 
     page = client.get(reverse("vehicle_parts", args=[civic.pk])).content.decode()

@@ -28,6 +28,7 @@ from camshaft.catalog.building import (
     CATEGORY_FIELDS,
     FITMENT_FIELDS,
     PART_FIELDS,
+    analyze,
     category_row,
     chunks,
     insert_rows,
@@ -154,7 +155,7 @@ def build_demo_catalogue(
             with clock("indexes"):
                 _create_indexes(saved_indexes, progress=progress)
                 _reset_sequences()
-                _analyze()
+                analyze(DEMO_MODELS)
         if sqlite and not connection.in_atomic_block:
             with clock("checkpoint"):
                 _execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -328,16 +329,6 @@ def _create_indexes(statements: Sequence[str], *, progress: bool) -> None:
 def _reset_sequences() -> None:
     for sql in connection.ops.sequence_reset_sql(no_style(), DEMO_MODELS):
         _execute(sql)
-
-
-def _analyze() -> None:
-    if connection.vendor == "sqlite":
-        _execute("PRAGMA analysis_limit=1000")
-        for model in DEMO_MODELS:
-            _execute(f'ANALYZE "{model._meta.db_table}"')
-    else:
-        tables = ", ".join(f'"{m._meta.db_table}"' for m in DEMO_MODELS)
-        _execute(f"ANALYZE {tables}")
 
 
 def _chunks(n: int, size: int = CHUNK) -> Iterator[range]:
