@@ -1,16 +1,15 @@
 """Reads of the catalogue: summaries for listings, the part page, the category
 tree and brands (C6, C7). Each is a fixed number of queries, whatever the size."""
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.http import Http404
 
 from camshaft.catalog import images
 from camshaft.catalog.models import Brand, Category, Condition, Part, PartImage, Returnability
+from camshaft.core.memo import ProcessMemo
 from camshaft.core.paging import Page, PageRequest
 from camshaft.core.replicas import reading
 from camshaft.fitment.models import Fitment
@@ -18,6 +17,7 @@ from camshaft.inventory.models import StockLevel
 
 CATEGORY_TREE_CACHE_SECONDS = 60
 CATEGORY_TREE_VERSION_KEY = "catalog:category-tree-version"
+BRAND_NAMES_VERSION_KEY = "catalog:brand-names-version"
 SHIPS_WITHIN_HOURS = 24
 
 
@@ -143,32 +143,27 @@ class CategoryNode:
     depth: int
 
 
-# The tree itself is kept per process, under a small version token kept in
-# the shared cache: unpickling a few hundred nodes on every page cost more
-# than the rest of the breadcrumbs; forgetting the token reaches every process.
-_tree_memo: tuple[str, dict[int, CategoryNode]] | None = None
-
-
-def category_nodes() -> dict[int, CategoryNode]:
-    """The whole tree (a few hundred rows), cached briefly."""
-    global _tree_memo
-    version = cache.get(CATEGORY_TREE_VERSION_KEY)
-    memo = _tree_memo
-    if version is not None and memo is not None and memo[0] == version:
-        return memo[1]
-    nodes = {
+def _load_category_nodes() -> dict[int, CategoryNode]:
+    return {
         c.id: CategoryNode(c.id, c.name, c.slug, c.path, c.parent_id, c.depth)
         for c in Category.objects.all()
     }
-    if version is None:  # the first process to look names this version for every other
-        cache.add(CATEGORY_TREE_VERSION_KEY, uuid.uuid4().hex, CATEGORY_TREE_CACHE_SECONDS)
-        version = cache.get(CATEGORY_TREE_VERSION_KEY)
-    _tree_memo = (version, nodes) if version is not None else None
-    return nodes
+
+
+# The tree (a few hundred rows) is kept per process (core.memo): unpickling
+# it from the shared cache on every page cost more than the breadcrumbs.
+_category_tree = ProcessMemo(
+    CATEGORY_TREE_VERSION_KEY, _load_category_nodes, seconds=CATEGORY_TREE_CACHE_SECONDS
+)
+
+
+def category_nodes() -> dict[int, CategoryNode]:
+    """The whole tree, as of at most a minute ago (or its last change)."""
+    return _category_tree.get()
 
 
 def forget_category_tree() -> None:
-    cache.delete(CATEGORY_TREE_VERSION_KEY)
+    _category_tree.forget()
 
 
 def category_children() -> dict[int | None, list[CategoryNode]]:
@@ -194,8 +189,23 @@ def category_by_path(path: str) -> CategoryNode:
     raise Http404("No such category")
 
 
+_brand_names = ProcessMemo(
+    BRAND_NAMES_VERSION_KEY,
+    lambda: dict(Brand.objects.values_list("id", "name")),
+    seconds=CATEGORY_TREE_CACHE_SECONDS,
+)
+
+
 def brand_names(brand_ids: list[int]) -> dict[int, str]:
-    return dict(Brand.objects.filter(id__in=brand_ids).values_list("id", "name"))
+    """Names of `brand_ids`, from this process's copy of the brands (search
+    facets name them on every search); a brand newer than the copy is read
+    from the database."""
+    known = _brand_names.get()
+    names = {bid: known[bid] for bid in brand_ids if bid in known}
+    if len(names) < len(brand_ids):
+        missing = [bid for bid in brand_ids if bid not in names]
+        names.update(Brand.objects.filter(id__in=missing).values_list("id", "name"))
+    return names
 
 
 def brand_by_slug(slug: str) -> Brand:

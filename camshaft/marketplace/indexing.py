@@ -131,10 +131,9 @@ def depending_on_parts(part_ids: list[int]) -> list[int]:
 
 def summaries(listing_ids: list[int], vehicle_id: int | None) -> list[sources.OfferSummary]:
     """What a search result shows of each listing on sale, in the order
-    given: three queries whatever the number (two without a vehicle)."""
-    listings = {
-        listing.pk: listing
-        for listing in selectors.on_sale()
+    given, in one query (sellers' scores and the vehicle's fit beside each)."""
+    found = selectors.with_scores(
+        selectors.on_sale()
         .filter(pk__in=listing_ids)
         .select_related("seller", "part")
         .only(
@@ -148,15 +147,16 @@ def summaries(listing_ids: list[int], vehicle_id: int | None) -> list[sources.Of
             "seller__public_id",
             "seller__user_id",
         )
-    }
-    scores = selectors.scores_of({listing.seller.user_id for listing in listings.values()})
-    fits = selectors.listings_fitting(list(listings), vehicle_id) if vehicle_id else set()
+    )
+    if vehicle_id:
+        found = selectors.with_fit(found, vehicle_id)
+    listings = {listing.pk: listing for listing in found}
     out = []
     for pk in listing_ids:
         listing = listings.get(pk)
         if listing is None:  # left sale since the index was read
             continue
-        score = scores[listing.seller.user_id]
+        score = selectors.score_of(listing)
         out.append(
             sources.OfferSummary(
                 id=pk,
@@ -170,7 +170,7 @@ def summaries(listing_ids: list[int], vehicle_id: int | None) -> list[sources.Of
                 score_percent=score.percent_positive if score.count else None,
                 score_count=score.count,
                 part_sku=listing.part.sku if listing.part_id else None,
-                fits=(pk in fits) if vehicle_id else None,
+                fits=listing.fits if vehicle_id else None,
             )
         )
     return out

@@ -6,7 +6,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from camshaft.catalog.models import Category
@@ -207,6 +218,39 @@ def scores_of(user_ids, *, now=None) -> dict[int, rules.Score]:
     return {pk: found.get(pk, rules.score(positive=0, count=0)) for pk in user_ids}
 
 
+def _rating_count(since: datetime, **only) -> Coalesce:
+    ratings = (
+        Rating.objects.filter(
+            subject_id=OuterRef("seller__user_id"),
+            sale__isnull=False,
+            removed_at__isnull=True,
+            created_at__gte=since,
+            **only,
+        )
+        .order_by()
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ratings), 0)
+
+
+def with_scores(listings, *, now=None):
+    """`listings` with their sellers' M3 scores read in the same query, as
+    `score_count` and `score_positive` (see `score_of`): a search's few
+    offers then cost one round trip, not two."""
+    since = rules.score_window_start(now or timezone.now())
+    return listings.annotate(
+        score_count=_rating_count(since),
+        score_positive=_rating_count(since, value=RatingValue.POSITIVE),
+    )
+
+
+def score_of(listing: Listing) -> rules.Score:
+    """The score `with_scores` read beside `listing`."""
+    return rules.score(positive=listing.score_positive, count=listing.score_count)
+
+
 def visible_ratings(user):
     """Ratings of `user` that show in public: not removed, newest first."""
     return Rating.objects.filter(
@@ -256,27 +300,23 @@ LISTED_SQL = (
 
 def also_sold_by(*, part, now=None, limit: int = 10) -> list[Offer]:
     """M1/M3: listings of `part` on sale, cheapest first, with their
-    sellers' scores and first photos (four queries whatever the number). Almost no catalogue
+    sellers' scores and first photos (three queries whatever the number). Almost no catalogue
     part is on the marketplace, so a cheap probe of (part, status) answers
     first: compiling the full query cost more than any part page's other reads."""
     with connection.cursor() as cursor:
         cursor.execute(LISTED_SQL, [part.pk, ListingStatus.ACTIVE])
         if cursor.fetchone() is None:
             return []
-    listings = list(
+    listings = with_scores(
         on_sale()
         .filter(part=part)
         .select_related("seller")
         .prefetch_related(first_photo())
-        .order_by("price", "pk")[:limit]
-    )
-    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
+        .order_by("price", "pk"),
+        now=now,
+    )[:limit]
     return [
-        Offer(
-            listing=listing,
-            public_id=listing.seller.public_id,
-            score=scores[listing.seller.user_id],
-        )
+        Offer(listing=listing, public_id=listing.seller.public_id, score=score_of(listing))
         for listing in listings
     ]
 
@@ -367,20 +407,15 @@ def terms_to_accept(seller: Seller | None) -> SellerTerms | None:
     return current
 
 
-def _fitting(vehicle_id: int) -> Q:
-    """Listings that fit the vehicle: a linked one by its part's fitment, a
-    free-standing one by its own vehicles."""
-    return Q(part_id__in=Fitment.objects.filter(vehicle_id=vehicle_id).values("part_id")) | Q(
-        pk__in=Listing.vehicles.through.objects.filter(vehicle_id=vehicle_id).values("listing_id")
+def with_fit(listings, vehicle_id: int):
+    """`listings` with `fits`: whether each fits the vehicle, a linked one
+    by its part's fitment, a free-standing one by its own vehicles."""
+    by_part = Exists(Fitment.objects.filter(vehicle_id=vehicle_id, part_id=OuterRef("part_id")))
+    by_own = Exists(
+        Listing.vehicles.through.objects.filter(vehicle_id=vehicle_id, listing_id=OuterRef("pk"))
     )
-
-
-def listings_fitting(listing_ids: list[int], vehicle_id: int) -> set[int]:
-    """Which of `listing_ids` fit the vehicle (one query)."""
-    return set(
-        Listing.objects.filter(_fitting(vehicle_id), pk__in=listing_ids).values_list(
-            "pk", flat=True
-        )
+    return listings.annotate(
+        fits=ExpressionWrapper(Q(by_part) | Q(by_own), output_field=BooleanField())
     )
 
 
@@ -390,13 +425,15 @@ VEHICLE_PAGE_LISTINGS = 10
 
 def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS) -> list[Offer]:
     """M1: listings on sale that fit the vehicle, cheapest first, with their
-    sellers' scores (three queries whatever the number).
+    sellers' scores (two queries whatever the number).
 
     Linked and free-standing listings are read apart, each cheapest first,
     and merged: one query with an OR of the two ways to fit made PostgreSQL
     read every listing on sale (50 ms at 100,000 listings); apart, each
     starts from the vehicle's own fitment rows."""
-    cheapest = on_sale().select_related("seller", "part").order_by("price", "pk")
+    cheapest = with_scores(
+        on_sale().select_related("seller", "part").order_by("price", "pk"), now=now
+    )
     linked = cheapest.filter(
         part_id__in=Fitment.objects.filter(vehicle_id=vehicle_id).values("part_id")
     )
@@ -405,13 +442,8 @@ def for_vehicle(*, vehicle_id: int, now=None, limit: int = VEHICLE_PAGE_LISTINGS
     )
     merged = {listing.pk: listing for listing in [*linked[:limit], *own[:limit]]}
     listings = sorted(merged.values(), key=lambda listing: (listing.price, listing.pk))[:limit]
-    scores = scores_of({listing.seller.user_id for listing in listings}, now=now)
     return [
-        Offer(
-            listing=listing,
-            public_id=listing.seller.public_id,
-            score=scores[listing.seller.user_id],
-        )
+        Offer(listing=listing, public_id=listing.seller.public_id, score=score_of(listing))
         for listing in listings
     ]
 

@@ -263,7 +263,7 @@ def test_M1_vehicle_page_shows_listings_that_fit(shop, client, django_assert_max
     services.create_listing(
         user=other.user, draft=draft(title="Accord mirror", vehicle_ids=(shop["accord"].pk,))
     )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         found = selectors.for_vehicle(vehicle_id=civic.pk)
     assert [o.listing.title for o in found] == [
         "Civic mirror 0",
