@@ -415,3 +415,90 @@ def test_O2_change_two_clerks_at_once_on_a_partly_shipped_order_lose_nothing(
         order.grand_total,
         PaymentStatus.CAPTURED,
     )
+
+
+def test_O2_change_back_office_shows_shipped_lines_and_refuses_them_by_name(
+    client, columbus, cleveland
+):
+    from django.urls import reverse
+
+    from camshaft.accounts.roles import CUSTOMER_SERVICE
+    from tests.staff import sign_in_with_role
+
+    clerk = sign_in_with_role(client, CUSTOMER_SERVICE)
+    pad, rotor = part_in(columbus, "20.00"), part_in(cleveland, "30.00")
+    order = place({pad: 1, rotor: 2})
+    ship_from(order, columbus, clerk)
+    order.refresh_from_db()
+    pad_line, rotor_line = order.lines.get(sku=pad.sku), order.lines.get(sku=rotor.sku)
+    assert (
+        reverse("admin:orders_order_change_order", args=[order.pk])
+        in client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    )
+    url = reverse("admin:orders_order_change_order", args=[order.pk])
+
+    page = client.get(url).content.decode()
+    assert "Part of this order has shipped" in page
+    assert "1 of 1" in page and "Shipped: it cannot change" in page
+    form = {name: getattr(order.shipping_address, name) for name in ADDRESS}
+    form.update(residential="on", shipping_method=order.shipping_method)
+    form.update({f"line_{pad_line.pk}": "3", f"line_{rotor_line.pk}": "2", "preview": "1"})
+    before = snapshot(order)
+
+    refused = client.post(url, form)
+
+    assert refused.status_code == 400
+    assert f"Already shipped, so it cannot change: {pad.sku}" in refused.content.decode()
+    assert refused.context["preview"] is None
+    assert snapshot(order) == before
+
+    form.update({f"line_{pad_line.pk}": "1", f"line_{rotor_line.pk}": "1"})
+    shown = client.post(url, form).context["preview"]
+    assert shown.can_save and f"{rotor.sku}: quantity 2 → 1" in shown.changes
+    saved = client.post(
+        url,
+        {
+            **form,
+            "expected_total": str(shown.quote.grand_total),
+            "preview_token": shown.token,
+            "save": "1",
+        },
+    )
+    assert saved.status_code == 302
+    assert order.lines.get(sku=rotor.sku).quantity == 1
+
+
+def test_O2_change_a_partly_shipped_order_paid_by_check_changes_within_what_was_paid(
+    columbus, cleveland, clerk
+):
+    pad, rotor = part_in(columbus, "20.00"), part_in(cleveland, "30.00")
+    caliper = part_in(cleveland, "45.00")
+    order = place({pad: 1, rotor: 3}, method="check")
+    orders.record_offline_payment(
+        order=order, amount=order.grand_total, reference="chk 1", by=clerk, idempotency_key="r1"
+    )
+    ship_from(order, columbus, clerk)
+    order.refresh_from_db()
+    paid = order.payment.amount_received
+
+    more = preview(order, OrderChange(additions=((caliper.sku, 1),)))
+    assert not more.can_save and "may not cost more" in " ".join(more.problems)
+
+    rotor_line = order.lines.get(sku=rotor.sku)
+    fewer = OrderChange(quantities=((rotor_line.pk, 1),))
+    shown = preview(order, fewer)
+    assert shown.payment_due < 0 and "due back" in shown.payment_note
+    save(order, fewer, by=clerk, expected=shown.quote.grand_total)
+
+    order.refresh_from_db()
+    payment = order.payment
+    assert order.status == OrderStatus.PARTLY_SHIPPED  # not back to awaiting payment
+    assert payment.status == PaymentStatus.PARTLY_CAPTURED
+    back = PaymentTransaction.objects.get(payment=payment, kind=TransactionKind.REFUND)
+    assert back.amount == paid - order.grand_total
+    ship_from(order, cleveland, clerk)
+    payment.refresh_from_db()
+    assert (payment.amount_captured, payment.status) == (
+        order.grand_total,
+        PaymentStatus.CAPTURED,
+    )
