@@ -502,3 +502,53 @@ def test_O2_change_a_partly_shipped_order_paid_by_check_changes_within_what_was_
         order.grand_total,
         PaymentStatus.CAPTURED,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_O2_change_and_the_last_parcel_leaving_at_once_lose_nothing(django_user_model):
+    """Real threads on PostgreSQL: a clerk lowers the unshipped line while
+    the warehouse ships it. Either the change comes first and the parcel
+    carries the lowered quantity, or the parcel leaves first and the change
+    is refused (the order has shipped); either way the captures add up to
+    the order's total and no stock stays held or goes missing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent row locks need PostgreSQL")
+    jurisdiction = tax.add_jurisdiction(
+        name="Ohio sales tax", country="US", region="OH", taxes_shipping=True
+    )
+    tax.set_rate(jurisdiction=jurisdiction, rate=OHIO_RATE, effective_from=date(2020, 1, 1))
+    columbus = WarehouseFactory(code="CMH", state="OH", latitude="39.9", longitude="-82.9")
+    cleveland = WarehouseFactory(code="CLE", state="OH", latitude="41.5", longitude="-81.7")
+    pad, rotor = part_in(columbus, "20.00"), part_in(cleveland, "30.00", quantity=9)
+    clerk = django_user_model.objects.create_user(email="c@example.com", password="x-Y-z-12345")
+    order = place({pad: 1, rotor: 3})
+    ship_from(order, columbus, clerk)
+    rotor_line = order.lines.get(sku=rotor.sku)
+    change = OrderChange(quantities=((rotor_line.pk, 1),))
+    total = preview(order, change).quote.grand_total
+    jobs = iter(["change", "ship"])
+
+    def act():
+        if next(jobs) == "change":
+            save(order, change, by=clerk, expected=total)
+            return "changed"
+        ship_from(order, cleveland, clerk)
+        return "shipped"
+
+    results, errors = at_once(act, threads=2)
+
+    assert "shipped" in results
+    assert all(isinstance(e, ChangeRefused) and "already shipped" in e.message for e in errors)
+    order.refresh_from_db()
+    rotor_line.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
+    assert rotor_line.quantity == (1 if "changed" in results else 3)
+    payment = order.payment
+    assert (payment.amount_captured, payment.status) == (
+        order.grand_total,
+        PaymentStatus.CAPTURED,
+    )
+    level = StockLevel.objects.get(part=rotor)
+    assert (level.quantity, level.reserved) == (9 - rotor_line.quantity, 0)
