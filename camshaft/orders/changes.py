@@ -157,6 +157,13 @@ class ChangePreview:
             if self.payment_due < 0:
                 return f"{due} is due back to the customer."
             return "The money received covers the order exactly."
+        charged = self.order.payment.amount_captured
+        if self.payment_due > 0 and charged:
+            return (
+                f"A further {due} will be authorized. {self.order.money(charged)} was already "
+                "charged for what shipped, so the processor may need to hold it separately on "
+                "the card the customer saved for later charges; without one it is refused."
+            )
         if self.payment_due > 0:
             return f"A further {due} will be authorized on the same payment."
         if self.payment_due < 0:
