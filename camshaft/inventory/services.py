@@ -9,7 +9,7 @@ constraint (reserved <= quantity) is the last guard against overselling."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from camshaft.inventory.models import Allocation, StockLevel
 from camshaft.inventory.selectors import Want, plan_for
@@ -36,17 +36,27 @@ class OutOfStock(Exception):
         return self.message
 
 
-def _wants(lines) -> list[Want]:
+def _wants(lines, shipped: dict[int, int]) -> list[Want]:
     return [
-        Want(line.part_id, line.quantity, made_to_order=line.part.made_to_order) for line in lines
+        Want(line.part_id, left, made_to_order=line.part.made_to_order)
+        for line in lines
+        if (left := line.quantity - shipped.get(line.pk, 0)) > 0
     ]
 
 
 @transaction.atomic
 def reserve_stock(*, order, country: str, region: str = "") -> list[Allocation]:
-    """Allocate every line of `order`, all or nothing; raises OutOfStock."""
+    """Allocate every line of `order`, all or nothing, but for the units of
+    it that already shipped (an order changed while partly shipped, O2);
+    raises OutOfStock."""
     lines = list(order.lines.select_related("part").filter(part__isnull=False))
-    plan, _ = plan_for(_wants(lines), country=country, region=region, lock=True)
+    shipped = dict(
+        Allocation.objects.filter(order_line__order=order, status=Allocation.Status.SHIPPED)
+        .values_list("order_line")
+        .annotate(units=Sum("quantity"))
+        .values_list("order_line", "units")
+    )
+    plan, _ = plan_for(_wants(lines, shipped), country=country, region=region, lock=True)
     if plan.short:
         by_part = {line.part_id: line for line in lines}
         raise OutOfStock(

@@ -326,7 +326,8 @@ class OrderAdmin(AuditedPersonalDataAdmin, admin.ModelAdmin):
             Order.objects.select_related("payment", "shipping_address"), pk=order_id
         )
         decision = changes.change_decision(order=order, as_staff=True)
-        form = OrderChangeForm(request.POST or None, order=order)
+        shipped = selectors.shipped_units(order_id=order.pk)
+        form = OrderChangeForm(request.POST or None, order=order, shipped=shipped)
         preview, status = None, 200
         if request.method == "POST" and decision.allowed and form.is_valid():
             change = form.change()

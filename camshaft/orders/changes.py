@@ -1,6 +1,10 @@
 """Changing an order before it ships (O2): its shipping address, shipping
 method and lines, by customer service, or the address by the shopper within
-the cancellation window.
+the cancellation window. Once part of it shipped, customer service changes
+only what has not: what left in a shipment (a line shipped in full, the
+shipped units of a line) is refused by name; the shipping already charged
+stays and the change adds what it adds to the parcels still to go; shipped
+units keep the tax they were charged.
 
 A change is shown before it is saved (`preview_change`) and saved only as
 shown (`change_order`, given the previewed total back, as checkout's
@@ -20,9 +24,9 @@ one was saved is refused when the total moved, and applies on top of the
 first one otherwise: each change names only what it changes."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,13 +37,14 @@ from camshaft.catalog.models import Part
 from camshaft.core import services as audit
 from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.models import AuditAction
-from camshaft.core.money import Money
+from camshaft.core.money import Money, minor_unit
 from camshaft.inventory import services as inventory
 from camshaft.inventory.selectors import held_by_order
 from camshaft.inventory.services import OutOfStock
 from camshaft.orders import rules
 from camshaft.orders.models import UNSHIPPED, Order, OrderLine, OrderStatus
-from camshaft.orders.pricing import OrderQuote, PricedLine, in_currency, totalled
+from camshaft.orders.pricing import OrderQuote, PricedLine, in_currency, totalled, with_tax
+from camshaft.orders.selectors import shipped_units
 from camshaft.orders.services import (
     Actor,
     OrderError,
@@ -93,6 +98,12 @@ class ChangedLine:
     part_id: int | None
     priced: PricedLine
     before: int = 0
+    #: Units of the line that already left in a shipment: they never change.
+    shipped: int = 0
+
+    @property
+    def to_ship(self) -> int:
+        return self.priced.quantity - self.shipped
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,13 @@ class ChangePreview:
             if self.payment_due < 0:
                 return f"{due} is due back to the customer."
             return "The money received covers the order exactly."
+        charged = self.order.payment.amount_captured
+        if self.payment_due > 0 and charged:
+            return (
+                f"A further {due} will be authorized. {self.order.money(charged)} was already "
+                "charged for what shipped, so the processor may need to hold it separately on "
+                "the card the customer saved for later charges; without one it is refused."
+            )
         if self.payment_due > 0:
             return f"A further {due} will be authorized on the same payment."
         if self.payment_due < 0:
@@ -156,13 +174,21 @@ class ChangePreview:
 # ------------------------------------------------------------------ deciding
 
 
+#: States in which something of an order still waits to ship: customer
+#: service may change that part (a partly shipped order's unshipped lines).
+STAFF_CHANGEABLE = UNSHIPPED | {OrderStatus.PARTLY_SHIPPED}
+
+
 def change_decision(*, order: Order, as_staff: bool, now: datetime | None = None):
-    """Whether `order` may change now: staff any unshipped order, the
-    shopper the address within O3's window."""
-    shipped = order.status not in UNSHIPPED or order.shipments.exists()
+    """Whether `order` may change now: staff any order something of which
+    has not shipped (only that part of it), the shopper the address within
+    O3's window while nothing shipped."""
     cancelled = order.status == OrderStatus.CANCELLED
     if as_staff:
-        return rules.staff_may_change(shipped=shipped, cancelled=cancelled)
+        return rules.staff_may_change(
+            shipped_in_full=order.status not in STAFF_CHANGEABLE, cancelled=cancelled
+        )
+    shipped = order.status not in UNSHIPPED or order.shipments.exists()
     return rules.shopper_may_change_address(
         placed_at=order.placed_at, now=now or timezone.now(), shipped=shipped, cancelled=cancelled
     )
@@ -192,12 +218,14 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
     if not as_staff and not change.address_only:
         raise ChangeRefused("Online, only the shipping address can be changed; please call us.")
     described: list[str] = []
-    lines = _changed_lines(order, change, described)
+    shipped = shipped_units(order_id=order.pk)
+    lines = _changed_lines(order, change, described, shipped)
     address, residential = _new_address(order, change, described)
     held = held_by_order(order_id=order.pk)
+    destination = destination_of(address, residential=residential)
     shipping = quote_shipping(
-        lines=[(line.part_id, line.priced.quantity) for line in lines if line.part_id],
-        destination=destination_of(address, residential=residential),
+        lines=[(line.part_id, line.to_ship) for line in lines if line.part_id and line.to_ship],
+        destination=destination,
         placed_at=now,
         held=held,
     )
@@ -217,23 +245,38 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
         described.append(
             f"Shipping method: {order.shipping_method_name} → {_method_name(order, method)}"
         )
+    price = in_currency(chosen.price, order.currency, order.exchange_rate) if chosen else ZERO
+    if shipped:
+        price = order.shipping_total + max(
+            ZERO, price - _still_to_ship_price(order, shipped, held, now)
+        )
     quote = totalled(
         lines=[line.priced for line in lines],
         currency=order.currency,
         exchange_rate=order.exchange_rate,
-        shipping_total=(
-            in_currency(chosen.price, order.currency, order.exchange_rate) if chosen else ZERO
-        ),
+        shipping_total=price,
         discount_total=order.discount_total,
     )
     day = now.astimezone(STORE_ZONE).date()
-    quote = _taxed(quote, destination_of(address, residential=residential), day)
+    if shipped:
+        quote = _taxed_partly_shipped(order, quote, lines, destination, day)
+    else:
+        quote = _taxed(quote, destination, day)
     lines = tuple(
-        ChangedLine(line.line_id, line.part_id, priced, line.before)
+        ChangedLine(line.line_id, line.part_id, priced, line.before, line.shipped)
         for line, priced in zip(lines, quote.lines, strict=True)
     )
     if described and quote.grand_total != order.grand_total:
         described.append(f"Total: {order.total} → {quote.money(quote.grand_total)}")
+    payment = order.payment
+    if shipped and payment.is_offline and described:
+        in_hand = payment.amount_received - payment.amount_refunded
+        if quote.grand_total > in_hand:
+            problems.append(
+                f"The customer paid {order.money(in_hand)} by "
+                f"{payment.get_method_display().lower()} and part of the order has shipped "
+                "on it, so a change may not cost more; put more parts on a new order."
+            )
     return ChangePreview(
         order=order,
         quote=quote,
@@ -244,13 +287,72 @@ def _preview(order: Order, change: OrderChange, *, as_staff: bool, now: datetime
         options=shipping.options,
         changes=tuple(described),
         problems=tuple(problems),
-        payment_due=payments.payment_change_due(order.payment, quote.grand_total),
-        offline=order.payment.is_offline,
+        payment_due=payments.payment_change_due(payment, quote.grand_total),
+        offline=payment.is_offline,
         asked=change,
     )
 
 
-def _changed_lines(order: Order, change: OrderChange, described: list) -> list[ChangedLine]:
+def _still_to_ship_price(order: Order, shipped: dict, held: dict, now: datetime) -> Decimal:
+    """What sending the unshipped rest of `order` as it stands (its lines,
+    address and method) costs today, in the order's currency: the change's
+    shipping is measured against it, so a partly shipped order pays only
+    what the change adds to its remaining parcels (O2)."""
+    rest = [
+        (line.part_id, left)
+        for line in order.lines.all()
+        if line.part_id and (left := line.quantity - shipped.get(line.pk, 0)) > 0
+    ]
+    address = {name: getattr(order.shipping_address, name) for name in POSTAL_FIELDS}
+    quoted = quote_shipping(
+        lines=rest,
+        destination=destination_of(address, residential=order.residential),
+        placed_at=now,
+        held=held,
+    )
+    option = next((o for o in quoted.options if o.code == order.shipping_method), None)
+    return in_currency(option.price, order.currency, order.exchange_rate) if option else ZERO
+
+
+def _taxed_partly_shipped(order: Order, quote: OrderQuote, lines, destination, day) -> OrderQuote:
+    """Tax when part of the order has shipped: what shipped keeps the tax
+    it was charged (its share of its line's tax, as its capture worked it
+    out, and the shipping tax charged with the first parcel); what is still
+    to ship, and any shipping the change adds, is taxed again at today's
+    rates for the destination as changed (T1)."""
+    step = minor_unit(order.currency)
+    stored = {line.pk: line for line in order.lines.all()}
+    rest = totalled(
+        lines=[
+            replace(
+                line.priced, quantity=line.to_ship, line_total=line.priced.unit_price * line.to_ship
+            )
+            for line in lines
+        ],
+        currency=quote.currency,
+        exchange_rate=quote.exchange_rate,
+        shipping_total=quote.shipping_total - order.shipping_total,
+    )
+    rest = _taxed(rest, destination, day)
+    line_taxes = []
+    for line, taxed_rest in zip(lines, rest.lines, strict=True):
+        kept, rate = ZERO, taxed_rest.tax_rate
+        if line.shipped:
+            was = stored[line.line_id]
+            kept = (was.tax_amount * line.shipped / was.quantity).quantize(
+                step, rounding=ROUND_HALF_UP
+            )
+            if not line.to_ship:
+                rate = was.tax_rate
+        line_taxes.append((rate, kept + (taxed_rest.tax_amount if line.to_ship else ZERO)))
+    return with_tax(
+        quote, line_taxes=line_taxes, shipping_tax=order.shipping_tax + rest.shipping_tax
+    )
+
+
+def _changed_lines(
+    order: Order, change: OrderChange, described: list, shipped: dict[int, int]
+) -> list[ChangedLine]:
     current = list(order.lines.all())
     by_id = {line.pk: line for line in current}
     wanted: dict[int, int] = {}
@@ -293,9 +395,13 @@ def _changed_lines(order: Order, change: OrderChange, described: list) -> list[C
                         line_total=line.unit_price * quantity,
                     ),
                     before=line.quantity,
+                    shipped=shipped.get(line.pk, 0),
                 )
             )
     on_order = {line.part_id for line in current}
+    shipped_in_full = {
+        line.part_id: line.sku for line in current if shipped.get(line.pk, 0) >= line.quantity
+    }
     for sku, quantity in change.additions:
         _check_quantity(quantity, minimum=1, field="additions")
         part = (
@@ -305,6 +411,10 @@ def _changed_lines(order: Order, change: OrderChange, described: list) -> list[C
         )
         if part is None:
             raise ValidationError({"additions": f"There is no part with SKU {sku!r} on sale."})
+        if part.pk in shipped_in_full:
+            raise ValidationError(
+                {"additions": f"{part.sku} is on the order and has shipped; more is a new order."}
+            )
         if part.pk in on_order:
             raise ValidationError(
                 {"additions": f"{part.sku} is on the order already; change its quantity instead."}
@@ -334,6 +444,23 @@ def _changed_lines(order: Order, change: OrderChange, described: list) -> list[C
         raise ValidationError(
             {"quantities": "An order keeps at least one line; cancel the order instead."}
         )
+    if shipped:
+        asked = {line.line_id: line.priced.quantity for line in lines if line.line_id}
+        refusal = rules.shipped_lines_refusal(
+            [
+                rules.LineAsked(
+                    line.sku, line.quantity, shipped.get(line.pk, 0), asked.get(line.pk, 0)
+                )
+                for line in current
+            ]
+            + [
+                rules.LineAsked(line.priced.sku, 0, 0, line.priced.quantity)
+                for line in lines
+                if line.line_id is None
+            ]
+        )
+        if refusal:
+            raise ChangeRefused(refusal)
     return lines
 
 
@@ -479,7 +606,7 @@ def _save(*, order, change, by, as_staff, expected_total, now, path, preview_tok
         by=by if as_staff else None,
     )
     payment.refresh_from_db()
-    if payment.is_offline:
+    if payment.is_offline and order.status in UNSHIPPED:
         paid = payment.status == PaymentStatus.AUTHORIZED
         if paid and order.status == OrderStatus.AWAITING_PAYMENT:
             order.status = OrderStatus.PLACED

@@ -76,25 +76,37 @@ class ShippingAddressForm(forms.Form):
 
 class OrderChangeForm(ShippingAddressForm):
     """Customer service's change of an order (O2): address, method, each
-    line's quantity (0 removes it), and parts to add by SKU."""
+    line's quantity (0 removes it), and parts to add by SKU. `shipped` is
+    {line id: units shipped} of a partly shipped order: those lines are
+    shown as such and the browser is told their floor; the change service
+    refuses, by name, anything asked of what shipped."""
 
     ADDITIONS = 3
 
     shipping_method = forms.ChoiceField(choices=Method.choices)
 
-    def __init__(self, *args, order, **kwargs):
+    def __init__(self, *args, order, shipped: dict[int, int] | None = None, **kwargs):
         super().__init__(*args, order=order, **kwargs)
         self.fields["shipping_method"].initial = order.shipping_method
         self.line_fields = []
+        self.shipped = shipped or {}
         for line in order.lines.all():
             name = f"line_{line.pk}"
+            units = self.shipped.get(line.pk, 0)
+            help_text = "0 removes the line"
+            attrs = {}
+            if units >= line.quantity:
+                help_text, attrs = "Shipped: it cannot change", {"readonly": True}
+            elif units:
+                help_text, attrs = f"{units} shipped: not below {units}", {"min": units}
             self.fields[name] = forms.IntegerField(
                 label=f"{line.sku} {line.name}",
                 min_value=0,
                 max_value=MAX_LINE_QUANTITY,
                 initial=line.quantity,
-                help_text="0 removes the line",
+                help_text=help_text,
             )
+            self.fields[name].widget.attrs.update(attrs)
             self.line_fields.append((line, name))
         for n in range(1, self.ADDITIONS + 1):
             self.fields[f"add_sku_{n}"] = forms.CharField(
@@ -112,7 +124,8 @@ class OrderChangeForm(ShippingAddressForm):
         return data
 
     def line_rows(self):
-        return [(line, self[name]) for line, name in self.line_fields]
+        """(line, its quantity field, units of it shipped) for each line."""
+        return [(line, self[name], self.shipped.get(line.pk, 0)) for line, name in self.line_fields]
 
     def addition_rows(self):
         return [

@@ -65,13 +65,55 @@ def staff_may_cancel(*, shipped: bool) -> CancelDecision:
 MAX_LINE_QUANTITY = 999
 
 
-def staff_may_change(*, shipped: bool, cancelled: bool) -> CancelDecision:
-    """O2 for staff: any order nothing of which has left a warehouse."""
+def staff_may_change(*, shipped_in_full: bool, cancelled: bool) -> CancelDecision:
+    """O2 for staff: any order something of which still waits to leave a
+    warehouse; of a partly shipped one, only what has not shipped changes
+    (`shipped_lines_refusal`)."""
     if cancelled:
         return CancelDecision(False, "This order is cancelled.")
-    if shipped:
-        return CancelDecision(False, "Part of this order has already shipped; it cannot change.")
+    if shipped_in_full:
+        return CancelDecision(False, "This order has already shipped; it cannot change.")
     return CancelDecision(True)
+
+
+@dataclass(frozen=True, slots=True)
+class LineAsked:
+    """One line of a partly shipped order and what a change asks of it."""
+
+    sku: str
+    quantity: int
+    shipped: int
+    asked: int
+
+
+def shipped_lines_refusal(lines: list[LineAsked]) -> str:
+    """O2: "nothing changes once a shipment for those lines left". A line
+    shipped in full does not change at all; a line partly shipped never
+    falls below what of it shipped; and something must be left to ship
+    (what would be left is the customer's, not a change: a refund or a
+    return). Returns the reason, naming the lines, or "" when allowed."""
+    whole = [
+        line.sku
+        for line in lines
+        if line.shipped and line.shipped >= line.quantity and line.asked != line.quantity
+    ]
+    if whole:
+        return (
+            f"Already shipped, so it cannot change: {', '.join(whole)}. "
+            "Nothing was changed; only what has not shipped can."
+        )
+    below = [f"{line.sku} ({line.shipped} shipped)" for line in lines if line.asked < line.shipped]
+    if below:
+        return (
+            f"A line cannot go below what of it has shipped: {', '.join(below)}. "
+            "Nothing was changed."
+        )
+    if not any(line.asked > line.shipped for line in lines):
+        return (
+            "Nothing would be left to ship: keep at least one part still to ship "
+            "(what has shipped comes back as a return, R2)."
+        )
+    return ""
 
 
 def shopper_may_change_address(

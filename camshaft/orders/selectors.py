@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from camshaft.inventory.models import Allocation
 from camshaft.orders.models import Order, OrderAddress, OrderEvent, OrderLine, OrderStatus
@@ -138,6 +138,17 @@ def waiting_to_ship(*, order_id: int) -> list[WaitingParcel]:
             }
         )
     return list(parcels.values())
+
+
+def shipped_units(*, order_id: int) -> dict[int, int]:
+    """{order line id: units of it that left in a shipment}, for the lines
+    something of which shipped (O2: those units never change)."""
+    return dict(
+        Allocation.objects.filter(order_line__order_id=order_id, status=Allocation.Status.SHIPPED)
+        .values_list("order_line")
+        .annotate(units=Sum("quantity"))
+        .values_list("order_line", "units")
+    )
 
 
 # --- "customers also bought" ------------------------------------------------------

@@ -424,15 +424,21 @@ def _void_holds(payment, holds, idempotency_key, by, *, first_part=0) -> Payment
 def change_payment_amount(
     *, payment: Payment, amount: Decimal, idempotency_key: str, by=None
 ) -> PaymentTransaction | None:
-    """An order changed before anything was captured (O2): the payment
+    """An order changed before the rest of it shipped (O2): the payment
     covers `amount` from now on instead of `payment.amount`.
 
     A card or wallet authorization is raised by the difference (the
     gateway may decline: `PaymentRefused`, nothing changes) or partly
-    released. An offline payment owes the new amount: once all of it is in
-    hand it is authorized, while more is owed it awaits payment again, and
-    money received beyond it is recorded as a refund due back to the
-    payer. Returns the transaction, or None when no money moved."""
+    released. Once a shipment captured part of it, `amount` never falls
+    below what was captured; the further amount goes on a hold nothing was
+    captured from, else the gateway may hold it separately on the saved
+    card; a release lowers a hold that was captured from in our books only,
+    since its final capture releases the rest at the processor. An offline
+    payment owes the new amount: once all of it is in hand it is
+    authorized, while more is owed it awaits payment again (refused once
+    part was captured: the goods that left were paid for), and money
+    received beyond it is recorded as a refund due back to the payer.
+    Returns the transaction, or None when no money moved."""
     txn = _change_amount(payment=payment, amount=amount, idempotency_key=idempotency_key, by=by)
     return None if txn is None else _raise_unless_approved(txn)
 
@@ -460,19 +466,29 @@ def _change_amount(*, payment, amount, idempotency_key, by) -> PaymentTransactio
                 f"The key {idempotency_key!r} was already used for another payment operation."
             )
         return replay
+    if amount < payment.amount_captured:
+        raise PaymentRefused(
+            f"{payment.amount_captured} {payment.currency} was already captured; "
+            f"the payment cannot cover less ({amount}).",
+            payment=payment,
+        )
     if payment.is_offline:
         return _change_offline(payment, amount, idempotency_key, by)
     difference = amount - payment.amount
     if difference == 0:
         return None
-    if payment.status != PaymentStatus.AUTHORIZED or payment.amount_captured:
+    if payment.status not in {PaymentStatus.AUTHORIZED, PaymentStatus.PARTLY_CAPTURED}:
         raise PaymentRefused(
             f"A payment that is {payment.get_status_display().lower()} cannot change amount.",
             payment=payment,
         )
     holds = [hold for hold in _holds(payment) if not hold.voided]
     if difference > 0:
-        txn = _increase(payment, holds[0], difference, idempotency_key, by)
+        # A hold nothing was captured from can grow; else the newest, for a
+        # gateway that holds the difference separately on the saved card.
+        fresh = [hold for hold in holds if not hold.amount_captured]
+        target = fresh[0] if len(fresh) == len(holds) else (fresh or holds)[-1]
+        txn = _increase(payment, target, difference, idempotency_key, by)
     else:
         txn = _reduce(payment, holds, -difference, idempotency_key, by)
     if txn.approved:
@@ -511,8 +527,25 @@ def _reduce(payment, holds: list[Authorization], less: Decimal, idempotency_key,
     voided; what is left of one is lowered (most processors release it with
     the final capture)."""
     gateway = gateway_named(payment.gateway)
+    txn = None
     for n, hold in enumerate(reversed(holds)):
-        if less >= hold.amount and hold is not holds[0]:
+        if hold.amount_captured:
+            # Captured from already: the processor releases what is left of
+            # it with its final capture, which now takes less.
+            share = min(less, hold.amount_capturable)
+            if share <= 0:
+                continue
+            result = GatewayResult(
+                GatewayStatus.APPROVED,
+                reference=hold.reference,
+                message="Released with the final capture.",
+            )
+            key = _part_key(idempotency_key, n)
+            txn = _record(payment, TransactionKind.VOID, share, result, key, by=by, hold=hold)
+            hold.amount -= share
+            hold.save(update_fields=["amount"])
+            less -= share
+        elif less >= hold.amount and hold is not holds[0]:
             txn = _void_holds(payment, [hold], idempotency_key, by, first_part=n)
             less -= hold.amount
         else:
@@ -534,12 +567,16 @@ def _reduce(payment, holds: list[Authorization], less: Decimal, idempotency_key,
 
 
 def _change_offline(payment, amount, idempotency_key, by) -> PaymentTransaction | None:
-    if payment.status not in {PaymentStatus.AWAITING_PAYMENT, PaymentStatus.AUTHORIZED}:
+    in_hand = payment.amount_received - payment.amount_refunded
+    partly_captured = payment.status == PaymentStatus.PARTLY_CAPTURED and in_hand >= amount
+    if payment.status not in {PaymentStatus.AWAITING_PAYMENT, PaymentStatus.AUTHORIZED} and not (
+        partly_captured
+    ):
         raise PaymentRefused(
-            f"A payment that is {payment.get_status_display().lower()} cannot change amount.",
+            f"A payment that is {payment.get_status_display().lower()} cannot change amount"
+            + (" beyond the money received." if payment.amount_captured else "."),
             payment=payment,
         )
-    in_hand = payment.amount_received - payment.amount_refunded
     surplus = in_hand - amount
     txn = None
     if surplus > 0:
@@ -550,6 +587,12 @@ def _change_offline(payment, amount, idempotency_key, by) -> PaymentTransaction 
     payment.amount = amount
     paid = payment.amount_received - payment.amount_refunded >= amount
     payment.status = PaymentStatus.AUTHORIZED if paid else PaymentStatus.AWAITING_PAYMENT
+    if partly_captured:
+        payment.status = (
+            PaymentStatus.CAPTURED
+            if payment.amount_captured == amount
+            else PaymentStatus.PARTLY_CAPTURED
+        )
     payment.save(update_fields=["amount", "amount_received", "status", "updated_at"])
     logger.info("payment %s: offline amount now %s %s", payment.pk, amount, payment.currency)
     return txn

@@ -1,4 +1,5 @@
-"""O1 and O3: order numbers and the cancellation window, at their edges."""
+"""O1, O2 and O3: order numbers, the cancellation window and what of a
+partly shipped order may change, at their edges."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -7,10 +8,13 @@ import pytest
 
 from camshaft.orders.rules import (
     STORE_ZONE,
+    LineAsked,
     new_order_number,
     placed_in_weekend_processing,
+    shipped_lines_refusal,
     shopper_may_cancel,
     staff_may_cancel,
+    staff_may_change,
 )
 
 
@@ -88,3 +92,30 @@ def test_O1_order_numbers_are_friendly_and_not_guessable():
     numbers = {new_order_number() for _ in range(2000)}
     assert len(numbers) == 2000
     assert all(re.fullmatch(r"CS-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", n) for n in numbers)
+
+
+@pytest.mark.parametrize(
+    "lines, refusal",
+    [
+        # (sku, quantity, shipped, asked): the unshipped rest changes freely.
+        ([("A", 1, 1, 1), ("B", 3, 0, 1)], ""),
+        ([("A", 1, 1, 1), ("B", 3, 0, 0), ("C", 0, 0, 2)], ""),  # B goes, C is added
+        ([("A", 2, 1, 1), ("B", 1, 0, 1)], ""),  # down to what shipped
+        ([("A", 2, 1, 5), ("B", 1, 0, 1)], ""),  # a partly shipped line may grow
+        ([("A", 1, 1, 2), ("B", 1, 0, 1)], "Already shipped, so it cannot change: A"),
+        ([("A", 1, 1, 0), ("B", 1, 0, 1)], "Already shipped, so it cannot change: A"),
+        ([("A", 2, 1, 0), ("B", 1, 0, 1)], "cannot go below what of it has shipped: A (1"),
+        ([("A", 1, 1, 1), ("B", 2, 0, 0)], "Nothing would be left to ship"),
+        ([("A", 2, 1, 1), ("B", 1, 0, 0)], "Nothing would be left to ship"),
+    ],
+)
+def test_O2_change_of_a_partly_shipped_order_leaves_what_shipped_alone(lines, refusal):
+    reason = shipped_lines_refusal([LineAsked(*line) for line in lines])
+    assert (refusal in reason) if refusal else reason == ""
+    assert bool(reason) == bool(refusal)
+
+
+def test_O2_change_staff_may_change_until_everything_shipped():
+    assert staff_may_change(shipped_in_full=False, cancelled=False).allowed
+    assert not staff_may_change(shipped_in_full=True, cancelled=False).allowed
+    assert "cancelled" in staff_may_change(shipped_in_full=False, cancelled=True).reason

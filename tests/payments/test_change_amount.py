@@ -1,6 +1,7 @@
-"""O2 on the payment side: an order changed before anything was captured
-holds more (a further authorization) or less (a partial release); an
-offline payment owes more or has money due back. Each exactly once (Y4)."""
+"""O2 on the payment side: an order changed before (the rest of) it
+shipped holds more (a further authorization) or less (a partial release),
+never less than was captured; an offline payment owes more or has money
+due back. Each exactly once (Y4)."""
 
 from decimal import Decimal
 
@@ -75,13 +76,48 @@ def test_O2_change_payment_amount_declined_by_the_bank_changes_nothing(tokenize)
     assert payment.amount == Decimal("100.00") == held(payment)
 
 
-def test_O2_change_payment_amount_after_a_capture_is_refused(tokenize):
+def test_O2_change_payment_amount_after_a_capture_needs_a_card_to_hold_more_on(tokenize):
+    """A hold captured from cannot grow; without a saved card the member
+    let us charge later, the processor declines and nothing changes."""
     payment = authorized(tokenize)
     services.capture_payment(payment=payment, amount=Decimal("10.00"), idempotency_key="cap:1")
-    with pytest.raises(services.PaymentRefused):
+    with pytest.raises(services.PaymentRefused, match="captured"):
         services.change_payment_amount(
             payment=payment, amount=Decimal("150.00"), idempotency_key="change:1"
         )
+    payment.refresh_from_db()
+    assert (payment.amount, payment.amount_captured) == (Decimal("100.00"), Decimal("10.00"))
+    assert payment.authorizations.count() == 1
+
+
+def test_O2_change_payment_amount_after_a_capture_never_below_what_was_captured(tokenize):
+    payment = authorized(tokenize)
+    services.capture_payment(payment=payment, amount=Decimal("40.00"), idempotency_key="cap:1")
+    with pytest.raises(services.PaymentRefused, match="already captured"):
+        services.change_payment_amount(
+            payment=payment, amount=Decimal("39.99"), idempotency_key="change:1"
+        )
+    payment.refresh_from_db()
+    assert payment.amount == Decimal("100.00")
+
+
+def test_O2_change_payment_amount_down_after_a_capture_is_released_by_the_final_capture(
+    tokenize,
+):
+    """Lowered in our books; the last capture of the rest is the final one,
+    so the processor releases what the hold had beyond it."""
+    payment = authorized(tokenize)
+    services.capture_payment(payment=payment, amount=Decimal("40.00"), idempotency_key="cap:1")
+    release = services.change_payment_amount(
+        payment=payment, amount=Decimal("70.00"), idempotency_key="change:1"
+    )
+    assert (release.kind, release.amount) == (TransactionKind.VOID, Decimal("30.00"))
+    payment.refresh_from_db()
+    assert (payment.amount, payment.status) == (Decimal("70.00"), PaymentStatus.PARTLY_CAPTURED)
+    services.capture_payment(payment=payment, amount=Decimal("30.00"), idempotency_key="cap:2")
+    payment.refresh_from_db()
+    assert (payment.amount_captured, payment.status) == (Decimal("70.00"), PaymentStatus.CAPTURED)
+    assert held(payment) == Decimal("70.00")  # the final capture released the rest
 
 
 def test_O2_change_offline_payment_owes_more_or_has_money_due_back():

@@ -2,6 +2,7 @@
 without a processor account (Y5)."""
 
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -217,6 +218,11 @@ class TestGateway(PaymentGateway):
         idempotency_key: str,
     ) -> GatewayResult:
         def act() -> dict:
+            captured = _approved_total(Kind.CAPTURE, authorization_id)
+            if captured and token and amount > 0:
+                # As processors do once part of a hold was captured: the
+                # difference is held separately on the saved card, if allowed.
+                return self._separately(token, amount, currency)
             authorization = _adjustable(authorization_id, currency)
             if isinstance(authorization, dict):
                 return authorization
@@ -226,7 +232,25 @@ class TestGateway(PaymentGateway):
                 return _refused("The amount to add must be more than zero.")
             return _adjust(authorization, amount, currency)
 
-        return _once(idempotency_key, Kind.AUTHORIZE, act)
+        result = _once(idempotency_key, Kind.AUTHORIZE, act)
+        # A hold of its own has an authorization's id; an adjustment has not.
+        return replace(result, separate_authorization=result.reference.startswith("auth_"))
+
+    @staticmethod
+    def _separately(token: str, amount: Decimal, currency: str) -> dict:
+        """A further hold of `amount` on the saved card `token`, outright."""
+        if not token.startswith(_TOKEN_PREFIX):
+            return _refused("This card token is unknown to the test gateway.")
+        outcome = GatewayStatus(token.removeprefix(_TOKEN_PREFIX).rsplit("_", 1)[0])
+        if outcome != GatewayStatus.APPROVED:
+            return _refused(SHOPPER_MESSAGES.get(outcome, "The card was declined."))
+        return {
+            "status": GatewayStatus.APPROVED,
+            "reference": f"auth_{uuid.uuid4().hex}",
+            "amount": amount,
+            "currency": currency,
+            "message": "Held separately on the saved card.",
+        }
 
     def reduce_authorization(
         self, *, authorization_id: str, amount: Decimal, currency: str, idempotency_key: str
