@@ -93,3 +93,19 @@ def test_B3_loadtest_measures_the_app_processes_camshaft_serve_runs():
 def test_B3_loadtest_refuses_unbounded_runs(args):
     with pytest.raises(CommandError, match="Use 1-2000 users"):
         call_command("loadtest", *args)
+
+
+def test_B3_serve_pools_postgresql_connections_unless_told_otherwise(settings, monkeypatch):
+    """On PostgreSQL each app process keeps a pool (a connection per request
+    in flight ran PostgreSQL out of clients at 200 shoppers); DB_POOL_SIZE
+    chooses its size, 0 none. SQLite has no pool."""
+    from camshaft.core import serving
+
+    monkeypatch.setattr(serving, "on_postgresql", lambda: True)
+    assert serving.server_env({})["DB_POOL_SIZE"] == str(serving.DEFAULT_POOL_SIZE)
+    assert serving.server_env({"DB_POOL_SIZE": "0"})["DB_POOL_SIZE"] == "0"
+    assert serving.server_env({"DB_POOL_SIZE": "20"})["DB_POOL_SIZE"] == "20"
+
+    monkeypatch.setattr(serving, "on_postgresql", lambda: False)
+    assert "DB_POOL_SIZE" not in serving.server_env({})
+    assert serving.server_env({})["DJANGO_SETTINGS_MODULE"] == settings.SETTINGS_MODULE

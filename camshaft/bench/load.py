@@ -176,8 +176,7 @@ def run_load_test(*, users: int, seconds: int, port: int, workers: int) -> LoadR
     members = _make_members(password)
     base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+        **serving.server_env(),
         "TRUSTED_PROXIES": "1",  # each shopper's X-Forwarded-For is its address
     }
     # What `camshaft serve` runs, so the figures are the store's.

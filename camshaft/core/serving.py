@@ -54,8 +54,26 @@ def gunicorn_command(*, bind: str, workers: int, access_log: bool = True) -> lis
     return command
 
 
-def server_env() -> dict[str, str]:
+def on_postgresql() -> bool:
     from django.conf import settings
 
-    module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": module}
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+#: Connections each app process keeps in its pool on PostgreSQL, unless
+#: DB_POOL_SIZE says otherwise (0: one connection per request).
+DEFAULT_POOL_SIZE = 8
+
+
+def server_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The app server's environment: this one, with the settings module
+    named and, on PostgreSQL, a connection pool per process unless
+    DB_POOL_SIZE is set. Without one, each request in flight opened its own
+    connection and 200 shoppers ran PostgreSQL out of clients."""
+    from django.conf import settings
+
+    env = dict(os.environ if environ is None else environ)
+    env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE
+    if on_postgresql():
+        env.setdefault("DB_POOL_SIZE", str(DEFAULT_POOL_SIZE))
+    return env
