@@ -1,0 +1,34 @@
+"""The public listing page (M1): it sells the listing itself, so a listing
+without a catalogue part (no "Also sold by" row anywhere) can be bought in
+the browser too, and it states the seller's shipping charge."""
+
+import pytest
+from django.urls import reverse
+
+from camshaft.marketplace.models import MarketplaceCartLine
+from tests.marketplace.buying import buyer, listing
+
+pytestmark = pytest.mark.django_db
+
+
+def test_M1_a_free_standing_listing_is_bought_from_its_own_page(client):
+    item = listing(shipping="7.50")
+    item.part = None
+    item.save()
+    member = buyer()
+    client.force_login(member)
+    page = client.get(reverse("listing_page", args=[item.pk])).text
+    action = reverse("marketplace_cart_add", args=[item.pk])
+    assert f'action="{action}"' in page and "shipping $7.50" in page
+    answer = client.post(action, {"quantity": "2", "next": reverse("listing_page", args=[item.pk])})
+    assert answer.status_code == 302
+    line = MarketplaceCartLine.objects.get()
+    assert (line.listing, line.quantity, line.cart.user) == (item, 2, member)
+
+
+def test_M1_the_seller_sees_no_buy_form_on_their_own_listing_page(client):
+    item = listing(shipping="0")
+    client.force_login(item.seller.user)
+    page = client.get(reverse("listing_page", args=[item.pk])).text
+    assert reverse("marketplace_cart_add", args=[item.pk]) not in page
+    assert "free shipping" in page
