@@ -32,3 +32,19 @@ def test_M1_the_seller_sees_no_buy_form_on_their_own_listing_page(client):
     page = client.get(reverse("listing_page", args=[item.pk])).text
     assert reverse("marketplace_cart_add", args=[item.pk]) not in page
     assert "free shipping" in page
+
+
+def test_M1_after_a_refused_photo_the_edit_form_still_shows_the_shipping_charge(client):
+    """The page shown after a refused photo holds the whole edit form: its
+    shipping field must show the listing's charge, not the default 0 that
+    saving the form would then store."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = listing(shipping="7.50")
+    client.force_login(item.seller.user)
+    refused = client.post(
+        reverse("listing_photo_add", args=[item.pk]),
+        {"photo": SimpleUploadedFile("caliper.jpg", b"not a picture", content_type="image/jpeg")},
+    )
+    assert refused.status_code == 400
+    assert 'name="shipping_price" value="7.50"' in refused.text
