@@ -48,3 +48,33 @@ def test_M1_after_a_refused_photo_the_edit_form_still_shows_the_shipping_charge(
     )
     assert refused.status_code == 400
     assert 'name="shipping_price" value="7.50"' in refused.text
+
+
+def test_M1_search_and_vehicle_pages_link_a_free_standing_listing_to_its_page(client):
+    """A listing without a catalogue part has no part page: search results
+    and the vehicle page must lead to the listing's own page."""
+    from decimal import Decimal
+
+    from camshaft.marketplace import services
+    from camshaft.search import services as search_services
+    from tests.factories import VehicleFactory
+    from tests.marketplace.helpers import seller
+
+    civic = VehicleFactory()
+    shop = seller("pullapart")
+    mirror = services.create_listing(
+        user=shop.user,
+        draft=services.ListingDraft(
+            title="Door mirror, left, silver",
+            condition="used",
+            price=Decimal("30.00"),
+            quantity=1,
+            vehicle_ids=(civic.pk,),
+        ),
+    )
+    search_services.sync_index()
+    link = f'href="{reverse("listing_page", args=[mirror.pk])}"'
+    found = client.get(reverse("search"), {"q": "door mirror"}).text
+    assert "Door mirror, left, silver" in found and link in found
+    vehicle_page = client.get(reverse("vehicle_parts", args=[civic.pk])).text
+    assert "Door mirror, left, silver" in vehicle_page and link in vehicle_page
