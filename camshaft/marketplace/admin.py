@@ -257,12 +257,32 @@ class SaleFeeAdmin(admin.ModelAdmin):
 class ListingPhotoInline(ReadOnlyInline):
     model = ListingPhoto
     fields = ("position", "image", "alt_text", "width", "height")
+    # width and height are not editable: named only as fields, the inline's
+    # form cannot be built and the listing's page failed with a 500.
+    readonly_fields = fields
+
+
+class RemoveListingForm(forms.ModelForm):
+    remove_because = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text="To take this listing down: why it breaks the rules (mailed to the seller, "
+        "kept as a closed report, audited).",
+    )
+
+    class Meta:
+        model = Listing
+        fields = ()
 
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    """Staff read listings here; taking one down goes through a report (M5)."""
+    """Staff read listings here. Taking one down is a report's outcome (M5):
+    from the queue, or here with *remove because*, which files the report
+    and closes it at once (needs `marketplace.change_report`)."""
 
+    form = RemoveListingForm
     inlines = [ListingPhotoInline]
 
     list_display = ("title", "seller", "part", "condition", "price", "quantity", "status")
@@ -275,7 +295,19 @@ class ListingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.method in {"GET", "HEAD"} and super().has_view_permission(request, obj)
+        # The only change made here is taking the listing down: a report's.
+        return request.user.has_perm("marketplace.change_report") and super().has_view_permission(
+            request, obj
+        )
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("remove_because", "")
+        if not reason.strip():
+            return
+        try:
+            services.remove_listing(staff=request.user, listing_id=obj.pk, reason=reason)
+        except services.ReportProblem as problem:
+            messages.error(request, problem.message)
 
 
 class RemoveRatingForm(forms.ModelForm):

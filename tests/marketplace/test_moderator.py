@@ -31,6 +31,7 @@ from camshaft.marketplace.models import (
     Seller,
     SellerTerms,
 )
+from camshaft.notifications.models import OutboxMessage
 from tests.factories import MemberFactory
 from tests.marketplace.buying import buyer, cart_with, listing, place
 from tests.marketplace.helpers import seller
@@ -282,3 +283,49 @@ def test_M5_moderator_has_no_card_customer_order_or_privacy_permissions(client):
         "/staff/notifications/outboxmessage/",
     ):
         assert client.get(page).status_code == 403, page
+
+
+def listing_form(**fields) -> dict:
+    """The listing's back-office page as a browser posts it (its read-only
+    photos inline included)."""
+    return {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0", **fields}
+
+
+def test_M5_moderator_removes_a_listing_found_without_a_report(client):
+    offer = listing()
+    moderator = sign_in_with_role(client, MARKETPLACE_MODERATOR)
+    url = f"/staff/marketplace/listing/{offer.pk}/change/"
+    assert "remove_because" in client.get(url).text
+    answer = client.post(url, listing_form(remove_because="Counterfeit brand on the photo"))
+    assert answer.status_code == 302
+    assert Listing.objects.get(pk=offer.pk).status == "removed"
+    report = Report.objects.get()
+    assert (report.status, report.outcome, report.reporter, report.handled_by) == (
+        "closed",
+        "listing_removed",
+        moderator,
+        moderator,
+    )
+    mail = OutboxMessage.objects.get(to_address=offer.seller.user.email)
+    assert "Counterfeit brand on the photo" in mail.body_text
+    assert AuditEntry.objects.filter(staff=moderator, object_type="marketplace.report").exists()
+
+
+def test_M5_removing_a_listing_needs_a_reason_and_the_report_permission(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from tests.staff import sign_in_staff
+
+    offer = listing()
+    url = f"/staff/marketplace/listing/{offer.pk}/change/"
+    clerk = django_user_model.objects.create_user(
+        email="reader@example.com", password="x-long-password-1", is_staff=True
+    )
+    clerk.user_permissions.add(Permission.objects.get(codename="view_listing"))
+    sign_in_staff(client, clerk)
+    assert client.get(url).status_code == 200
+    assert client.post(url, listing_form(remove_because="Fake")).status_code == 403
+    sign_in_with_role(client, MARKETPLACE_MODERATOR)
+    client.post(url, listing_form(remove_because="   "))
+    assert Listing.objects.get(pk=offer.pk).status == "active"
+    assert not Report.objects.exists()
