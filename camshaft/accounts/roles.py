@@ -1,4 +1,4 @@
-"""Staff roles (A4): six Django groups whose permissions are defined here, in
+"""Staff roles (A4, M5): seven Django groups whose permissions are defined here, in
 code, and written to the database after every migrate.
 
 Least privilege: each role gets the permissions its work needs and no more.
@@ -171,6 +171,38 @@ PRIVACY_OFFICER = Role(
     ),
 )
 
+MARKETPLACE_MODERATOR = Role(
+    slug="marketplace-moderator",
+    name="Marketplace moderator",
+    summary="Trust and safety on the marketplace: the report queue (remove a listing, warn, "
+    "suspend), reinstating sellers, taking down ratings that break the rules, sellers' "
+    "statements and payouts, the fees report; listings and sales read-only. Members show by "
+    "their public user ID: no customer records, orders, payments or privacy work.",
+    permissions=(
+        # The queue of reports (M5): closing one removes the listing, warns
+        # or suspends the seller (marketplace.services.handle_report).
+        "marketplace.view_report",
+        "marketplace.change_report",
+        # Sellers: read, and lift a suspension with a reason (M5).
+        "marketplace.view_seller",
+        "marketplace.change_seller",
+        "marketplace.view_listing",
+        "marketplace.view_listingphoto",
+        # Sales read-only, to look into a report ("never shipped").
+        "marketplace.view_sale",
+        # Ratings (M3): take down one that breaks the rules, with a reason.
+        "marketplace.view_rating",
+        "marketplace.change_rating",
+        # Statements, payouts and the fees report (M4); the rates stay the
+        # administrator's, the seller terms too (V1: publishing mails sellers).
+        "marketplace.view_payout",
+        "marketplace.add_payout",
+        "marketplace.view_commissionrate",
+        "marketplace.view_salefee",
+        "marketplace.view_sellerterms",
+    ),
+)
+
 ADMINISTRATOR = Role(
     slug="administrator",
     name="Administrator",
@@ -184,6 +216,7 @@ ROLES: tuple[Role, ...] = (
     CATALOGUE,
     MARKETING,
     PRIVACY_OFFICER,
+    MARKETPLACE_MODERATOR,
     ADMINISTRATOR,
 )
 

@@ -1,6 +1,10 @@
 """The marketplace in the back office: seller terms, sellers, the store's
 commission and per-sale fee (M4), listings, ratings staff may take down
-(M3) and the queue of reports (M5). Each change is a service call."""
+(M3) and the queue of reports (M5). Each change is a service call.
+
+Who may do what is the permissions' business (the marketplace moderator's
+role in accounts/roles.py); members show by email only to staff who see
+contact details (A4), to everyone else by their public user ID."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,8 +15,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from camshaft.accounts.roles import sees_contact_details
 from camshaft.analytics.charts import bar_chart
-from camshaft.core.admin import ReadOnlyInline
+from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline
 from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.money import CURRENCIES
 from camshaft.marketplace import selectors, services
@@ -30,6 +35,55 @@ from camshaft.marketplace.models import (
     SellerTerms,
 )
 from camshaft.marketplace.statements import write_statement_csv
+
+
+def member_label(user) -> str:
+    """A member as staff without contact details see them: a seller's public
+    user ID, anyone else's account number."""
+    if user is None:
+        return "-"
+    seller = getattr(user, "seller", None)  # None when the member does not sell
+    return seller.public_id if seller is not None else f"member #{user.pk}"
+
+
+def _by_public_id(field: str):
+    @admin.display(description=field.replace("_", " "))
+    def show(self, obj):
+        return member_label(getattr(obj, field))
+
+    return show
+
+
+class MembersByPublicIdAdmin(AuditedPersonalDataAdmin):
+    """A4 on the marketplace pages: `member_fields` (users) show by email
+    only to staff holding the contact-details permission; the others see
+    `<field>_public` (the public user ID) instead, and never
+    `contact_fields` (a guest reporter's address). Every look is audited."""
+
+    member_fields: tuple[str, ...] = ()
+    contact_fields: tuple[str, ...] = ()
+
+    def _shown(self, request, names):
+        if sees_contact_details(request.user):
+            return names
+        return type(names)(
+            f"{name}_public" if name in self.member_fields else name
+            for name in names
+            if name not in self.contact_fields
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._shown(request, tuple(super().get_readonly_fields(request, obj)))
+
+    def get_list_display(self, request):
+        return self._shown(request, tuple(super().get_list_display(request)))
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_contact_details(request.user):
+            return fields
+        # Searching by a member's email would tell a moderator who is who.
+        return tuple(f for f in fields if "email" not in f)
 
 
 @admin.register(SellerTerms)
@@ -86,15 +140,20 @@ class PayoutForm(forms.Form):
 
 
 @admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
+class SellerAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
     """Suspending goes through a report, lifting it through *reinstate
     because* (M5): both are services, audited and mailed."""
 
+    member_fields = ("user",)
+    user_public = _by_public_id("user")
     form = ReinstateSellerForm
     list_display = ("public_id", "status", "warnings", "terms", "accepted_at", "statement_link")
     list_filter = ("status",)
     search_fields = ("public_id",)
     readonly_fields = ("user", "public_id", "status", "warnings", "terms", "accepted_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user__seller")
 
     def has_add_permission(self, request):
         return False  # members become sellers themselves, accepting the terms
@@ -198,12 +257,32 @@ class SaleFeeAdmin(admin.ModelAdmin):
 class ListingPhotoInline(ReadOnlyInline):
     model = ListingPhoto
     fields = ("position", "image", "alt_text", "width", "height")
+    # width and height are not editable: named only as fields, the inline's
+    # form cannot be built and the listing's page failed with a 500.
+    readonly_fields = fields
+
+
+class RemoveListingForm(forms.ModelForm):
+    remove_because = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text="To take this listing down: why it breaks the rules (mailed to the seller, "
+        "kept as a closed report, audited).",
+    )
+
+    class Meta:
+        model = Listing
+        fields = ()
 
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    """Staff read listings here; taking one down goes through a report (M5)."""
+    """Staff read listings here. Taking one down is a report's outcome (M5):
+    from the queue, or here with *remove because*, which files the report
+    and closes it at once (needs `marketplace.change_report`)."""
 
+    form = RemoveListingForm
     inlines = [ListingPhotoInline]
 
     list_display = ("title", "seller", "part", "condition", "price", "quantity", "status")
@@ -216,7 +295,19 @@ class ListingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.method in {"GET", "HEAD"} and super().has_view_permission(request, obj)
+        # The only change made here is taking the listing down: a report's.
+        return request.user.has_perm("marketplace.change_report") and super().has_view_permission(
+            request, obj
+        )
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("remove_because", "")
+        if not reason.strip():
+            return
+        try:
+            services.remove_listing(staff=request.user, listing_id=obj.pk, reason=reason)
+        except services.ReportProblem as problem:
+            messages.error(request, problem.message)
 
 
 class RemoveRatingForm(forms.ModelForm):
@@ -232,9 +323,13 @@ class RemoveRatingForm(forms.ModelForm):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
     """M3: staff remove a rating that breaks the rules, giving the reason."""
 
+    audit_user_id_attr = "subject_id"
+    member_fields = ("author", "subject")
+    author_public = _by_public_id("author")
+    subject_public = _by_public_id("subject")
     form = RemoveRatingForm
     list_display = ("subject", "author", "sale", "value", "created_at", "removed_at")
     list_filter = ("value", ("removed_at", admin.EmptyFieldListFilter))
@@ -251,6 +346,10 @@ class RatingAdmin(admin.ModelAdmin):
         "removed_reason",
         "removed_by",
     )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.select_related("author__seller", "subject__seller", "sale")
 
     def has_add_permission(self, request):
         return False
@@ -272,9 +371,14 @@ class HandleReportForm(forms.ModelForm):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
     """M5: the queue of reports, oldest first; closing one takes an action."""
 
+    audit_user_id_attr = "member_id"
+    member_fields = ("reporter", "member")
+    contact_fields = ("reporter_email",)
+    reporter_public = _by_public_id("reporter")
+    member_public = _by_public_id("member")
     form = HandleReportForm
     list_display = ("__str__", "source", "rule", "listing", "created_at", "status", "outcome")
     list_filter = ("status", "source", "rule", "outcome")
@@ -295,7 +399,11 @@ class ReportAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("seller", "listing")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("seller", "listing", "reporter__seller", "member__seller")
+        )
 
     @admin.display(description="warnings so far")
     def seller_warnings(self, obj):
@@ -305,9 +413,10 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
         if obj is not None and obj.status == ReportStatus.CLOSED:
-            return (*self.readonly_fields, "outcome", "staff_note")
-        return self.readonly_fields
+            return (*fields, "outcome", "staff_note")
+        return fields
 
     def save_model(self, request, obj, form, change):
         if obj.status == ReportStatus.CLOSED:  # read-only: what the database holds
@@ -324,10 +433,15 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
     """Sales are made by checkout and moved on by their parties; staff look,
-    mark one delivered for a buyer who called, or cancel an unshipped one."""
+    mark one delivered for a buyer who called, or cancel an unshipped one
+    (with `marketplace.change_sale`: looking is not acting)."""
 
+    audit_user_id_attr = "buyer_id"
+    member_fields = ("buyer",)
+    buyer_public = _by_public_id("buyer")
+    readonly_fields = [f.name for f in Sale._meta.fields]
     list_display = ("pk", "order", "seller", "title", "quantity", "status", "sold_at")
     list_filter = ("status",)
     search_fields = ("order__number", "seller__public_id", "tracking_number")
@@ -343,6 +457,10 @@ class SaleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_act_permission(self, request) -> bool:
+        """The actions change sales; the admin's own change form stays off."""
+        return request.user.has_perm("marketplace.change_sale")
+
     def _each(self, request, queryset, act, done: str):
         for sale in queryset:
             try:
@@ -352,7 +470,7 @@ class SaleAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Sale {sale.pk}: {done}")
 
-    @admin.action(description="Mark delivered (the buyer told us)")
+    @admin.action(description="Mark delivered (the buyer told us)", permissions=["act"])
     def mark_delivered(self, request, queryset):
         self._each(
             request,
@@ -363,7 +481,9 @@ class SaleAdmin(admin.ModelAdmin):
             "marked delivered.",
         )
 
-    @admin.action(description="Cancel (not shipped yet): release its hold, tell both")
+    @admin.action(
+        description="Cancel (not shipped yet): release its hold, tell both", permissions=["act"]
+    )
     def cancel_unshipped(self, request, queryset):
         self._each(
             request,

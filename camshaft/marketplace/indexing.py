@@ -167,6 +167,7 @@ def summaries(listing_ids: list[int], vehicle_id: int | None) -> list[sources.Of
                 quantity=listing.quantity,
                 seller=listing.seller.public_id,
                 seller_url=reverse("seller_profile", args=[listing.seller.public_id]),
+                url=reverse("listing_page", args=[pk]),
                 score_percent=score.percent_positive if score.count else None,
                 score_count=score.count,
                 part_sku=listing.part.sku if listing.part_id else None,

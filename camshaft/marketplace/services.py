@@ -1120,6 +1120,21 @@ def note_sale_cancelled(*, buyer, cancelled_in_window: int, now=None) -> Report 
     return raise_notice(member=buyer, suspicion=found, seller=seller, now=now)
 
 
+@transaction.atomic
+def remove_listing(*, staff, listing_id: int, reason: str, now=None) -> Report:
+    """M5: staff take down a listing on sale they found themselves. It goes
+    through the queue's own path: a report by them, closed at once with the
+    listing removed, so the seller is mailed why and the audit log has it."""
+    report = file_report(reporter=staff, reason=reason, listing_id=listing_id, now=now)
+    return handle_report(
+        staff=staff,
+        report_id=report.pk,
+        outcome=ReportOutcome.LISTING_REMOVED,
+        note=reason,
+        now=now,
+    )
+
+
 class NotSuspended(Exception):
     pass
 

@@ -62,20 +62,7 @@ def _vehicle_choices(request, listing=None) -> list:
 
 
 def _listing_form_page(request, *, listing=None):
-    initial = None
-    if listing is not None:
-        initial = {
-            "title": listing.title,
-            "condition": listing.condition,
-            "price": listing.price,
-            "quantity": listing.quantity,
-            "part_code": listing.part.sku if listing.part_id else "",
-            "vehicles": [v.pk for v in listing.vehicles.all()],
-            "description": listing.description,
-            "condition_notes": listing.condition_notes,
-            "return_days": listing.return_days,
-            "shipping_price": listing.shipping_price,
-        }
+    initial = _initial(listing) if listing is not None else None
     form = forms.ListingForm(
         request.POST or None, initial=initial, vehicles=_vehicle_choices(request, listing)
     )
@@ -346,6 +333,9 @@ def _photo_page(request, listing_id: int, *, photo_form=None, status=200):
 
 
 def _initial(listing) -> dict:
+    """The listing as its edit form shows it, whichever page renders that
+    form (after a refused photo too: a field left out here would show its
+    default and be saved as such)."""
     return {
         "title": listing.title,
         "condition": listing.condition,
@@ -356,6 +346,7 @@ def _initial(listing) -> dict:
         "description": listing.description,
         "condition_notes": listing.condition_notes,
         "return_days": listing.return_days,
+        "shipping_price": listing.shipping_price,
     }
 
 

@@ -77,6 +77,7 @@ class OfferSummary:
     quantity: int
     seller: str  # the public user ID
     seller_url: str
+    url: str  # the listing's own page, where it is bought
     score_percent: int | None  # None: no ratings yet
     score_count: int
     part_sku: str | None  # the catalogue part it is linked to, if any

@@ -1,4 +1,4 @@
-"""A4 staff roles: what each of the six roles can open in the back office,
+"""A4 staff roles: what each of the seven roles can open in the back office,
 that marketing never meets an address or a phone, that the warehouse sees
 only the address it ships to, that the roles are synced after migrate, and
 the grant_role command."""
@@ -18,6 +18,7 @@ from camshaft.accounts.roles import (
     CATALOGUE,
     CUSTOMER_SERVICE,
     MARKETING,
+    MARKETPLACE_MODERATOR,
     PRIVACY_OFFICER,
     ROLES,
     WAREHOUSE,
@@ -37,12 +38,13 @@ from tests.staff import (
 
 pytestmark = pytest.mark.django_db
 
-CS, WH, CAT, MKT, PO, ADM = (
+CS, WH, CAT, MKT, PO, MOD, ADM = (
     CUSTOMER_SERVICE,
     WAREHOUSE,
     CATALOGUE,
     MARKETING,
     PRIVACY_OFFICER,
+    MARKETPLACE_MODERATOR,
     ADMINISTRATOR,
 )
 
@@ -65,10 +67,32 @@ MATRIX = {
     "roles": {ADM},
     "chats": {CS, PO, ADM},
     "chat_desk": {CS, ADM},
+    "mp_reports": {MOD, ADM},
+    "mp_report": {MOD, ADM},
+    "mp_seller": {MOD, ADM},
+    "mp_statement": {MOD, ADM},
+    "mp_fees_report": {MOD, ADM},
+    "mp_ratings": {MOD, ADM},
+    "mp_listings": {MOD, ADM},
+    "mp_sales": {MOD, ADM},
+    "mp_add_commission_rate": {ADM},
+    "mp_add_seller_terms": {ADM},
 }
 
 
+def reported_seller():
+    from camshaft.marketplace.models import Report
+    from tests.marketplace.helpers import seller
+
+    shop = seller("brakes")
+    report = Report.objects.create(
+        member=shop.user, seller=shop, reason="Rude", created_at=shop.accepted_at
+    )
+    return shop, report
+
+
 def page_urls(customer, order):
+    shop, report = reported_seller()
     return {
         "customers": reverse("admin:accounts_user_changelist"),
         "customer": reverse("admin:accounts_user_change", args=[customer.pk]),
@@ -87,6 +111,16 @@ def page_urls(customer, order):
         "roles": reverse("admin:auth_group_changelist"),
         "chats": reverse("admin:chat_conversation_changelist"),
         "chat_desk": reverse("admin:chat_conversation_desk"),
+        "mp_reports": reverse("admin:marketplace_report_changelist"),
+        "mp_report": reverse("admin:marketplace_report_change", args=[report.pk]),
+        "mp_seller": reverse("admin:marketplace_seller_change", args=[shop.pk]),
+        "mp_statement": reverse("admin:marketplace_seller_statement", args=[shop.pk]),
+        "mp_fees_report": reverse("admin:marketplace_fees_report"),
+        "mp_ratings": reverse("admin:marketplace_rating_changelist"),
+        "mp_listings": reverse("admin:marketplace_listing_changelist"),
+        "mp_sales": reverse("admin:marketplace_sale_changelist"),
+        "mp_add_commission_rate": reverse("admin:marketplace_commissionrate_add"),
+        "mp_add_seller_terms": reverse("admin:marketplace_sellerterms_add"),
     }
 
 
@@ -230,7 +264,7 @@ def role_permissions():
     }
 
 
-def test_A4_migrate_leaves_the_six_roles_in_the_database():
+def test_A4_migrate_leaves_the_seven_roles_in_the_database():
     held = role_permissions()
     assert set(held) == {role.name for role in ROLES}
     assert len(held[ADMINISTRATOR.name]) == Permission.objects.count()
