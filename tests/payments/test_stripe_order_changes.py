@@ -181,6 +181,31 @@ def test_O2_change_stripe_card_without_increments_holds_the_difference_on_the_sa
     assert holds(payment) == [(PI, TOTAL), (SECOND_PI, Decimal("30.00"))]
 
 
+def test_O2_change_stripe_partly_captured_intent_holds_the_difference_apart(stripe_fake, member):
+    """Stripe increments a hold only before its first capture: once a
+    parcel was charged, more goes on a PaymentIntent of its own."""
+    saved_card(member)
+    payment = authorized(stripe_fake, token=SAVED)
+    stripe_fake.expect_request(f"/v1/payment_intents/{PI}", method="GET").respond_with_json(
+        stripe_api.payment_intent(
+            amount_received=4000, latest_charge=stripe_api.charge_with_card("available")
+        )
+    )
+    stripe_fake.expect_request("/v1/payment_intents", method="POST").respond_with_json(
+        stripe_api.payment_intent(id=SECOND_PI, amount=3000, latest_charge=SECOND_CHARGE)
+    )
+
+    services.change_payment_amount(
+        payment=payment, amount=Decimal("139.99"), idempotency_key="change:1"
+    )
+
+    assert not sent(stripe_fake, f"/v1/payment_intents/{PI}/increment_authorization")
+    ((fields, _),) = sent(stripe_fake, "/v1/payment_intents")
+    assert fields["amount"] == ["3000"] and fields["off_session"] == ["true"]
+    payment.refresh_from_db()
+    assert holds(payment) == [(PI, TOTAL), (SECOND_PI, Decimal("30.00"))]
+
+
 def test_O2_change_stripe_captures_and_refunds_across_both_authorizations(stripe_fake, member):
     saved_card(member)
     payment = authorized(stripe_fake, token=SAVED)

@@ -223,8 +223,8 @@ class StripeGateway(PaymentGateway):
         idempotency_key: str,
     ) -> GatewayResult:
         """Incremental authorization where the card supports it (the charge
-        says ``incremental_authorization.status: available``): the
-        PaymentIntent then holds `total`. Otherwise the difference is
+        says ``incremental_authorization.status: available``) and nothing
+        was captured yet: the PaymentIntent then holds `total`. Otherwise the difference is
         authorized as a second PaymentIntent on the saved card, off-session,
         if the member allowed that (`token`); a bank that wants the shopper
         to confirm (3-D Secure) refuses it, and nothing is held."""
@@ -233,7 +233,9 @@ class StripeGateway(PaymentGateway):
             authorization_id,
             {"expand": ["latest_charge"]},
         )
-        if _incremental_available(intent):
+        # Stripe increments only a hold nothing was captured from yet; after
+        # a shipment's partial capture the difference needs a hold of its own.
+        if not getattr(intent, "amount_received", 0) and _incremental_available(intent):
             try:
                 intent = self._call(
                     self.client.v1.payment_intents.increment_authorization,
