@@ -1,7 +1,8 @@
 """The live chat's WebSockets (B4): thin. Each message parses a small JSON
 frame, checks who may do what, calls one service and tells the
 conversation's group. Shoppers see only their own conversation (their
-account's, or their session's); agents need `chat.answer_conversation`."""
+account's, or the one under their session's guest key); agents need
+`chat.answer_conversation`."""
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from camshaft.abuse import services as abuse
-from camshaft.chat import rules, selectors, services
+from camshaft.chat import guests, rules, selectors, services
 from camshaft.chat.models import Author, Conversation, State
 
 ANSWER = "chat.answer_conversation"
@@ -166,14 +167,13 @@ class ChatConsumer(JsonWebsocketConsumer):
 
 class ShopperConsumer(ChatConsumer):
     """`/ws/chat/`: the shopper's side. The conversation is found from the
-    account or the session; a shopper cannot name another one."""
+    account or the session's guest key; a shopper cannot name another one."""
 
     def connect(self):
         self.user = self.scope.get("user")
-        session = self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None) or ""
+        self.guest_key = guests.key_of(self.scope.get("session"))
         self.accept()
-        found = selectors.open_conversation_for(user=self.user, session_key=self.session_key)
+        found = selectors.open_conversation_for(user=self.user, guest_key=self.guest_key)
         if found is not None:
             self.join(found)
         self.send_json(status_frame(found))
@@ -217,7 +217,7 @@ class ShopperConsumer(ChatConsumer):
                 text=text,
                 page=page if isinstance(page, str) else "",
                 user=self.user,
-                session_key=self.session_key,
+                guest_key=self.guest_key,
             )
             self.join(conversation)
             self.written(written)

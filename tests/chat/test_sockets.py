@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from camshaft.asgi import application
-from camshaft.chat import services
+from camshaft.chat import guests, services
 from camshaft.chat.models import Conversation, State
 from camshaft.support.models import Ticket
 from tests.chat.helpers import agent
@@ -24,6 +24,14 @@ def guest_cookie() -> str:
     client = Client()
     assert client.get("/chat/status").status_code == 200
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def guest_key_of(cookie: str) -> str:
+    """The chat key the guest's session holds (server-side, never sent)."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(cookie.split("=", 1)[1])
+    return guests.key_of(store)
 
 
 def member_cookie(user) -> str:
@@ -160,7 +168,7 @@ def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
         user.is_staff = True
         user.save()
         cookie = staff_cookie(user)
-    conversation, _ = services.start_conversation(text="Hello", session_key="other")
+    conversation, _ = services.start_conversation(text="Hello", guest_key="other")
 
     async def knock():
         for path in ("/ws/chat/agent/", f"/ws/chat/agent/{conversation.pk}/"):
@@ -173,7 +181,7 @@ def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
 
 def test_B4_chat_an_agent_opens_only_a_chat_they_have_taken():
     clerk, other = agent(), agent("other@example.com")
-    conversation, _ = services.start_conversation(text="Hello", session_key="s")
+    conversation, _ = services.start_conversation(text="Hello", guest_key="s")
     services.take_conversation(conversation=conversation, agent=other)
     cookie = staff_cookie(clerk)
 
@@ -290,7 +298,7 @@ def test_B4_chat_taking_a_chat_shows_it_taken_on_other_desks_and_the_shopper_see
     sign_in_staff(taker, first)
     second_cookie = staff_cookie(second)
     conversation = services.start_conversation(
-        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
     )[0]
 
     async def scenario():
@@ -321,7 +329,7 @@ def test_B4_chat_an_answer_sent_from_the_desks_form_without_javascript_reaches_t
     desk = Client()
     sign_in_staff(desk, clerk)
     conversation = services.start_conversation(
-        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
     )[0]
     services.take_conversation(conversation=conversation, agent=clerk)
 
