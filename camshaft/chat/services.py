@@ -1,16 +1,20 @@
 """Writes of the live chat (B4): a shopper starts a conversation and writes,
 an agent takes it and answers, either side marks the other's lines read,
 a chat nobody could answer becomes a support ticket with its transcript,
-a guest's chat follows them into their account at sign-in, and erasure.
+a guest's chat follows them into their account at sign-in, erasure, and
+the transcripts' retention.
 
 Every text is checked (size, NUL) and its card numbers masked before it is
 stored; a refused message stores nothing."""
 
 import secrets
+import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TextIO
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -297,3 +301,44 @@ def forget_person(*, email: str = "", user=None, now: datetime | None = None) ->
     )
     _anonymise(ids, now=now)
     return len(ids)
+
+
+def transcript_retention() -> timedelta:
+    days = settings.CHAT_TRANSCRIPT_RETENTION_DAYS
+    if not isinstance(days, int) or days < 1:
+        raise ImproperlyConfigured(
+            f"CHAT_TRANSCRIPT_RETENTION_DAYS must be a whole number of days, 1 or more "
+            f"(it is {days!r})."
+        )
+    return timedelta(days=days)
+
+
+def expire_old_transcripts(
+    *, now: datetime | None = None, batch: int = 500, progress_to: TextIO | None = None
+) -> str:
+    """V5 job (`camshaft jobs`): chats that ended more than
+    CHAT_TRANSCRIPT_RETENTION_DAYS ago are anonymised as in an erasure.
+    Chats still going on stay whatever their age; a chat that became a
+    ticket loses its copy here, the ticket keeps its own record.
+
+    Works in batches, each its own transaction (no long locks), with a
+    progress bar on a terminal (or on `progress_to`)."""
+    from tqdm import tqdm
+
+    now = now or timezone.now()
+    cutoff = now - transcript_retention()
+    due = selectors.transcripts_due(before=cutoff)
+    done = 0
+    with tqdm(
+        total=due.count(),
+        desc="chat transcripts",
+        unit="chat",
+        file=progress_to or sys.stderr,
+        disable=None if progress_to is None else False,
+    ) as bar:
+        while ids := list(due.order_by("pk").values_list("pk", flat=True)[:batch]):
+            with transaction.atomic():
+                _anonymise(ids, now=now)
+            done += len(ids)
+            bar.update(len(ids))
+    return f"anonymised {done} chat transcript(s) that ended before {cutoff:%Y-%m-%d}"
