@@ -20,6 +20,9 @@ ANSWER = "chat.answer_conversation"
 DESK_GROUP = "chat.desk"
 #: Close codes: 4403 not allowed, 4404 no such conversation of yours.
 FORBIDDEN, NOT_FOUND = 4403, 4404
+#: The largest frame read at all: a message of MAX_MESSAGE characters, each
+#: written as a JSON escape, with room for the rest of the frame.
+MAX_FRAME = rules.MAX_MESSAGE * 6 + 1024
 
 
 def group_of(conversation_id: int) -> str:
@@ -122,6 +125,23 @@ class ChatConsumer(JsonWebsocketConsumer):
     """What both sides share: the conversation's group and its events."""
 
     conversation: Conversation | None = None
+
+    def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # A frame too big to be a message is refused before it is parsed.
+        if not text_data or len(text_data) > MAX_FRAME:
+            self.send_json(
+                {
+                    "type": "error",
+                    "message": f"A message is at most {rules.MAX_MESSAGE} characters.",
+                }
+            )
+            return
+        try:
+            content = self.decode_json(text_data)
+        except ValueError:
+            self.send_json({"type": "error", "message": "That frame is not JSON."})
+            return
+        self.receive_json(content, **kwargs)
 
     def join(self, conversation: Conversation) -> None:
         self.conversation = conversation
@@ -231,6 +251,8 @@ class ShopperConsumer(ChatConsumer):
     def make_ticket(self, content: dict) -> None:
         if self.conversation is None:
             raise services.ChatProblem("Write your question first.", code="no_chat")
+        # A ticket mails the address given: as the contact form, no more often.
+        abuse.check_client(request=request_of(self.scope), door=abuse.CONTACT)
         email = content.get("email")
         ticket = services.make_ticket(
             conversation=self.conversation,

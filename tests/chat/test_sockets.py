@@ -347,3 +347,54 @@ def test_B4_chat_an_answer_sent_from_the_desks_form_without_javascript_reaches_t
 
     answer = async_to_sync(scenario)()
     assert answer["author"] == "staff" and answer["text"] == "Yes, see /parts/BP-1/"
+
+
+def test_B4_chat_making_tickets_is_rate_limited_like_the_contact_form(settings):
+    # A ticket mails the address given: a guest must not mail-bomb someone
+    # by starting chats and making each a ticket.
+    settings.CAMSHAFT_RATE_LIMITS = {"contact": "1/10m"}
+    cookie = guest_cookie()
+
+    async def tickets():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        answers = []
+        for n in range(2):
+            await communicator.send_json_to({"type": "message", "text": f"question {n}"})
+            await frames_until(communicator, "message")
+            await communicator.send_json_to({"type": "ticket", "email": "pat@example.com"})
+            frame = await communicator.receive_json_from(timeout=30)
+            while frame["type"] not in ("ticket", "error"):
+                frame = await communicator.receive_json_from(timeout=30)
+            answers.append(frame)
+        await communicator.disconnect(timeout=30)
+        return answers
+
+    first, second = async_to_sync(tickets)()
+    assert first["type"] == "ticket"
+    assert second["type"] == "error" and "Too many" in second["message"]
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "frame", ["x" * 20_000, '{"type": "message", "text": ' + '"' + "y" * 13_000 + '"}', "{nope"]
+)
+def test_B4_chat_a_frame_too_big_or_not_json_is_refused_and_stores_nothing(frame):
+    cookie = guest_cookie()
+
+    async def send():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        await communicator.send_to(text_data=frame)
+        refused = await frames_until(communicator, "error")
+        # The socket goes on working after a bad frame.
+        await communicator.send_json_to({"type": "message", "text": "Hello"})
+        line = await frames_until(communicator, "message")
+        await communicator.disconnect(timeout=30)
+        return refused, line
+
+    refused, line = async_to_sync(send)()
+    assert refused["message"] and line["text"] == "Hello"
+    assert list(Conversation.objects.get().messages.values_list("body", flat=True)) == ["Hello"]
