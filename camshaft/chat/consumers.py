@@ -92,18 +92,22 @@ def status_frame(conversation: Conversation | None) -> dict:
     now = timezone.now()
     hours = rules.hours_at(now)
     agents = selectors.agents_online(now=now)
-    waiting = conversation is not None and conversation.state == State.WAITING
+    going_on = conversation is not None and conversation.state in selectors.OPEN_STATES
+    answered = conversation is not None and selectors.answered(conversation)
     return {
         "type": "status",
         "open": hours.is_open,
         "hours": hours.today,
         "agents": agents,
         "state": conversation.state if conversation else "",
+        "answered": answered,
+        # B4: "nobody answers within 2 minutes" counts from the question, and
+        # an agent who took the chat but has not written is nobody answering.
         "offer_ticket": rules.offer_ticket(
             is_open=hours.is_open,
             agents_online=agents,
-            waiting_since=conversation.started_at if waiting else None,
-            answered=conversation is not None and conversation.first_answer_at is not None,
+            waiting_since=conversation.started_at if going_on else None,
+            answered=answered,
             now=now,
         ),
         "ticket": conversation.ticket_reference if conversation else "",

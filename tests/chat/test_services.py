@@ -181,3 +181,23 @@ def test_B4_chat_the_asgi_servers_access_lines_keep_no_query_or_token():
     line = record.getMessage()
     assert "abc123" not in line and "pat@example.com" not in line and "?q=" not in line
     assert "/account/password-reset/[token]/" in line
+
+
+def test_B4_chat_a_chat_taken_but_unanswered_for_two_minutes_offers_a_ticket(monkeypatch):
+    from camshaft.chat import consumers, rules
+
+    monkeypatch.setattr(rules, "hours_at", lambda now: rules.Hours(is_open=True, today="open"))
+    clerk = agent()
+    services.seat_agent(channel_name="desk-1", agent=clerk)
+    started = timezone.now() - rules.NO_ANSWER_WITHIN - timedelta(seconds=1)
+    conversation, _ = services.start_conversation(text="Hello?", guest_key="g", now=started)
+    conversation = services.take_conversation(conversation=conversation, agent=clerk)
+    status = consumers.status_frame(conversation)
+    assert status["state"] == "active" and not status["answered"] and status["offer_ticket"]
+    services.answer(conversation=conversation, agent=clerk, text="Sorry, here I am")
+    conversation.refresh_from_db()
+    status = consumers.status_frame(conversation)
+    assert status["answered"] and not status["offer_ticket"]
+    fresh, _ = services.start_conversation(text="Hi", guest_key="h")
+    fresh = services.take_conversation(conversation=fresh, agent=clerk)
+    assert not consumers.status_frame(fresh)["offer_ticket"]  # within the two minutes
