@@ -269,7 +269,9 @@ def attach_guest_conversations(
         .order_by("pk")
     )
     ids = [conversation.pk for conversation in found]
-    Conversation.objects.filter(pk__in=ids).update(user=user, guest_key="")
+    # Still a guest's (the lock keeps it so on PostgreSQL; the filter says so
+    # on any database): two sign-ins of one session never both take it.
+    Conversation.objects.filter(pk__in=ids, user=None).update(user=user, guest_key="")
     ChatMessage.objects.filter(conversation_id__in=ids, author=Author.CUSTOMER, by=None).update(
         by=user
     )
