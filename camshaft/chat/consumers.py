@@ -4,6 +4,8 @@ conversation's group. Shoppers see only their own conversation (their
 account's, or the one under their session's guest key); agents need
 `chat.answer_conversation`."""
 
+import time
+
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -23,6 +25,10 @@ FORBIDDEN, NOT_FOUND = 4403, 4404
 #: The largest frame read at all: a message of MAX_MESSAGE characters, each
 #: written as a JSON escape, with room for the rest of the frame.
 MAX_FRAME = rules.MAX_MESSAGE * 6 + 1024
+#: Seconds a shopper's socket waits between two frames of a kind that costs
+#: every process (a typing mark goes to all of them through the channel
+#: layer); earlier ones are dropped. The panel sends one every 2 s at most.
+MIN_GAP = {"typing": 1.0}
 
 
 def group_of(conversation_id: int) -> str:
@@ -130,6 +136,18 @@ class ChatConsumer(JsonWebsocketConsumer):
 
     conversation: Conversation | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_frames: dict[str, float] = {}
+
+    def too_soon(self, kind: str) -> bool:
+        """Whether a `kind` frame comes sooner than MIN_GAP after the last."""
+        now = time.monotonic()
+        if kind in self.last_frames and now - self.last_frames[kind] < MIN_GAP.get(kind, 0):
+            return True
+        self.last_frames[kind] = now
+        return False
+
     def receive(self, text_data=None, bytes_data=None, **kwargs):
         # A frame too big to be a message is refused before it is parsed.
         if not text_data or len(text_data) > MAX_FRAME:
@@ -216,12 +234,20 @@ class ShopperConsumer(ChatConsumer):
             elif kind == "status":
                 self.send_json(status_frame(self.fresh()))
             elif self.conversation is not None and kind == "typing":
-                self.tell({"type": "typing", "author": Author.CUSTOMER, "from": self.channel_name})
+                self.typing()
             elif self.conversation is not None and kind == "read":
-                services.mark_read(conversation=self.conversation, reader=Author.CUSTOMER)
-                self.tell({"type": "read", "reader": Author.CUSTOMER, "from": self.channel_name})
+                self.read()
         except (services.ChatProblem, abuse.RateLimited) as problem:
             self.refuse(problem)
+
+    def typing(self) -> None:
+        if not self.too_soon("typing"):
+            self.tell({"type": "typing", "author": Author.CUSTOMER, "from": self.channel_name})
+
+    def read(self) -> None:
+        # Only news is told: a flood of read marks changes nothing.
+        if services.mark_read(conversation=self.conversation, reader=Author.CUSTOMER):
+            self.tell({"type": "read", "reader": Author.CUSTOMER, "from": self.channel_name})
 
     def fresh(self) -> Conversation | None:
         if self.conversation is None:

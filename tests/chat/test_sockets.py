@@ -398,3 +398,39 @@ def test_B4_chat_a_frame_too_big_or_not_json_is_refused_and_stores_nothing(frame
     refused, line = async_to_sync(send)()
     assert refused["message"] and line["text"] == "Hello"
     assert list(Conversation.objects.get().messages.values_list("body", flat=True)) == ["Hello"]
+
+
+def test_B4_chat_a_flood_of_typing_and_read_marks_from_a_shopper_reaches_the_agent_once(
+    monkeypatch,
+):
+    from camshaft.chat import consumers
+
+    monkeypatch.setattr(consumers.time, "monotonic", lambda: 1000.0)  # every frame at once
+    shopper_cookie = guest_cookie()
+    clerk = agent()
+    conversation = services.start_conversation(
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
+    )[0]
+    services.take_conversation(conversation=conversation, agent=clerk)
+    services.answer(conversation=conversation, agent=clerk, text="Let me look")
+    clerk_cookie = staff_cookie(clerk)
+
+    async def flood():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        desk = socket(f"/ws/chat/agent/{conversation.pk}/", clerk_cookie)
+        assert (await shopper.connect(timeout=30))[0] and (await desk.connect(timeout=30))[0]
+        for _ in range(20):
+            await shopper.send_json_to({"type": "typing"})
+            await shopper.send_json_to({"type": "read"})
+        await shopper.send_json_to({"type": "message", "text": "done"})
+        seen = []
+        while frame := await desk.receive_json_from(timeout=30):
+            seen.append(frame["type"])
+            if frame["type"] == "message" and frame["text"] == "done":
+                break
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
+        return seen
+
+    seen = async_to_sync(flood)()
+    assert seen.count("typing") == 1 and seen.count("read") == 1
