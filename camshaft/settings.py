@@ -405,6 +405,10 @@ MAIL_DIR = VAR_DIR / "mail"
 # send me...?"), after which `camshaft jobs` blanks it, keeping who, what
 # kind of mail, when and whether it was delivered.
 OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "90"))
+# V5: days a live chat's transcript is kept after the chat ended (B4), after
+# which `camshaft jobs` anonymises it: long enough for returns (30 days),
+# core returns (60) and a card dispute (about 120) that may cite it.
+CHAT_TRANSCRIPT_RETENTION_DAYS = int(os.environ.get("CHAT_TRANSCRIPT_RETENTION_DAYS", "180"))
 #: The embedded default's mail stays on this machine, for trying the store:
 #: links a person must receive (staff invitations) are then shown instead.
 EMAIL_TO_FILES = not os.environ.get("EMAIL_URL")
@@ -447,6 +451,7 @@ CAMSHAFT_JOBS: list[str] = [
     "camshaft.privacy.services.retention_job",
     "camshaft.privacy.services.data_request_deadlines",
     "camshaft.notifications.services.blank_old_bodies",
+    "camshaft.chat.services.expire_old_transcripts",
     "camshaft.analytics.services.purge_expired",
     "camshaft.abuse.jobs.purge_abuse_records",
     "camshaft.returns.services.refund_due_returns",

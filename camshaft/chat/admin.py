@@ -6,7 +6,9 @@ agent answers. Transcripts are readable with `chat.view_conversation`
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -53,7 +55,20 @@ class ConversationAdmin(AuditedPersonalDataAdmin, RecordAdmin, admin.ModelAdmin)
         "ticket_reference",
         "erased_at",
     )
-    exclude = ("token", "session_key")
+    exclude = ("token", "guest_key")
+    search_fields = ("ticket_reference",)  # shows the search box; see get_search_results
+    search_help_text = "A customer's email address (a member's, or one a guest gave), or a ticket"
+
+    def get_search_results(self, request, queryset, search_term):
+        # V3, V4: the privacy officer finds a person's chats by their address;
+        # a guest's are known only by keyed hashes of the addresses they gave.
+        term = search_term.strip()
+        if "@" in term:
+            members = get_user_model().objects.filter(email__iexact=term)
+            found = selectors.conversations_of_person(email=term).values("pk")
+            mine = queryset.filter(Q(pk__in=found) | Q(user__in=members))
+            return mine, False
+        return super().get_search_results(request, queryset, term)
 
     def get_urls(self):
         views = (

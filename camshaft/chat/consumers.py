@@ -1,7 +1,10 @@
 """The live chat's WebSockets (B4): thin. Each message parses a small JSON
 frame, checks who may do what, calls one service and tells the
 conversation's group. Shoppers see only their own conversation (their
-account's, or their session's); agents need `chat.answer_conversation`."""
+account's, or the one under their session's guest key); agents need
+`chat.answer_conversation`."""
+
+import time
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
@@ -12,13 +15,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from camshaft.abuse import services as abuse
-from camshaft.chat import rules, selectors, services
+from camshaft.chat import guests, rules, selectors, services
 from camshaft.chat.models import Author, Conversation, State
 
 ANSWER = "chat.answer_conversation"
 DESK_GROUP = "chat.desk"
 #: Close codes: 4403 not allowed, 4404 no such conversation of yours.
 FORBIDDEN, NOT_FOUND = 4403, 4404
+#: The largest frame read at all: a message of MAX_MESSAGE characters, each
+#: written as a JSON escape, with room for the rest of the frame.
+MAX_FRAME = rules.MAX_MESSAGE * 6 + 1024
+#: Seconds a shopper's socket waits between two frames of a kind that costs
+#: every process (a typing mark goes to all of them through the channel
+#: layer); earlier ones are dropped. The panel sends one every 2 s at most.
+MIN_GAP = {"typing": 1.0}
 
 
 def group_of(conversation_id: int) -> str:
@@ -88,18 +98,22 @@ def status_frame(conversation: Conversation | None) -> dict:
     now = timezone.now()
     hours = rules.hours_at(now)
     agents = selectors.agents_online(now=now)
-    waiting = conversation is not None and conversation.state == State.WAITING
+    going_on = conversation is not None and conversation.state in selectors.OPEN_STATES
+    answered = conversation is not None and selectors.answered(conversation)
     return {
         "type": "status",
         "open": hours.is_open,
         "hours": hours.today,
         "agents": agents,
         "state": conversation.state if conversation else "",
+        "answered": answered,
+        # B4: "nobody answers within 2 minutes" counts from the question, and
+        # an agent who took the chat but has not written is nobody answering.
         "offer_ticket": rules.offer_ticket(
             is_open=hours.is_open,
             agents_online=agents,
-            waiting_since=conversation.started_at if waiting else None,
-            answered=conversation is not None and conversation.first_answer_at is not None,
+            waiting_since=conversation.started_at if going_on else None,
+            answered=answered,
             now=now,
         ),
         "ticket": conversation.ticket_reference if conversation else "",
@@ -121,6 +135,35 @@ class ChatConsumer(JsonWebsocketConsumer):
     """What both sides share: the conversation's group and its events."""
 
     conversation: Conversation | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_frames: dict[str, float] = {}
+
+    def too_soon(self, kind: str) -> bool:
+        """Whether a `kind` frame comes sooner than MIN_GAP after the last."""
+        now = time.monotonic()
+        if kind in self.last_frames and now - self.last_frames[kind] < MIN_GAP.get(kind, 0):
+            return True
+        self.last_frames[kind] = now
+        return False
+
+    def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # A frame too big to be a message is refused before it is parsed.
+        if not text_data or len(text_data) > MAX_FRAME:
+            self.send_json(
+                {
+                    "type": "error",
+                    "message": f"A message is at most {rules.MAX_MESSAGE} characters.",
+                }
+            )
+            return
+        try:
+            content = self.decode_json(text_data)
+        except ValueError:
+            self.send_json({"type": "error", "message": "That frame is not JSON."})
+            return
+        self.receive_json(content, **kwargs)
 
     def join(self, conversation: Conversation) -> None:
         self.conversation = conversation
@@ -166,14 +209,13 @@ class ChatConsumer(JsonWebsocketConsumer):
 
 class ShopperConsumer(ChatConsumer):
     """`/ws/chat/`: the shopper's side. The conversation is found from the
-    account or the session; a shopper cannot name another one."""
+    account or the session's guest key; a shopper cannot name another one."""
 
     def connect(self):
         self.user = self.scope.get("user")
-        session = self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None) or ""
+        self.guest_key = guests.key_of(self.scope.get("session"))
         self.accept()
-        found = selectors.open_conversation_for(user=self.user, session_key=self.session_key)
+        found = selectors.open_conversation_for(user=self.user, guest_key=self.guest_key)
         if found is not None:
             self.join(found)
         self.send_json(status_frame(found))
@@ -192,12 +234,20 @@ class ShopperConsumer(ChatConsumer):
             elif kind == "status":
                 self.send_json(status_frame(self.fresh()))
             elif self.conversation is not None and kind == "typing":
-                self.tell({"type": "typing", "author": Author.CUSTOMER, "from": self.channel_name})
+                self.typing()
             elif self.conversation is not None and kind == "read":
-                services.mark_read(conversation=self.conversation, reader=Author.CUSTOMER)
-                self.tell({"type": "read", "reader": Author.CUSTOMER, "from": self.channel_name})
+                self.read()
         except (services.ChatProblem, abuse.RateLimited) as problem:
             self.refuse(problem)
+
+    def typing(self) -> None:
+        if not self.too_soon("typing"):
+            self.tell({"type": "typing", "author": Author.CUSTOMER, "from": self.channel_name})
+
+    def read(self) -> None:
+        # Only news is told: a flood of read marks changes nothing.
+        if services.mark_read(conversation=self.conversation, reader=Author.CUSTOMER):
+            self.tell({"type": "read", "reader": Author.CUSTOMER, "from": self.channel_name})
 
     def fresh(self) -> Conversation | None:
         if self.conversation is None:
@@ -217,7 +267,7 @@ class ShopperConsumer(ChatConsumer):
                 text=text,
                 page=page if isinstance(page, str) else "",
                 user=self.user,
-                session_key=self.session_key,
+                guest_key=self.guest_key,
             )
             self.join(conversation)
             self.written(written)
@@ -231,6 +281,8 @@ class ShopperConsumer(ChatConsumer):
     def make_ticket(self, content: dict) -> None:
         if self.conversation is None:
             raise services.ChatProblem("Write your question first.", code="no_chat")
+        # A ticket mails the address given: as the contact form, no more often.
+        abuse.check_client(request=request_of(self.scope), door=abuse.CONTACT)
         email = content.get("email")
         ticket = services.make_ticket(
             conversation=self.conversation,

@@ -29,8 +29,10 @@ class Conversation(models.Model):
         on_delete=models.SET_NULL,
         related_name="chat_conversations",
     )
-    #: The session of a guest, so a guest sees only their own conversation.
-    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    #: A guest's chat key, kept in their session's data (camshaft.chat.guests):
+    #: it survives the session key's rotation at sign-in, and nobody can put
+    #: it into another session, so a guest sees only their own conversation.
+    guest_key = models.CharField(max_length=40, blank=True, db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
     #: The page the shopper was on (a path of this store), and what it is.
     page = EncryptedCharField(max_length=300, blank=True)
@@ -52,7 +54,11 @@ class Conversation(models.Model):
     class Meta:
         ordering = ("-started_at",)
         permissions = (("answer_conversation", "Can take and answer live chats"),)
-        indexes = [models.Index(fields=["state", "started_at"])]
+        indexes = [
+            models.Index(fields=["state", "started_at"]),
+            # The retention job's question: closed before a day, not yet erased.
+            models.Index(fields=["closed_at"], name="chat_conv_closed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"Chat {self.pk} ({self.get_state_display()})"
@@ -77,6 +83,33 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class GivenAddress(models.Model):
+    """An email address the shopper gave in a conversation (for its ticket,
+    or written in one of their own lines), kept only as a keyed hash: how
+    the privacy officer finds a guest's chats by their address (V3, V4)."""
+
+    class How(models.TextChoices):
+        TICKET = "ticket", "Given for the ticket"
+        WRITTEN = "written", "Written in the chat"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="given_addresses"
+    )
+    #: crypto.lookup_digest of the normalised address (purpose "chat-email").
+    digest = models.CharField(max_length=64, db_index=True)
+    how = models.CharField(max_length=10, choices=How.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "digest", "how"], name="chat_given_address_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_how_display()} in chat {self.conversation_id}"
 
 
 class AgentSeat(models.Model):

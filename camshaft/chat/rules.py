@@ -30,6 +30,10 @@ OPENING_HOURS: dict[int, tuple[time, time]] = {
 CARD_MASK = "[card number removed]"
 #: 13 to 19 digits, spaces or dashes allowed between them.
 DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+#: An email address as people write one ("pat.lee@example.co.uk").
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+#: At most this many addresses of one message are remembered.
+MAX_ADDRESSES = 5
 #: An absolute http(s) address, or a path standing on its own ("see /cart/").
 URL = re.compile(r"(?:https?://[^\s<>\"']+|(?:(?<=\s)|^)/[^\s<>\"']*)")
 
@@ -129,3 +133,9 @@ def store_path(url: str, *, hosts: set[str]) -> str | None:
 
 def urls_in(text: str) -> list[str]:
     return [match.rstrip(".,;:!?)") for match in URL.findall(text)]
+
+
+def emails_in(text: str) -> list[str]:
+    """The email addresses written in `text`, lower-cased, each once."""
+    found = (match.strip(".").lower() for match in EMAIL.findall(text))
+    return list(dict.fromkeys(found))[:MAX_ADDRESSES]

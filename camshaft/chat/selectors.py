@@ -4,10 +4,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from camshaft.chat import rules
-from camshaft.chat.models import AgentSeat, ChatMessage, Conversation, State
+from camshaft.chat.models import AgentSeat, ChatMessage, Conversation, GivenAddress, State
+from camshaft.core.crypto import lookup_digest
 from camshaft.support import selectors as support
 
 OPEN_STATES = (State.WAITING, State.ACTIVE)
+ENDED_STATES = (State.CLOSED, State.TICKET)
+
+
+def address_digest(email: str) -> str:
+    """The keyed hash an address a shopper gave is kept under."""
+    return lookup_digest(email.strip().lower(), purpose="chat-email")
 
 
 def agents_online(*, now=None) -> int:
@@ -20,13 +27,14 @@ def agents_online(*, now=None) -> int:
     )
 
 
-def open_conversation_for(*, user=None, session_key: str = "") -> Conversation | None:
-    """The shopper's conversation still going on: a member's, or the guest
-    session's. Nobody else's is ever returned."""
+def open_conversation_for(*, user=None, guest_key: str = "") -> Conversation | None:
+    """The shopper's conversation still going on (the latest): a member's, or
+    the one under the guest key of their session. Nobody else's is ever
+    returned."""
     if user is not None and user.is_authenticated:
         found = Conversation.objects.filter(user=user)
-    elif session_key:
-        found = Conversation.objects.filter(user=None, session_key=session_key)
+    elif guest_key:
+        found = Conversation.objects.filter(user=None, guest_key=guest_key)
     else:
         return None
     return found.filter(state__in=OPEN_STATES, erased_at=None).first()
@@ -36,16 +44,45 @@ def conversations_of(*, user) -> QuerySet[Conversation]:
     return Conversation.objects.filter(user=user, erased_at=None).order_by("-started_at")
 
 
+def _guest_address_of(*, user=None, email: str = "") -> str:
+    """The address whose guest chats belong to the person: a guest's own;
+    a member's once it is confirmed (as with guest orders and tickets:
+    anyone can register with somebody else's address)."""
+    if user is not None:
+        return user.email if user.email_verified_at is not None else ""
+    return (email or "").strip()
+
+
 def conversations_of_person(*, user=None, email: str = "") -> QuerySet[Conversation]:
-    """A member's chats, and those that became a ticket of theirs (a guest's
-    chat is known by its ticket's address)."""
+    """A member's chats (with those attached at sign-in), those that became
+    a ticket of theirs, and a guest's in which they gave the address (for
+    the ticket, or written in their own lines)."""
     if user is None and not (email or "").strip():
         return Conversation.objects.none()
     references = support.tickets_of_person(user=user, email=email).values("reference")
     found = Q(ticket_reference__in=references)
     if user is not None:
         found |= Q(user=user)
+    if address := _guest_address_of(user=user, email=email):
+        given = GivenAddress.objects.filter(digest=address_digest(address))
+        found |= Q(user=None, pk__in=given.values("conversation"))
     return Conversation.objects.filter(found).order_by("started_at", "pk")
+
+
+def found_by(conversation: Conversation, *, user=None, ticket_references: set[str]) -> str:
+    """Why a conversation is the person's, for whoever hands over an export:
+    a chat found only by an address written in it may be someone else's
+    who named them."""
+    if user is not None and conversation.user_id == user.pk:
+        return "account"
+    if conversation.ticket_reference in ticket_references:
+        return "ticket address"
+    return "address written in the chat"
+
+
+def transcripts_due(*, before) -> QuerySet[Conversation]:
+    """Chats that ended before `before` and still hold their texts (V5)."""
+    return Conversation.objects.filter(state__in=ENDED_STATES, closed_at__lt=before, erased_at=None)
 
 
 def transcript(conversation: Conversation) -> list[ChatMessage]:
@@ -70,12 +107,19 @@ def answered(conversation: Conversation) -> bool:
 
 
 def personal_data(*, user=None, email: str = "") -> dict[str, list[dict]]:
-    """For Download my data: the member's chats and every line of them."""
+    """For Download my data: the person's chats and every line of them, each
+    chat saying why it is theirs (`found_by`)."""
     conversations = list(
         conversations_of_person(user=user, email=email)
         .filter(erased_at=None)
         .prefetch_related("messages")
     )
+    tickets = {
+        reference
+        for reference in support.tickets_of_person(user=user, email=email).values_list(
+            "reference", flat=True
+        )
+    }
     return {
         "chat_conversations": [
             {
@@ -84,6 +128,7 @@ def personal_data(*, user=None, email: str = "") -> dict[str, list[dict]]:
                 "state": c.state,
                 "page": c.page,
                 "ticket": c.ticket_reference,
+                "found_by": found_by(c, user=user, ticket_references=tickets),
             }
             for c in conversations
         ],

@@ -12,5 +12,5 @@ def agent(email: str = "agent@example.com"):
 
 
 def guest_chat(text: str = "Do the BP-1 pads fit a 2012 Civic?", *, page="/parts/BP-1/", key="s1"):
-    conversation, _ = services.start_conversation(text=text, page=page, session_key=key)
+    conversation, _ = services.start_conversation(text=text, page=page, guest_key=key)
     return conversation

@@ -19,8 +19,8 @@ def test_B4_chat_a_guest_starts_a_chat_that_records_the_part_page():
     conversation = guest_chat(page="/parts/BP-1/?ref=home")
     assert conversation.state == State.WAITING
     assert (conversation.page, conversation.page_kind) == ("/parts/BP-1/?ref=home", "part")
-    assert selectors.open_conversation_for(session_key="s1") == conversation
-    assert selectors.open_conversation_for(session_key="someone-else") is None
+    assert selectors.open_conversation_for(guest_key="s1") == conversation
+    assert selectors.open_conversation_for(guest_key="someone-else") is None
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_B4_chat_a_page_that_is_not_the_stores_is_not_recorded():
 )
 def test_B4_chat_a_bad_message_stores_nothing(text, code):
     with pytest.raises(services.ChatProblem) as refused:
-        services.start_conversation(text=text, session_key="s1")
+        services.start_conversation(text=text, guest_key="s1")
     assert refused.value.code == code
     assert not Conversation.objects.exists() and not ChatMessage.objects.exists()
 
@@ -94,7 +94,7 @@ def test_B4_chat_read_marks_cover_the_other_sides_lines_only():
 def test_B4_chat_an_unanswered_chat_becomes_a_ticket_with_its_transcript():
     started = timezone.now() - timedelta(minutes=3)
     conversation, _ = services.start_conversation(
-        text="Do you ship to Alaska?", session_key="s1", now=started
+        text="Do you ship to Alaska?", guest_key="s1", now=started
     )
     services.write_as_customer(conversation=conversation, text="Anyone there?")
     ticket = services.make_ticket(conversation=conversation, email="pat@example.com")
@@ -181,3 +181,23 @@ def test_B4_chat_the_asgi_servers_access_lines_keep_no_query_or_token():
     line = record.getMessage()
     assert "abc123" not in line and "pat@example.com" not in line and "?q=" not in line
     assert "/account/password-reset/[token]/" in line
+
+
+def test_B4_chat_a_chat_taken_but_unanswered_for_two_minutes_offers_a_ticket(monkeypatch):
+    from camshaft.chat import consumers, rules
+
+    monkeypatch.setattr(rules, "hours_at", lambda now: rules.Hours(is_open=True, today="open"))
+    clerk = agent()
+    services.seat_agent(channel_name="desk-1", agent=clerk)
+    started = timezone.now() - rules.NO_ANSWER_WITHIN - timedelta(seconds=1)
+    conversation, _ = services.start_conversation(text="Hello?", guest_key="g", now=started)
+    conversation = services.take_conversation(conversation=conversation, agent=clerk)
+    status = consumers.status_frame(conversation)
+    assert status["state"] == "active" and not status["answered"] and status["offer_ticket"]
+    services.answer(conversation=conversation, agent=clerk, text="Sorry, here I am")
+    conversation.refresh_from_db()
+    status = consumers.status_frame(conversation)
+    assert status["answered"] and not status["offer_ticket"]
+    fresh, _ = services.start_conversation(text="Hi", guest_key="h")
+    fresh = services.take_conversation(conversation=fresh, agent=clerk)
+    assert not consumers.status_frame(fresh)["offer_ticket"]  # within the two minutes

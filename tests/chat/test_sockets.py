@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from camshaft.asgi import application
-from camshaft.chat import services
+from camshaft.chat import guests, services
 from camshaft.chat.models import Conversation, State
 from camshaft.support.models import Ticket
 from tests.chat.helpers import agent
@@ -24,6 +24,14 @@ def guest_cookie() -> str:
     client = Client()
     assert client.get("/chat/status").status_code == 200
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def guest_key_of(cookie: str) -> str:
+    """The chat key the guest's session holds (server-side, never sent)."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(cookie.split("=", 1)[1])
+    return guests.key_of(store)
 
 
 def member_cookie(user) -> str:
@@ -160,7 +168,7 @@ def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
         user.is_staff = True
         user.save()
         cookie = staff_cookie(user)
-    conversation, _ = services.start_conversation(text="Hello", session_key="other")
+    conversation, _ = services.start_conversation(text="Hello", guest_key="other")
 
     async def knock():
         for path in ("/ws/chat/agent/", f"/ws/chat/agent/{conversation.pk}/"):
@@ -173,7 +181,7 @@ def test_B4_chat_only_customer_service_opens_the_agents_socket(who):
 
 def test_B4_chat_an_agent_opens_only_a_chat_they_have_taken():
     clerk, other = agent(), agent("other@example.com")
-    conversation, _ = services.start_conversation(text="Hello", session_key="s")
+    conversation, _ = services.start_conversation(text="Hello", guest_key="s")
     services.take_conversation(conversation=conversation, agent=other)
     cookie = staff_cookie(clerk)
 
@@ -290,7 +298,7 @@ def test_B4_chat_taking_a_chat_shows_it_taken_on_other_desks_and_the_shopper_see
     sign_in_staff(taker, first)
     second_cookie = staff_cookie(second)
     conversation = services.start_conversation(
-        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
     )[0]
 
     async def scenario():
@@ -321,7 +329,7 @@ def test_B4_chat_an_answer_sent_from_the_desks_form_without_javascript_reaches_t
     desk = Client()
     sign_in_staff(desk, clerk)
     conversation = services.start_conversation(
-        text="Is BP-1 in stock?", session_key=shopper_cookie.split("=", 1)[1]
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
     )[0]
     services.take_conversation(conversation=conversation, agent=clerk)
 
@@ -339,3 +347,90 @@ def test_B4_chat_an_answer_sent_from_the_desks_form_without_javascript_reaches_t
 
     answer = async_to_sync(scenario)()
     assert answer["author"] == "staff" and answer["text"] == "Yes, see /parts/BP-1/"
+
+
+def test_B4_chat_making_tickets_is_rate_limited_like_the_contact_form(settings):
+    # A ticket mails the address given: a guest must not mail-bomb someone
+    # by starting chats and making each a ticket.
+    settings.CAMSHAFT_RATE_LIMITS = {"contact": "1/10m"}
+    cookie = guest_cookie()
+
+    async def tickets():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        answers = []
+        for n in range(2):
+            await communicator.send_json_to({"type": "message", "text": f"question {n}"})
+            await frames_until(communicator, "message")
+            await communicator.send_json_to({"type": "ticket", "email": "pat@example.com"})
+            frame = await communicator.receive_json_from(timeout=30)
+            while frame["type"] not in ("ticket", "error"):
+                frame = await communicator.receive_json_from(timeout=30)
+            answers.append(frame)
+        await communicator.disconnect(timeout=30)
+        return answers
+
+    first, second = async_to_sync(tickets)()
+    assert first["type"] == "ticket"
+    assert second["type"] == "error" and "Too many" in second["message"]
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "frame", ["x" * 20_000, '{"type": "message", "text": ' + '"' + "y" * 13_000 + '"}', "{nope"]
+)
+def test_B4_chat_a_frame_too_big_or_not_json_is_refused_and_stores_nothing(frame):
+    cookie = guest_cookie()
+
+    async def send():
+        communicator = socket("/ws/chat/", cookie)
+        await communicator.connect(timeout=30)
+        await frames_until(communicator, "status")
+        await communicator.send_to(text_data=frame)
+        refused = await frames_until(communicator, "error")
+        # The socket goes on working after a bad frame.
+        await communicator.send_json_to({"type": "message", "text": "Hello"})
+        line = await frames_until(communicator, "message")
+        await communicator.disconnect(timeout=30)
+        return refused, line
+
+    refused, line = async_to_sync(send)()
+    assert refused["message"] and line["text"] == "Hello"
+    assert list(Conversation.objects.get().messages.values_list("body", flat=True)) == ["Hello"]
+
+
+def test_B4_chat_a_flood_of_typing_and_read_marks_from_a_shopper_reaches_the_agent_once(
+    monkeypatch,
+):
+    from camshaft.chat import consumers
+
+    monkeypatch.setattr(consumers.time, "monotonic", lambda: 1000.0)  # every frame at once
+    shopper_cookie = guest_cookie()
+    clerk = agent()
+    conversation = services.start_conversation(
+        text="Is BP-1 in stock?", guest_key=guest_key_of(shopper_cookie)
+    )[0]
+    services.take_conversation(conversation=conversation, agent=clerk)
+    services.answer(conversation=conversation, agent=clerk, text="Let me look")
+    clerk_cookie = staff_cookie(clerk)
+
+    async def flood():
+        shopper = socket("/ws/chat/", shopper_cookie)
+        desk = socket(f"/ws/chat/agent/{conversation.pk}/", clerk_cookie)
+        assert (await shopper.connect(timeout=30))[0] and (await desk.connect(timeout=30))[0]
+        for _ in range(20):
+            await shopper.send_json_to({"type": "typing"})
+            await shopper.send_json_to({"type": "read"})
+        await shopper.send_json_to({"type": "message", "text": "done"})
+        seen = []
+        while frame := await desk.receive_json_from(timeout=30):
+            seen.append(frame["type"])
+            if frame["type"] == "message" and frame["text"] == "done":
+                break
+        await shopper.disconnect(timeout=30)
+        await desk.disconnect(timeout=30)
+        return seen
+
+    seen = async_to_sync(flood)()
+    assert seen.count("typing") == 1 and seen.count("read") == 1

@@ -146,7 +146,8 @@
         " · " + frame.agents + (frame.agents === 1 ? " agent" : " agents") + " online";
       offerTicket();
       clearTimeout(askAgain);
-      if (frame.state === "waiting" && !frame.offer_ticket) {
+      var unanswered = (frame.state === "waiting" || frame.state === "active") && !frame.answered;
+      if (unanswered && !frame.offer_ticket) {
         // The server decides; this only asks again once two minutes may have passed.
         askAgain = setTimeout(function () { client.send({ type: "status" }); }, 30000);
       }
@@ -160,10 +161,14 @@
         joined.className = "chat-note";
         joined.textContent = frame.name + " joined";
         list.appendChild(joined);
-        if (lastStatus) { lastStatus.state = "active"; lastStatus.offer_ticket = false; offerTicket(); }
+        client.send({ type: "status" });  // taken, not yet answered: the server says what to offer
       } else if (frame.type === "message") {
         log.add(frame);
         offerTicket();
+        if (frame.author !== "customer" && lastStatus && !lastStatus.answered) {
+          lastStatus.answered = true;
+          client.send({ type: "status" });  // answered: the server says whether to offer still
+        }
         if (frame.author !== "customer" && !panel.hidden) client.send({ type: "read" });
       } else if (frame.type === "error") { error.textContent = frame.message; error.hidden = false; }
       else if (frame.type === "ticket") {
