@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from uvicorn_worker import UvicornWorker
 
 from camshaft.bench.load import LoadReport, _pages_per_second, _read_steps, format_report
 from camshaft.bench.saturation import Saturation, _descendants, verdict
@@ -83,7 +84,11 @@ def test_B3_loadtest_measures_the_app_processes_camshaft_serve_runs():
 
     command = serving.gunicorn_command(bind="127.0.0.1:8765", workers=3, access_log=False)
     assert "camshaft.asgi:application" in command
-    assert command[command.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
+    worker = command[command.index("--worker-class") + 1]
+    assert worker == "camshaft.core.workers.StoreWorker"
+    from camshaft.core.workers import StoreWorker
+
+    assert issubclass(StoreWorker, UvicornWorker)
     assert serving.app_workers(3) == 3
     # Idle connections outlive a shopper's pause between pages (no resets).
     assert int(command[command.index("--keep-alive") + 1]) >= 60
@@ -93,6 +98,17 @@ def test_B3_loadtest_measures_the_app_processes_camshaft_serve_runs():
 def test_B3_loadtest_refuses_unbounded_runs(args):
     with pytest.raises(CommandError, match="Use 1-2000 users"):
         call_command("loadtest", *args)
+
+
+def test_B4_chat_server_reads_no_frame_far_beyond_the_chats_largest():
+    """uvicorn reads 16 MiB frames by default; the store's worker stops at
+    a few times the chat's largest frame."""
+    from camshaft.chat.consumers import MAX_FRAME
+    from camshaft.core.workers import WS_MAX_BYTES, StoreWorker
+
+    assert MAX_FRAME < WS_MAX_BYTES <= 64 * 1024
+    assert StoreWorker.CONFIG_KWARGS["ws_max_size"] == WS_MAX_BYTES
+    assert StoreWorker.CONFIG_KWARGS["loop"] == UvicornWorker.CONFIG_KWARGS["loop"]
 
 
 def test_B3_serve_pools_postgresql_connections_unless_told_otherwise(settings, monkeypatch):

@@ -31,7 +31,7 @@ def gunicorn_command(*, bind: str, workers: int, access_log: bool = True) -> lis
         "gunicorn",
         "camshaft.asgi:application",
         "--worker-class",
-        "uvicorn_worker.UvicornWorker",
+        "camshaft.core.workers.StoreWorker",
         "--bind",
         bind,
         "--workers",
