@@ -95,6 +95,8 @@ class OfferOut(Schema):
     score_count: int
     part_sku: str | None = Field(description="The catalogue part it is linked to")
     fits: bool | None
+    url: str = Field(description="The listing's own page on the store, where it is bought")
+    seller_url: str = Field(description="The seller's public profile page")
 
 
 class VehicleMentionOut(Schema):

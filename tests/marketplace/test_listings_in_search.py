@@ -75,6 +75,11 @@ def test_M1_listing_found_in_the_search_api(shop, client):
     answer = client.get("/api/v1/search", {"q": "brake pads"}).json()
     assert [o["seller"] for o in answer["offers"]] == ["brakeshop"]
     assert answer["offers"][0]["condition"] == "used"
+    # A client opens the listing and its seller without building addresses.
+    listing = shop["listing"]
+    assert answer["offers"][0]["url"] == reverse("listing_page", args=[listing.pk])
+    assert answer["offers"][0]["seller_url"] == reverse("seller_profile", args=["brakeshop"])
+    assert client.get(answer["offers"][0]["url"]).status_code == 200
     assert {f["key"]: f["count"] for f in answer["seller_types"]} == {
         "store": 1,
         "marketplace": 1,
