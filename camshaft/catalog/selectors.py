@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import Http404
 
 from camshaft.catalog import images
@@ -59,7 +60,7 @@ class PartSummary:
 # ORM queries it replaces cost more than running them. Money is read as text
 # so no float ever stands between the database and the Decimal.
 SUMMARY_SQL = """
-SELECT p.id, p.sku, p.name, b.name, p.mpn, c.name,
+SELECT p.id, p.sku, p.name, p.brand_id, p.mpn, p.category_id,
        CAST(p.price AS TEXT), CAST(p.core_charge AS TEXT), p.condition,
        COALESCE((SELECT SUM(s.quantity - s.reserved) FROM inventory_stocklevel s
                  JOIN inventory_warehouse w ON w.id = s.warehouse_id
@@ -67,8 +68,6 @@ SELECT p.id, p.sku, p.name, b.name, p.mpn, c.name,
        {fits},
        (SELECT i.image FROM catalog_partimage i WHERE i.part_id = p.id AND i.is_primary)
 FROM catalog_part p
-JOIN catalog_brand b ON b.id = p.brand_id
-JOIN catalog_category c ON c.id = p.category_id
 WHERE p.is_active AND p.id IN ({ids})
 """
 FITS_SQL = (
@@ -94,15 +93,19 @@ def part_summaries(part_ids: list[int], *, vehicle_id: int | None = None) -> lis
     with reading(Part).cursor() as cursor:
         cursor.execute(sql, params)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    # Brand and category names come from this process's copies: joining the
+    # two tables cost PostgreSQL more to plan than the rest of the query.
+    brands = brand_names(list({row[2] for row in rows.values()}))
+    categories = category_names({row[4] for row in rows.values()})
     conditions = dict(Condition.choices)
     return [
         PartSummary(
             id=pid,
             sku=sku,
             name=name,
-            brand=brand,
+            brand=brands.get(brand, ""),
             mpn=mpn,
-            category=category,
+            category=categories.get(category, ""),
             price=_money(price),
             core_charge=_money(core),
             condition=conditions[condition],
@@ -166,6 +169,17 @@ def forget_category_tree() -> None:
     _category_tree.forget()
 
 
+def category_names(category_ids) -> dict[int, str]:
+    """Names of `category_ids`, from the tree (a category newer than this
+    process's copy is read from the database)."""
+    nodes = category_nodes()
+    names = {cid: nodes[cid].name for cid in category_ids if cid in nodes}
+    missing = [cid for cid in category_ids if cid not in names]
+    if missing:
+        names.update(Category.objects.filter(id__in=missing).values_list("id", "name"))
+    return names
+
+
 def category_children() -> dict[int | None, list[CategoryNode]]:
     children: dict[int | None, list[CategoryNode]] = defaultdict(list)
     for node in sorted(category_nodes().values(), key=lambda n: n.name):
@@ -194,6 +208,10 @@ _brand_names = ProcessMemo(
     lambda: dict(Brand.objects.values_list("id", "name")),
     seconds=CATEGORY_TREE_CACHE_SECONDS,
 )
+
+
+def forget_brand_names(**_signal) -> None:
+    transaction.on_commit(_brand_names.forget)
 
 
 def brand_names(brand_ids: list[int]) -> dict[int, str]:

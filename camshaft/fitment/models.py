@@ -98,8 +98,14 @@ class Position(models.TextChoices):
 
 
 class Fitment(models.Model):
-    part = models.ForeignKey("catalog.Part", related_name="fitments", on_delete=models.CASCADE)
-    vehicle = models.ForeignKey(Vehicle, related_name="fitments", on_delete=models.CASCADE)
+    # No index of their own: the unique constraint (part, vehicle, position)
+    # and the (vehicle, part) index begin with them (migration 0002).
+    part = models.ForeignKey(
+        "catalog.Part", related_name="fitments", on_delete=models.CASCADE, db_index=False
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, related_name="fitments", on_delete=models.CASCADE, db_index=False
+    )
     position = models.CharField(max_length=12, choices=Position.choices, blank=True, default="")
     quantity = models.PositiveSmallIntegerField(default=1, help_text="Quantity per vehicle")
     note = models.CharField(max_length=200, blank=True)
