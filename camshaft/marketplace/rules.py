@@ -157,6 +157,70 @@ def may_confirm_delivery(*, status: str) -> Decision:
     return Decision(True)
 
 
+# Refunds of a shipped sale (M4) ---------------------------------------------------
+#
+# Once a sale shipped, its money was captured: the buyer gets money back by
+# a refund, never by a cancel. The seller refunds when their listing takes
+# returns (the buyer sent it back, or goodwill); staff refund any shipped
+# sale. A sale is refunded once, in full or in part, and never by more than
+# was captured for it: the statement lists that refund in the month it was
+# made, so no later refund can move it out of a month already paid.
+
+MAX_REFUND_REASON = 300
+
+
+@dataclass(frozen=True)
+class RefundDecision(Decision):
+    #: "amount" when the amount asked is what is wrong (422), else "" (409).
+    field: str = ""
+
+
+def may_refund_sale(
+    *,
+    status: str,
+    role: str,
+    accepts_returns: bool,
+    captured: Decimal,
+    refunded: Decimal,
+    amount: Decimal,
+    currency: str,
+) -> RefundDecision:
+    """Whether `amount` of a sale may go back to its buyer now, by `role`
+    ("seller" or "staff"), and why not."""
+    if role not in {"seller", "staff"}:
+        return RefundDecision(False, "Only the seller or staff refund a sale.")
+    if status == "awaiting_shipment":
+        return RefundDecision(
+            False, "This sale has not shipped: nothing was charged for it, cancel it instead."
+        )
+    if status == "cancelled":
+        return RefundDecision(False, "This sale is cancelled: nothing was charged for it.")
+    if refunded > 0 or status == "refunded":
+        return RefundDecision(False, "This sale was refunded already: a sale is refunded once.")
+    if role == "seller" and not accepts_returns:
+        return RefundDecision(
+            False, "Your listing does not take returns: ask the store's staff for a refund."
+        )
+    if captured <= 0:
+        return RefundDecision(
+            False, "Nothing was charged for this sale: there is nothing to refund."
+        )
+    if not amount.is_finite() or amount <= 0:
+        return RefundDecision(False, "A refund is more than 0.", field="amount")
+    if amount != amount.quantize(minor_unit(currency)):
+        places = -minor_unit(currency).as_tuple().exponent
+        return RefundDecision(
+            False, f"A refund in {currency} has at most {places} decimals.", field="amount"
+        )
+    if amount > captured:
+        return RefundDecision(
+            False,
+            f"At most {captured} {currency} can be refunded: what was charged for this sale.",
+            field="amount",
+        )
+    return RefundDecision(True)
+
+
 # Reputation (M3) -----------------------------------------------------------------
 
 #: M3: a side may rate the other within this long after delivery.

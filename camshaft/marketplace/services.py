@@ -911,7 +911,90 @@ def _cancel(sale: Sale, *, role: str, reason: str, by=None, now=None, release=Tr
     return sale
 
 
-def _mail_sale(sale: Sale, *, to: str, template: str, subject: str) -> None:
+def refund_sale(
+    *, user, sale_id: int, amount: Decimal, reason: str = "", as_staff: bool = False, now=None
+) -> Sale:
+    """Give `amount` of a shipped sale back to its buyer (M4): the seller
+    of a listing that takes returns, or staff for any sale. The order's
+    payment is refunded through payments, once (the key names the sale) and
+    never by more than was captured for this sale; the buyer is mailed (and
+    the seller, when staff refund), the order's history and the audit log
+    record it, and the statement lists it in the month it was made, giving
+    back the same share of the commission (not the fixed fee). Someone
+    else's sale is "not found"; anything refused changes nothing."""
+    owner = {} if as_staff else {"seller__user_id": getattr(user, "pk", None)}
+    reason = reason.strip()
+    if len(reason) > rules.MAX_REFUND_REASON:
+        raise SaleProblem(
+            f"Say why in at most {rules.MAX_REFUND_REASON} characters.",
+            problems={"reason": f"At most {rules.MAX_REFUND_REASON} characters."},
+        )
+    role = "staff" if as_staff else "seller"
+    with transaction.atomic():
+        sale = _locked_sale(sale_id, **owner)
+        decision = rules.may_refund_sale(
+            status=sale.status,
+            role=role,
+            accepts_returns=sale.listing.return_days > 0,
+            captured=sale.amount_captured,
+            refunded=sale.amount_refunded,
+            amount=amount,
+            currency=sale.currency,
+        )
+        if not decision.allowed:
+            problems = {decision.field: decision.reason} if decision.field else None
+            raise SaleProblem(decision.reason, problems=problems)
+        order = sale.order
+        payment = order.payment
+        if payment.is_offline and not as_staff:
+            raise SaleProblem("This order was paid offline: the store's staff pay the money back.")
+        try:
+            payments.refund_payment(
+                payment=payment,
+                amount=amount,
+                idempotency_key=f"refund:sale:{sale.pk}",
+                by=user if as_staff else None,
+            )
+        except payments.PaymentError as error:
+            raise SaleProblem(f"The payment could not be refunded: {error.message}") from None
+        sale.amount_refunded = amount
+        sale.refunded_at = now or timezone.now()
+        if amount == sale.amount_captured:
+            sale.status = SaleStatus.REFUNDED
+        sale.save(update_fields=["amount_refunded", "refunded_at", "status"])
+        money = f"{amount} {sale.currency}"
+        note = f"{sale.seller.public_id} refunded {money} for {sale.title}" + (
+            f": {reason}" if reason else ""
+        )
+        orders.record_third_party_refund(order=order, by=user if as_staff else None, note=note)
+        record_access(
+            staff=user if as_staff else None,
+            actor="" if as_staff else f"seller {sale.seller.public_id}",
+            action=AuditAction.CHANGED,
+            subject_user_id=sale.buyer_id,
+            subject_email=order.email,
+            obj=sale,
+            detail=f"Marketplace sale refunded: {money} of {sale.amount_captured} "
+            f"{sale.currency} charged, by {role}" + (f". {reason}" if reason else ""),
+        )
+        subject = f"Order {order.number}: {money} refunded for {sale.title}"
+        _mail_sale(
+            sale, to=order.email, template="refunded", subject=subject, extra={"reason": reason}
+        )
+        if as_staff and sale.seller.user_id:
+            _mail_sale(
+                sale,
+                to=sale.seller.user.email,
+                template="refunded",
+                subject=subject,
+                extra={"reason": reason},
+            )
+    return sale
+
+
+def _mail_sale(
+    sale: Sale, *, to: str, template: str, subject: str, extra: dict | None = None
+) -> None:
     queue_email(
         to=to,
         subject=subject,
@@ -920,6 +1003,7 @@ def _mail_sale(sale: Sale, *, to: str, template: str, subject: str) -> None:
             "sale": sale,
             "order_number": sale.order.number,
             "public_id": sale.seller.public_id,
+            **(extra or {}),
         },
         category=f"marketplace_sale_{template}",
         reference=f"sale-{sale.pk}",

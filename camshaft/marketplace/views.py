@@ -298,6 +298,29 @@ def sale_cancel(request, sale_id: int):
     return redirect("seller_sales")
 
 
+@require_POST
+@member_required
+def sale_refund(request, sale_id: int):
+    """A seller refunds a shipped sale of a listing that takes returns (M4)."""
+    form = forms.SaleRefundForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(f"{form[name].label}: {' '.join(e)}" for name, e in form.errors.items())
+        return seller_sales(request, error=problems, status=422)
+    error, status = _sale_action(
+        request,
+        lambda: services.refund_sale(
+            user=request.user,
+            sale_id=sale_id,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if error:
+        return seller_sales(request, error=error, status=status)
+    messages.success(request, "Refunded: the buyer is told.")
+    return redirect("seller_sales")
+
+
 def _purchase_action(request, sale_id: int, action, done: str):
     sale = selectors.sale_for_buyer(request.user, sale_id)
     if sale is None:
