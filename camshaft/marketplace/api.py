@@ -36,7 +36,7 @@ from camshaft.orders.services import quote_view
 router = Router(tags=["marketplace"])
 
 #: Refusals by a state the request cannot change by itself (409).
-CONFLICTS = {"already_seller", "public_id_taken", "no_terms"}
+CONFLICTS = {"already_seller", "public_id_taken", "no_terms", "no_address"}
 MAX_VEHICLES = 500
 
 
@@ -115,7 +115,9 @@ def my_seller(request: HttpRequest):
 )
 def become_seller(request: HttpRequest, body: SellerIn):
     """201 with the seller record; 403 for a member under 18 or without a
-    date of birth (A1); 409 when already a seller or the ID is taken."""
+    date of birth (A1); 409 when already a seller, the ID is taken, or no
+    complete address is in the member's address book (M2: buyers receive
+    it; add one with the account's address endpoints first)."""
     try:
         seller = services.become_seller(
             user=request.auth, public_id=body.public_id, terms_version=body.terms_version

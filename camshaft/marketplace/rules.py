@@ -12,6 +12,20 @@ from camshaft.core.money import Money, minor_unit
 #: A1: members under this age can neither sell nor buy on the marketplace.
 SELLER_MIN_AGE = 18
 
+#: M2: what of a seller's address the buyer must receive with the contract:
+#: a seller needs an address with all of these on file to sell.
+CONTRACT_ADDRESS_REQUIRED = ("full_name", "line1", "city", "postal_code", "country")
+
+
+def address_complete(address) -> bool:
+    """M2: whether `address` (an address-book row, or None) has everything a
+    buyer needs to send a return or go to court: name, street, city,
+    postal code and country."""
+    return address is not None and all(
+        str(getattr(address, name, "") or "").strip() for name in CONTRACT_ADDRESS_REQUIRED
+    )
+
+
 PUBLIC_ID_MIN = 3
 PUBLIC_ID_MAX = 30
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")

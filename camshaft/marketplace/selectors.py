@@ -39,6 +39,17 @@ def current_terms() -> SellerTerms | None:
     return SellerTerms.objects.order_by("-published_at", "-pk").first()
 
 
+def contract_address(user):
+    """M2: the address a seller's buyers receive: the first complete one of
+    the member's address book, default billing first, then default
+    shipping, then the oldest; None without one. The rows are encrypted at
+    rest, so completeness is checked here, not in SQL."""
+    if user is None:
+        return None
+    rows = user.addresses.order_by("-default_billing", "-default_shipping", "pk")
+    return next((row for row in rows if rules.address_complete(row)), None)
+
+
 def seller_of(user) -> Seller | None:
     if not user.is_authenticated:
         return None

@@ -55,12 +55,20 @@ class SellerProblem(Exception):
         self.field = field
 
 
+#: M2: buyers receive the seller's address with each sale.
+NO_ADDRESS = (
+    "Add your address (name, street, city, postal code and country) to your address book "
+    "first: each buyer receives it with the sale, as the law requires of a seller."
+)
+
+
 @transaction.atomic
 def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Seller:
     """Make `user` a seller under the current terms with `public_id` (M4).
     Refused, storing nothing, when the member is under 18 or gave no date of
-    birth, already sells, names terms that are not the current ones, or picks
-    an ID that is malformed or taken."""
+    birth, already sells, names terms that are not the current ones, picks
+    an ID that is malformed or taken, or has no complete address on file
+    (M2: buyers receive it)."""
     now = now or timezone.now()
     decision = rules.may_sell(born=user.date_of_birth, today=timezone.localdate(now))
     if not decision.allowed:
@@ -84,6 +92,8 @@ def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Sell
         raise SellerProblem(
             "public_id_taken", "This user ID is taken: choose another.", field="public_id"
         )
+    if selectors.contract_address(user) is None:
+        raise SellerProblem("no_address", NO_ADDRESS)
     try:
         with transaction.atomic():
             seller = Seller.objects.create(
@@ -706,7 +716,7 @@ def _seller_contact(seller: Seller) -> dict:
     """What the buyer learns of the seller (M2): name, phone, email and
     address, from the seller's account and address book."""
     user = seller.user
-    address = user.addresses.order_by("-default_billing", "-default_shipping", "pk").first()
+    address = selectors.contract_address(user)
     postal = {name: getattr(address, name, "") for name in CONTRACT_ADDRESS_FIELDS}
     name = user.get_full_name() or postal["full_name"]
     return {

@@ -40,12 +40,21 @@ def seller_home(request):
                     form.add_error(
                         "public_id" if problem.field == "public_id" else None, problem.message
                     )
-                    status = {"under_age": 403, "public_id_taken": 409}.get(problem.code, 400)
+                    status = {"under_age": 403, "public_id_taken": 409, "no_address": 409}.get(
+                        problem.code, 400
+                    )
                 else:
                     messages.success(request, "You are a seller now.")
                     return redirect("seller_home")
     listings = selectors.listings_of(request.user) if seller else []
-    context = {"seller": seller, "terms": terms, "form": form, "listings": listings}
+    context = {
+        "seller": seller,
+        "terms": terms,
+        "form": form,
+        "listings": listings,
+        # M2: buyers receive the seller's address; say so before the form.
+        "no_address": seller is None and selectors.contract_address(request.user) is None,
+    }
     new_terms = selectors.terms_to_accept(seller)
     if new_terms is not None:
         context["new_terms"] = new_terms
