@@ -568,6 +568,18 @@ def sales_to_ship(user):
     return sales_of_seller(user).filter(status=SaleStatus.AWAITING_SHIPMENT)
 
 
+def open_sales_of_member(user):
+    """V4: the member's sales still awaiting shipment, as seller or as
+    buyer: each side still needs the other's address, so erasure waits."""
+    pk = getattr(user, "pk", None)
+    return (
+        Sale.objects.filter(status=SaleStatus.AWAITING_SHIPMENT)
+        .filter(Q(buyer_id=pk) | Q(seller__user_id=pk))
+        .select_related("order", "seller")
+        .order_by("sold_at", "pk")
+    )
+
+
 def seller_sale(user, sale_id: int) -> Sale | None:
     return sales_of_seller(user).filter(pk=sale_id).first()
 

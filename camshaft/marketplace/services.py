@@ -1032,6 +1032,18 @@ def cancel_open_sales_of_seller(*, seller: Seller, now=None) -> list[Sale]:
     return cancelled
 
 
+def cancel_open_sales_of_member(*, user, now=None) -> list[Sale]:
+    """V4 (and V7): before an account is erased at the store's initiative,
+    its sales still awaiting shipment, as seller or buyer, are cancelled by
+    staff: holds released, units back, both sides mailed."""
+    cancelled = []
+    for sale_id in selectors.open_sales_of_member(user).values_list("pk", flat=True):
+        sale = _locked_sale(sale_id)
+        if sale.status == SaleStatus.AWAITING_SHIPMENT:
+            cancelled.append(_cancel(sale, role="staff", reason="The account was erased.", now=now))
+    return cancelled
+
+
 def order_was_cancelled(*, order, by=None, as_staff=False, **_) -> None:
     """Receiver of orders' `order_cancelled`: the order's payment is
     already voided, so each open sale is cancelled without releasing
