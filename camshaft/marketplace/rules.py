@@ -235,6 +235,56 @@ def may_refund_sale(
     return RefundDecision(True)
 
 
+# What the buyer reads of each seller's part of an order (M1) ------------------------
+
+
+def sale_status_text(
+    *,
+    status: str,
+    seller: str,
+    carrier: str = "",
+    tracking_number: str = "",
+    cancelled_by: str = "",
+    refunded: str = "",
+) -> str:
+    """One sale's state in the buyer's words: who it waits for, how it
+    travels, who cancelled it, what came back. `refunded` is the money
+    refunded, already formatted, or "" for none."""
+    if status == "awaiting_shipment":
+        text = f"Awaiting shipment by {seller}"
+    elif status in {"shipped", "delivered"}:
+        text = ("Delivered" if status == "delivered" else "Shipped") + f" by {seller}"
+        if tracking_number:
+            text += f", {carrier} tracking {tracking_number}".replace(" ,", ",")
+    elif status == "cancelled":
+        by = {"buyer": "you", "seller": seller, "staff": "the store"}.get(cancelled_by, "")
+        text = f"Cancelled by {by}" if by else "Cancelled"
+        return text + ": nothing is charged for it"
+    elif status == "refunded":
+        return f"Refunded in full ({refunded})" if refunded else "Refunded in full"
+    else:
+        text = status.replace("_", " ").capitalize()
+    if refunded:
+        text += f"; {refunded} refunded"
+    return text
+
+
+def seller_part_status(statuses: list[str]) -> str:
+    """One seller's part of an order, from its sales' states: what the
+    buyer waits for first."""
+    distinct = set(statuses)
+    if "awaiting_shipment" in distinct:
+        if distinct & {"shipped", "delivered"}:
+            return "partly_shipped"
+        return "awaiting_shipment"
+    for state in ("shipped", "delivered", "refunded", "cancelled"):
+        if distinct == {state}:
+            return state
+    if distinct & {"shipped"}:
+        return "shipped"
+    return "delivered" if "delivered" in distinct else "closed"
+
+
 # Reputation (M3) -----------------------------------------------------------------
 
 #: M3: a side may rate the other within this long after delivery.

@@ -595,11 +595,43 @@ class OrderSellerPart:
     def subtotal(self) -> Decimal:
         return sum((sale.total for sale in self.sales), Decimal(0))
 
+    @property
+    def status(self) -> str:
+        """awaiting_shipment, partly_shipped, shipped, delivered, refunded,
+        cancelled, or closed (a mix of those last ones)."""
+        return rules.seller_part_status([sale.status for sale in self.sales])
+
+    @property
+    def status_text(self) -> str:
+        labels = {
+            "awaiting_shipment": f"Awaiting shipment by {self.public_id}",
+            "partly_shipped": f"Partly shipped by {self.public_id}",
+            "shipped": f"Shipped by {self.public_id}",
+            "delivered": "Delivered",
+            "refunded": "Refunded",
+            "cancelled": "Cancelled",
+        }
+        return labels.get(self.status, "Closed")
+
+
+def sale_status_text(sale: Sale) -> str:
+    """M1: one sale's state in its buyer's words (order page, order API)."""
+    refunded = str(Money(sale.amount_refunded, sale.currency)) if sale.amount_refunded > 0 else ""
+    return rules.sale_status_text(
+        status=sale.status,
+        seller=sale.seller.public_id,
+        carrier=sale.carrier,
+        tracking_number=sale.tracking_number,
+        cancelled_by=sale.cancelled_by,
+        refunded=refunded,
+    )
+
 
 def order_parts(order) -> list[OrderSellerPart]:
     """The marketplace sales of `order` grouped per seller (two queries)."""
     parts: dict[int, list[Sale]] = {}
     for sale in Sale.objects.filter(order=order).select_related("seller").order_by("pk"):
+        sale.status_text = sale_status_text(sale)
         parts.setdefault(sale.seller_id, []).append(sale)
     return [OrderSellerPart(public_id=s[0].seller.public_id, sales=s) for s in parts.values()]
 
