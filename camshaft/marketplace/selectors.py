@@ -23,6 +23,7 @@ from camshaft.marketplace.models import (
     Payout,
     Rating,
     RatingValue,
+    Report,
     Sale,
     SaleFee,
     SaleStatus,
@@ -184,6 +185,7 @@ def listings_data(user) -> list[dict]:
             "part_sku": listing.part.sku if listing.part_id else "",
             "condition": listing.condition,
             "price": str(listing.price),
+            "shipping_price": str(listing.shipping_price),
             "currency": listing.currency,
             "quantity": listing.quantity,
             "description": listing.description,
@@ -193,6 +195,22 @@ def listings_data(user) -> list[dict]:
             "created_at": listing.created_at.isoformat(),
         }
         for listing in Listing.objects.filter(seller__user_id=user.pk).select_related("part")
+    ]
+
+
+def reports_data(user) -> list[dict]:
+    """Reports the member filed (M5), for Download my data (V3): what they
+    reported and how staff closed it; staff notes stay internal."""
+    return [
+        {
+            "listing_title": report.listing.title if report.listing_id else "",
+            "seller_user_id": report.seller.public_id if report.seller_id else "",
+            "reason": report.reason,
+            "created_at": report.created_at.isoformat(),
+            "status": report.status,
+            "outcome": report.outcome,
+        }
+        for report in Report.objects.filter(reporter_id=user.pk).select_related("listing", "seller")
     ]
 
 
@@ -667,8 +685,10 @@ def _sale_row(sale: Sale, *, role: str) -> dict:
         "delivered_at": sale.delivered_at.isoformat() if sale.delivered_at else "",
         "cancelled_at": sale.cancelled_at.isoformat() if sale.cancelled_at else "",
         "cancelled_by": sale.cancelled_by,
+        "cancel_reason": sale.cancel_reason,
         "amount_captured": str(sale.amount_captured),
         "amount_refunded": str(sale.amount_refunded),
+        "refunded_at": sale.refunded_at.isoformat() if sale.refunded_at else "",
     }
 
 

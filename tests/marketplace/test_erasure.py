@@ -142,3 +142,40 @@ def test_V4_the_api_refuses_deleting_a_seller_with_an_open_sale_with_409(client)
     )
     assert answer.status_code == 409 and f"sale #{sale.pk}" in answer.json()["detail"]
     assert get_user_model().objects.filter(pk=member.pk).exists()
+
+
+# Download my data (V3) ---------------------------------------------------------------
+
+
+def test_V3_download_my_data_holds_listings_sales_both_sides_ratings_statements_and_reports():
+    from camshaft.privacy.selectors import personal_data
+
+    order, sale = one_sale()
+    shop = sale.seller
+    ship(sale)
+    services.confirm_delivery(user=order.user, sale_id=sale.pk)
+    shop.listings.update(return_days=30)
+    services.refund_sale(user=shop.user, sale_id=sale.pk, amount=Decimal("2.00"))
+    services.rate_sale(user=order.user, sale_id=sale.pk, value="positive", comment="Quick")
+    # The seller also buys, from someone else, and reports a listing.
+    other = listing(of=seller_with_address("engines"), price="30.00", shipping="0")
+    place(cart_with(shop.user, (other, 1)), shop.user, key="key-2")
+    services.file_report(reporter=shop.user, reason="Looks stolen", listing_id=other.pk)
+
+    data = personal_data(shop.user)
+    assert [row["title"] for row in data["marketplace_listings"]] == [sale.title]
+    assert data["marketplace_listings"][0]["shipping_price"] == "2.00"
+    roles = sorted(row["role"] for row in data["marketplace_sales"])
+    assert roles == ["buyer", "seller"]
+    [made] = [row for row in data["marketplace_sales"] if row["role"] == "seller"]
+    assert made["amount_refunded"] == "2.00" and made["refunded_at"]
+    assert [row["value"] for row in data["marketplace_ratings"]] == ["positive"]
+    [month] = data["marketplace_statements"]
+    assert (month["sales"], month["refunds"]) == ("12.00", "2.00")
+    [report] = data["marketplace_reports"]
+    assert report["reason"] == "Looks stolen" and report["seller_user_id"] == "engines"
+    assert data["marketplace_seller"][0]["public_user_id"] == "brakes"
+    # The buyer's side of the same sale.
+    bought = personal_data(order.user)
+    assert [row["role"] for row in bought["marketplace_sales"]] == ["buyer"]
+    assert [row["given"] for row in bought["marketplace_ratings"]] == [True]
