@@ -297,3 +297,12 @@ def test_M2_the_api_refuses_a_member_without_an_address_with_409(client):
     )
     assert answer.status_code == 409 and "Add your address" in answer.json()["detail"]
     assert not Seller.objects.exists()
+
+
+def test_M2_demo_sellers_have_an_address_for_the_contract():
+    from camshaft.marketplace.demo import demo_sellers
+
+    made = demo_sellers()
+    assert made and all(selectors.contract_address(s.user) for s in made)
+    assert demo_sellers() == made  # made once: no second address either
+    assert all(s.user.addresses.count() == 1 for s in made)
