@@ -586,6 +586,20 @@ def sales_to_ship(user):
     return sales_of_seller(user).filter(status=SaleStatus.AWAITING_SHIPMENT)
 
 
+def seller_may_refund(sale: Sale) -> bool:
+    """M4: whether the seller's Refund form shows for `sale`: exactly when
+    the service would take a refund of everything charged."""
+    return rules.may_refund_sale(
+        status=sale.status,
+        role="seller",
+        accepts_returns=sale.listing.return_days > 0,
+        captured=sale.amount_captured,
+        refunded=sale.amount_refunded,
+        amount=sale.amount_captured,
+        currency=sale.currency,
+    ).allowed
+
+
 def open_sales_of_member(user):
     """V4: the member's sales still awaiting shipment, as seller or as
     buyer: each side still needs the other's address, so erasure waits."""

@@ -208,10 +208,12 @@ def test_M4_the_seller_api_refunds_with_clear_refusals(client):
 
 def test_M4_the_seller_refunds_from_the_sales_page(client):
     order, brakes, _ = two_sellers_order()
-    ship(brakes)
     client.force_login(brakes.seller.user)
+    form = f'action="/account/selling/sales/{brakes.pk}/refund/"'
+    assert form not in client.get("/account/selling/sales/").text  # not shipped yet
+    ship(brakes)
     page = client.get("/account/selling/sales/")
-    assert f'action="/account/selling/sales/{brakes.pk}/refund/"' in page.content.decode()
+    assert form in page.text
     url = f"/account/selling/sales/{brakes.pk}/refund/"
     bad = client.post(url, {"amount": "20.00"})
     assert bad.status_code == 422 and "At most 12.00 USD" in bad.content.decode()
@@ -221,6 +223,7 @@ def test_M4_the_seller_refunds_from_the_sales_page(client):
     assert done.status_code == 302
     brakes.refresh_from_db()
     assert brakes.amount_refunded == Decimal("4.50")
+    assert form not in client.get("/account/selling/sales/").text  # refunded once
     client.force_login(order.user)
     assert client.post(url, {"amount": "1.00"}).status_code == 404
 
@@ -254,3 +257,11 @@ def test_M4_refund_rule_names_the_reason():
     cancelled = rules.may_refund_sale(status="cancelled", amount=Decimal("1"), **common)
     assert not cancelled.allowed and "cancelled" in cancelled.reason
     assert not rules.may_refund_sale(status="shipped", amount=Decimal("NaN"), **common).allowed
+
+
+def test_M4_no_refund_form_for_a_listing_without_returns(client):
+    _, brakes, _ = two_sellers_order(return_days=0)
+    ship(brakes)
+    client.force_login(brakes.seller.user)
+    page = client.get("/account/selling/sales/").text
+    assert f"/account/selling/sales/{brakes.pk}/refund/" not in page
