@@ -38,7 +38,7 @@ from camshaft.marketplace.models import (
     SellerTerms,
     TermsAcceptance,
 )
-from camshaft.notifications.services import queue_email
+from camshaft.notifications.services import blank_mail, queue_email
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem
 from camshaft.payments import services as payments
@@ -518,7 +518,17 @@ def forget_person(*, user) -> None:
     pseudonymised: a buyer is detached (their order's addresses are erased
     by orders), a seller who sold keeps a placeholder record
     ("erased-<n>", suspended, no account) and their sold listings lose
-    their words."""
+    their words. The contract mails sent to the other sides (M2) keep who
+    they went to and when, not their bodies."""
+    # M2: the stored copies of the contract mails sent to the other sides
+    # hold this person's name, phone and address: their bodies go.
+    sold = Sale.objects.filter(seller__user=user).values_list("order__number", flat=True)
+    bought = Sale.objects.filter(buyer=user).values_list("order__number", flat=True)
+    blank_mail(
+        category="marketplace_contract",
+        references=[f"order:{number}" for number in sold]
+        + [f"sale-order:{number}" for number in bought],
+    )
     Rating.objects.filter(subject=user).delete()
     Rating.objects.filter(author=user).update(author=None, comment="")
     Payout.objects.filter(seller__user=user).update(note="")

@@ -179,3 +179,43 @@ def test_V3_download_my_data_holds_listings_sales_both_sides_ratings_statements_
     bought = personal_data(order.user)
     assert [row["role"] for row in bought["marketplace_sales"]] == ["buyer"]
     assert [row["given"] for row in bought["marketplace_ratings"]] == [True]
+
+
+def test_V4_M2_erasing_a_seller_blanks_the_contract_copies_the_buyers_were_sent():
+    from camshaft.notifications.models import OutboxMessage
+    from camshaft.notifications.services import deliver_due_messages
+
+    order, sale = one_sale()
+    ship(sale)
+    deliver_due_messages()
+    to_buyer = OutboxMessage.objects.get(
+        category="marketplace_contract", reference=f"order:{order.number}"
+    )
+    assert "Dayton" in to_buyer.body_text  # the seller's address
+    shipped = OutboxMessage.objects.get(category="marketplace_sale_shipped")
+
+    privacy.erase_person(user=sale.seller.user, reason="asked")
+
+    to_buyer.refresh_from_db()
+    assert to_buyer.body_text == "" and to_buyer.body_blanked_at is not None
+    assert to_buyer.to_address == order.email  # who it went to stays
+    shipped.refresh_from_db()
+    assert shipped.body_text  # the buyer's other mail is theirs: untouched
+
+
+def test_V4_M2_erasing_a_buyer_blanks_the_contract_copy_their_seller_was_sent():
+    from camshaft.notifications.models import OutboxMessage
+    from camshaft.notifications.services import deliver_due_messages
+
+    order, sale = one_sale()
+    services.cancel_sale(user=sale.seller.user, sale_id=sale.pk, role="seller")
+    deliver_due_messages()
+    to_seller = OutboxMessage.objects.get(
+        category="marketplace_contract", reference=f"sale-order:{order.number}"
+    )
+    assert to_seller.body_text
+
+    privacy.erase_person(user=order.user, reason="asked")
+
+    to_seller.refresh_from_db()
+    assert to_seller.body_text == "" and to_seller.to_address == sale.seller.user.email
