@@ -383,14 +383,12 @@ def _erase(
     sales = sale_blockers(user=user)
     if (blockers or sales) and not cancel_open_orders:
         then = ", then delete the account." if user is not None else "."
-        reasons = (
-            [
+        reasons = []
+        if blockers:
+            reasons.append(
                 f"Order {', '.join(blockers)} is still on its way. Cancel it or wait until it has "
                 f"shipped{then}"
-            ]
-            if blockers
-            else []
-        )
+            )
         if sales:
             reasons.append(" ".join(sales) + " Then delete the account.")
         raise ErasureBlocked(
