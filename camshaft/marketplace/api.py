@@ -36,7 +36,7 @@ from camshaft.orders.services import quote_view
 router = Router(tags=["marketplace"])
 
 #: Refusals by a state the request cannot change by itself (409).
-CONFLICTS = {"already_seller", "public_id_taken", "no_terms"}
+CONFLICTS = {"already_seller", "public_id_taken", "no_terms", "no_address"}
 MAX_VEHICLES = 500
 
 
@@ -115,7 +115,9 @@ def my_seller(request: HttpRequest):
 )
 def become_seller(request: HttpRequest, body: SellerIn):
     """201 with the seller record; 403 for a member under 18 or without a
-    date of birth (A1); 409 when already a seller or the ID is taken."""
+    date of birth (A1); 409 when already a seller, the ID is taken, or no
+    complete address is in the member's address book (M2: buyers receive
+    it; add one with the account's address endpoints first)."""
     try:
         seller = services.become_seller(
             user=request.auth, public_id=body.public_id, terms_version=body.terms_version
@@ -545,6 +547,8 @@ class SaleOut(Schema):
     cancelled_at: datetime | None
     cancelled_by: str
     amount_captured: str
+    amount_refunded: str = Field(description="Given back to the buyer, never more than captured")
+    refunded_at: datetime | None
 
 
 def sale_out(sale) -> dict:
@@ -568,6 +572,8 @@ def sale_out(sale) -> dict:
         "cancelled_at": sale.cancelled_at,
         "cancelled_by": sale.cancelled_by,
         "amount_captured": str(sale.amount_captured),
+        "amount_refunded": str(sale.amount_refunded),
+        "refunded_at": sale.refunded_at,
     }
 
 
@@ -578,6 +584,16 @@ class ShipIn(InputSchema):
 
 class SaleCancelIn(InputSchema):
     reason: Text(rules.MAX_CANCEL_REASON) = ""
+
+
+class SaleRefundIn(InputSchema):
+    amount: DecimalText(
+        whole_digits=10,
+        places=2,
+        description='What to give back, like "19.99", in the sale\'s currency: at most what '
+        "was charged for the sale",
+    )
+    reason: Text(rules.MAX_REFUND_REASON) = Field("", description="Told to the buyer")
 
 
 def _sale_refusal(problem: services.SaleProblem):
@@ -635,6 +651,29 @@ def seller_cancel(request: HttpRequest, sale_id: RecordId, body: SaleCancelIn):
     try:
         sale = services.cancel_sale(
             user=request.auth, sale_id=sale_id, role="seller", reason=body.reason
+        )
+    except services.SaleProblem as problem:
+        return _sale_refusal(problem)
+    return sale_out(sale)
+
+
+@router.post(
+    "/marketplace/sales/{sale_id}/refund",
+    auth=TokenAuth(),
+    response={**responses(SaleOut, 401, 404), 409: ErrorOut},
+    summary="Refund one of your shipped sales, in full or in part (listings that take returns)",
+    openapi_extra=refused_on_meaning(
+        "the amount is 0, has more decimals than the currency or is more than was charged"
+    ),
+)
+def seller_refund(request: HttpRequest, sale_id: RecordId, body: SaleRefundIn):
+    """Gives `amount` back to the buyer's payment, once per sale (M4).
+    404 for a sale that is not yours; 409 when it has not shipped (cancel
+    it instead), is cancelled or refunded already, or its listing takes no
+    returns; 422 for an amount beyond what was charged for the sale."""
+    try:
+        sale = services.refund_sale(
+            user=request.auth, sale_id=sale_id, amount=body.amount, reason=body.reason
         )
     except services.SaleProblem as problem:
         return _sale_refusal(problem)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from camshaft.accounts.models import Address
 from camshaft.catalog.building import analyze
 from camshaft.catalog.models import Part
 from camshaft.fitment.models import Vehicle
@@ -54,7 +55,8 @@ class DemoListings:
 
 def demo_sellers() -> list[Seller]:
     """The demo sellers, made once (an adult member each, with no usable
-    password, under the current terms or demo terms when there are none)."""
+    password and a fictional address, under the current terms or demo terms
+    when there are none)."""
     terms = SellerTerms.objects.order_by("-published_at", "-pk").first()
     if terms is None:
         terms = SellerTerms.objects.create(
@@ -69,6 +71,18 @@ def demo_sellers() -> list[Seller]:
         if user is None:
             user = users.create_user(
                 email=f"{public_id}@{DEMO_EMAIL_DOMAIN}", date_of_birth=date(1980, 1, 1)
+            )
+        if not user.addresses.exists():
+            # M2: a seller's buyers receive their address; a fictional one here.
+            Address.objects.create(
+                user=user,
+                full_name=f"Demo seller {public_id}",
+                line1=f"{DEMO_SELLERS.index(public_id) + 1} Demo Street",
+                city="Dayton",
+                region="OH",
+                postal_code="45402",
+                country="US",
+                default_billing=True,
             )
         seller, _ = Seller.objects.get_or_create(
             user=user,

@@ -149,3 +149,10 @@ class RatingForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label="Your answer", max_length=rules.MAX_COMMENT)
+
+
+class SaleRefundForm(forms.Form):
+    """A seller's refund of a shipped sale (M4); the service checks the rest."""
+
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, label="Amount to refund")
+    reason = forms.CharField(max_length=rules.MAX_REFUND_REASON, required=False)

@@ -12,6 +12,20 @@ from camshaft.core.money import Money, minor_unit
 #: A1: members under this age can neither sell nor buy on the marketplace.
 SELLER_MIN_AGE = 18
 
+#: M2: what of a seller's address the buyer must receive with the contract:
+#: a seller needs an address with all of these on file to sell.
+CONTRACT_ADDRESS_REQUIRED = ("full_name", "line1", "city", "postal_code", "country")
+
+
+def address_complete(address) -> bool:
+    """M2: whether `address` (an address-book row, or None) has everything a
+    buyer needs to send a return or go to court: name, street, city,
+    postal code and country."""
+    return address is not None and all(
+        str(getattr(address, name, "") or "").strip() for name in CONTRACT_ADDRESS_REQUIRED
+    )
+
+
 PUBLIC_ID_MIN = 3
 PUBLIC_ID_MAX = 30
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
@@ -155,6 +169,120 @@ def may_confirm_delivery(*, status: str) -> Decision:
     if status != "shipped":
         return Decision(False, "Only a shipped sale can be marked delivered.")
     return Decision(True)
+
+
+# Refunds of a shipped sale (M4) ---------------------------------------------------
+#
+# Once a sale shipped, its money was captured: the buyer gets money back by
+# a refund, never by a cancel. The seller refunds when their listing takes
+# returns (the buyer sent it back, or goodwill); staff refund any shipped
+# sale. A sale is refunded once, in full or in part, and never by more than
+# was captured for it: the statement lists that refund in the month it was
+# made, so no later refund can move it out of a month already paid.
+
+MAX_REFUND_REASON = 300
+
+
+@dataclass(frozen=True)
+class RefundDecision(Decision):
+    #: "amount" when the amount asked is what is wrong (422), else "" (409).
+    field: str = ""
+
+
+def may_refund_sale(
+    *,
+    status: str,
+    role: str,
+    accepts_returns: bool,
+    captured: Decimal,
+    refunded: Decimal,
+    amount: Decimal,
+    currency: str,
+) -> RefundDecision:
+    """Whether `amount` of a sale may go back to its buyer now, by `role`
+    ("seller" or "staff"), and why not."""
+    if role not in {"seller", "staff"}:
+        return RefundDecision(False, "Only the seller or staff refund a sale.")
+    if status == "awaiting_shipment":
+        return RefundDecision(
+            False, "This sale has not shipped: nothing was charged for it, cancel it instead."
+        )
+    if status == "cancelled":
+        return RefundDecision(False, "This sale is cancelled: nothing was charged for it.")
+    if refunded > 0 or status == "refunded":
+        return RefundDecision(False, "This sale was refunded already: a sale is refunded once.")
+    if role == "seller" and not accepts_returns:
+        return RefundDecision(
+            False, "Your listing does not take returns: ask the store's staff for a refund."
+        )
+    if captured <= 0:
+        return RefundDecision(
+            False, "Nothing was charged for this sale: there is nothing to refund."
+        )
+    if not amount.is_finite() or amount <= 0:
+        return RefundDecision(False, "A refund is more than 0.", field="amount")
+    if amount != amount.quantize(minor_unit(currency)):
+        places = -minor_unit(currency).as_tuple().exponent
+        return RefundDecision(
+            False, f"A refund in {currency} has at most {places} decimals.", field="amount"
+        )
+    if amount > captured:
+        return RefundDecision(
+            False,
+            f"At most {captured} {currency} can be refunded: what was charged for this sale.",
+            field="amount",
+        )
+    return RefundDecision(True)
+
+
+# What the buyer reads of each seller's part of an order (M1) ------------------------
+
+
+def sale_status_text(
+    *,
+    status: str,
+    seller: str,
+    carrier: str = "",
+    tracking_number: str = "",
+    cancelled_by: str = "",
+    refunded: str = "",
+) -> str:
+    """One sale's state in the buyer's words: who it waits for, how it
+    travels, who cancelled it, what came back. `refunded` is the money
+    refunded, already formatted, or "" for none."""
+    if status == "awaiting_shipment":
+        text = f"Awaiting shipment by {seller}"
+    elif status in {"shipped", "delivered"}:
+        text = ("Delivered" if status == "delivered" else "Shipped") + f" by {seller}"
+        if tracking_number:
+            text += f", {carrier} tracking {tracking_number}".replace(" ,", ",")
+    elif status == "cancelled":
+        by = {"buyer": "you", "seller": seller, "staff": "the store"}.get(cancelled_by, "")
+        text = f"Cancelled by {by}" if by else "Cancelled"
+        return text + ": nothing is charged for it"
+    elif status == "refunded":
+        return f"Refunded in full ({refunded})" if refunded else "Refunded in full"
+    else:
+        text = status.replace("_", " ").capitalize()
+    if refunded:
+        text += f"; {refunded} refunded"
+    return text
+
+
+def seller_part_status(statuses: list[str]) -> str:
+    """One seller's part of an order, from its sales' states: what the
+    buyer waits for first."""
+    distinct = set(statuses)
+    if "awaiting_shipment" in distinct:
+        if distinct & {"shipped", "delivered"}:
+            return "partly_shipped"
+        return "awaiting_shipment"
+    for state in ("shipped", "delivered", "refunded", "cancelled"):
+        if distinct == {state}:
+            return state
+    if distinct & {"shipped"}:
+        return "shipped"
+    return "delivered" if "delivered" in distinct else "closed"
 
 
 # Reputation (M3) -----------------------------------------------------------------

@@ -34,6 +34,7 @@ from camshaft.marketplace.models import (
     Payout,
     Rating,
     RatingValue,
+    Report,
     Sale,
     SaleFee,
     SaleStatus,
@@ -48,6 +49,17 @@ from camshaft.tax.selectors import TaxableLine, tax_for
 
 def current_terms() -> SellerTerms | None:
     return SellerTerms.objects.order_by("-published_at", "-pk").first()
+
+
+def contract_address(user):
+    """M2: the address a seller's buyers receive: the first complete one of
+    the member's address book, default billing first, then default
+    shipping, then the oldest; None without one. The rows are encrypted at
+    rest, so completeness is checked here, not in SQL."""
+    if user is None:
+        return None
+    rows = user.addresses.order_by("-default_billing", "-default_shipping", "pk")
+    return next((row for row in rows if rules.address_complete(row)), None)
 
 
 def seller_of(user) -> Seller | None:
@@ -184,6 +196,7 @@ def listings_data(user) -> list[dict]:
             "part_sku": listing.part.sku if listing.part_id else "",
             "condition": listing.condition,
             "price": str(listing.price),
+            "shipping_price": str(listing.shipping_price),
             "currency": listing.currency,
             "quantity": listing.quantity,
             "description": listing.description,
@@ -193,6 +206,22 @@ def listings_data(user) -> list[dict]:
             "created_at": listing.created_at.isoformat(),
         }
         for listing in Listing.objects.filter(seller__user_id=user.pk).select_related("part")
+    ]
+
+
+def reports_data(user) -> list[dict]:
+    """Reports the member filed (M5), for Download my data (V3): what they
+    reported and how staff closed it; staff notes stay internal."""
+    return [
+        {
+            "listing_title": report.listing.title if report.listing_id else "",
+            "seller_user_id": report.seller.public_id if report.seller_id else "",
+            "reason": report.reason,
+            "created_at": report.created_at.isoformat(),
+            "status": report.status,
+            "outcome": report.outcome,
+        }
+        for report in Report.objects.filter(reporter_id=user.pk).select_related("listing", "seller")
     ]
 
 
@@ -597,6 +626,32 @@ def sales_to_ship(user):
     return sales_of_seller(user).filter(status=SaleStatus.AWAITING_SHIPMENT)
 
 
+def seller_may_refund(sale: Sale) -> bool:
+    """M4: whether the seller's Refund form shows for `sale`: exactly when
+    the service would take a refund of everything charged."""
+    return rules.may_refund_sale(
+        status=sale.status,
+        role="seller",
+        accepts_returns=sale.listing.return_days > 0,
+        captured=sale.amount_captured,
+        refunded=sale.amount_refunded,
+        amount=sale.amount_captured,
+        currency=sale.currency,
+    ).allowed
+
+
+def open_sales_of_member(user):
+    """V4: the member's sales still awaiting shipment, as seller or as
+    buyer: each side still needs the other's address, so erasure waits."""
+    pk = getattr(user, "pk", None)
+    return (
+        Sale.objects.filter(status=SaleStatus.AWAITING_SHIPMENT)
+        .filter(Q(buyer_id=pk) | Q(seller__user_id=pk))
+        .select_related("order", "seller")
+        .order_by("sold_at", "pk")
+    )
+
+
 def seller_sale(user, sale_id: int) -> Sale | None:
     return sales_of_seller(user).filter(pk=sale_id).first()
 
@@ -612,11 +667,43 @@ class OrderSellerPart:
     def subtotal(self) -> Decimal:
         return sum((sale.total for sale in self.sales), Decimal(0))
 
+    @property
+    def status(self) -> str:
+        """awaiting_shipment, partly_shipped, shipped, delivered, refunded,
+        cancelled, or closed (a mix of those last ones)."""
+        return rules.seller_part_status([sale.status for sale in self.sales])
+
+    @property
+    def status_text(self) -> str:
+        labels = {
+            "awaiting_shipment": f"Awaiting shipment by {self.public_id}",
+            "partly_shipped": f"Partly shipped by {self.public_id}",
+            "shipped": f"Shipped by {self.public_id}",
+            "delivered": "Delivered",
+            "refunded": "Refunded",
+            "cancelled": "Cancelled",
+        }
+        return labels.get(self.status, "Closed")
+
+
+def sale_status_text(sale: Sale) -> str:
+    """M1: one sale's state in its buyer's words (order page, order API)."""
+    refunded = str(Money(sale.amount_refunded, sale.currency)) if sale.amount_refunded > 0 else ""
+    return rules.sale_status_text(
+        status=sale.status,
+        seller=sale.seller.public_id,
+        carrier=sale.carrier,
+        tracking_number=sale.tracking_number,
+        cancelled_by=sale.cancelled_by,
+        refunded=refunded,
+    )
+
 
 def order_parts(order) -> list[OrderSellerPart]:
     """The marketplace sales of `order` grouped per seller (two queries)."""
     parts: dict[int, list[Sale]] = {}
     for sale in Sale.objects.filter(order=order).select_related("seller").order_by("pk"):
+        sale.status_text = sale_status_text(sale)
         parts.setdefault(sale.seller_id, []).append(sale)
     return [OrderSellerPart(public_id=s[0].seller.public_id, sales=s) for s in parts.values()]
 
@@ -652,8 +739,10 @@ def _sale_row(sale: Sale, *, role: str) -> dict:
         "delivered_at": sale.delivered_at.isoformat() if sale.delivered_at else "",
         "cancelled_at": sale.cancelled_at.isoformat() if sale.cancelled_at else "",
         "cancelled_by": sale.cancelled_by,
+        "cancel_reason": sale.cancel_reason,
         "amount_captured": str(sale.amount_captured),
         "amount_refunded": str(sale.amount_refunded),
+        "refunded_at": sale.refunded_at.isoformat() if sale.refunded_at else "",
     }
 
 

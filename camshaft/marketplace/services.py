@@ -38,7 +38,7 @@ from camshaft.marketplace.models import (
     SellerTerms,
     TermsAcceptance,
 )
-from camshaft.notifications.services import queue_email
+from camshaft.notifications.services import blank_mail, queue_email
 from camshaft.orders import services as orders
 from camshaft.orders.services import CheckoutProblem
 from camshaft.payments import services as payments
@@ -55,12 +55,20 @@ class SellerProblem(Exception):
         self.field = field
 
 
+#: M2: buyers receive the seller's address with each sale.
+NO_ADDRESS = (
+    "Add your address (name, street, city, postal code and country) to your address book "
+    "first: each buyer receives it with the sale, as the law requires of a seller."
+)
+
+
 @transaction.atomic
 def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Seller:
     """Make `user` a seller under the current terms with `public_id` (M4).
     Refused, storing nothing, when the member is under 18 or gave no date of
-    birth, already sells, names terms that are not the current ones, or picks
-    an ID that is malformed or taken."""
+    birth, already sells, names terms that are not the current ones, picks
+    an ID that is malformed or taken, or has no complete address on file
+    (M2: buyers receive it)."""
     now = now or timezone.now()
     decision = rules.may_sell(born=user.date_of_birth, today=timezone.localdate(now))
     if not decision.allowed:
@@ -84,6 +92,8 @@ def become_seller(*, user, public_id: str, terms_version: str, now=None) -> Sell
         raise SellerProblem(
             "public_id_taken", "This user ID is taken: choose another.", field="public_id"
         )
+    if selectors.contract_address(user) is None:
+        raise SellerProblem("no_address", NO_ADDRESS)
     try:
         with transaction.atomic():
             seller = Seller.objects.create(
@@ -508,7 +518,17 @@ def forget_person(*, user) -> None:
     pseudonymised: a buyer is detached (their order's addresses are erased
     by orders), a seller who sold keeps a placeholder record
     ("erased-<n>", suspended, no account) and their sold listings lose
-    their words."""
+    their words. The contract mails sent to the other sides (M2) keep who
+    they went to and when, not their bodies."""
+    # M2: the stored copies of the contract mails sent to the other sides
+    # hold this person's name, phone and address: their bodies go.
+    sold = Sale.objects.filter(seller__user=user).values_list("order__number", flat=True)
+    bought = Sale.objects.filter(buyer=user).values_list("order__number", flat=True)
+    blank_mail(
+        category="marketplace_contract",
+        references=[f"order:{number}" for number in sold]
+        + [f"sale-order:{number}" for number in bought],
+    )
     Rating.objects.filter(subject=user).delete()
     Rating.objects.filter(author=user).update(author=None, comment="")
     Payout.objects.filter(seller__user=user).update(note="")
@@ -706,7 +726,7 @@ def _seller_contact(seller: Seller) -> dict:
     """What the buyer learns of the seller (M2): name, phone, email and
     address, from the seller's account and address book."""
     user = seller.user
-    address = user.addresses.order_by("-default_billing", "-default_shipping", "pk").first()
+    address = selectors.contract_address(user)
     postal = {name: getattr(address, name, "") for name in CONTRACT_ADDRESS_FIELDS}
     name = user.get_full_name() or postal["full_name"]
     return {
@@ -911,7 +931,90 @@ def _cancel(sale: Sale, *, role: str, reason: str, by=None, now=None, release=Tr
     return sale
 
 
-def _mail_sale(sale: Sale, *, to: str, template: str, subject: str) -> None:
+def refund_sale(
+    *, user, sale_id: int, amount: Decimal, reason: str = "", as_staff: bool = False, now=None
+) -> Sale:
+    """Give `amount` of a shipped sale back to its buyer (M4): the seller
+    of a listing that takes returns, or staff for any sale. The order's
+    payment is refunded through payments, once (the key names the sale) and
+    never by more than was captured for this sale; the buyer is mailed (and
+    the seller, when staff refund), the order's history and the audit log
+    record it, and the statement lists it in the month it was made, giving
+    back the same share of the commission (not the fixed fee). Someone
+    else's sale is "not found"; anything refused changes nothing."""
+    owner = {} if as_staff else {"seller__user_id": getattr(user, "pk", None)}
+    reason = reason.strip()
+    if len(reason) > rules.MAX_REFUND_REASON:
+        raise SaleProblem(
+            f"Say why in at most {rules.MAX_REFUND_REASON} characters.",
+            problems={"reason": f"At most {rules.MAX_REFUND_REASON} characters."},
+        )
+    role = "staff" if as_staff else "seller"
+    with transaction.atomic():
+        sale = _locked_sale(sale_id, **owner)
+        decision = rules.may_refund_sale(
+            status=sale.status,
+            role=role,
+            accepts_returns=sale.listing.return_days > 0,
+            captured=sale.amount_captured,
+            refunded=sale.amount_refunded,
+            amount=amount,
+            currency=sale.currency,
+        )
+        if not decision.allowed:
+            problems = {decision.field: decision.reason} if decision.field else None
+            raise SaleProblem(decision.reason, problems=problems)
+        order = sale.order
+        payment = order.payment
+        if payment.is_offline and not as_staff:
+            raise SaleProblem("This order was paid offline: the store's staff pay the money back.")
+        try:
+            payments.refund_payment(
+                payment=payment,
+                amount=amount,
+                idempotency_key=f"refund:sale:{sale.pk}",
+                by=user if as_staff else None,
+            )
+        except payments.PaymentError as error:
+            raise SaleProblem(f"The payment could not be refunded: {error.message}") from None
+        sale.amount_refunded = amount
+        sale.refunded_at = now or timezone.now()
+        if amount == sale.amount_captured:
+            sale.status = SaleStatus.REFUNDED
+        sale.save(update_fields=["amount_refunded", "refunded_at", "status"])
+        money = f"{amount} {sale.currency}"
+        note = f"{sale.seller.public_id} refunded {money} for {sale.title}" + (
+            f": {reason}" if reason else ""
+        )
+        orders.record_third_party_refund(order=order, by=user if as_staff else None, note=note)
+        record_access(
+            staff=user if as_staff else None,
+            actor="" if as_staff else f"seller {sale.seller.public_id}",
+            action=AuditAction.CHANGED,
+            subject_user_id=sale.buyer_id,
+            subject_email=order.email,
+            obj=sale,
+            detail=f"Marketplace sale refunded: {money} of {sale.amount_captured} "
+            f"{sale.currency} charged, by {role}" + (f". {reason}" if reason else ""),
+        )
+        subject = f"Order {order.number}: {money} refunded for {sale.title}"
+        _mail_sale(
+            sale, to=order.email, template="refunded", subject=subject, extra={"reason": reason}
+        )
+        if as_staff and sale.seller.user_id:
+            _mail_sale(
+                sale,
+                to=sale.seller.user.email,
+                template="refunded",
+                subject=subject,
+                extra={"reason": reason},
+            )
+    return sale
+
+
+def _mail_sale(
+    sale: Sale, *, to: str, template: str, subject: str, extra: dict | None = None
+) -> None:
     queue_email(
         to=to,
         subject=subject,
@@ -920,6 +1023,7 @@ def _mail_sale(sale: Sale, *, to: str, template: str, subject: str) -> None:
             "sale": sale,
             "order_number": sale.order.number,
             "public_id": sale.seller.public_id,
+            **(extra or {}),
         },
         category=f"marketplace_sale_{template}",
         reference=f"sale-{sale.pk}",
@@ -935,6 +1039,18 @@ def cancel_open_sales_of_seller(*, seller: Seller, now=None) -> list[Sale]:
     ).values_list("pk", flat=True):
         sale = _locked_sale(sale_id)
         cancelled.append(_cancel(sale, role="staff", reason="The seller was suspended.", now=now))
+    return cancelled
+
+
+def cancel_open_sales_of_member(*, user, now=None) -> list[Sale]:
+    """V4 (and V7): before an account is erased at the store's initiative,
+    its sales still awaiting shipment, as seller or buyer, are cancelled by
+    staff: holds released, units back, both sides mailed."""
+    cancelled = []
+    for sale_id in selectors.open_sales_of_member(user).values_list("pk", flat=True):
+        sale = _locked_sale(sale_id)
+        if sale.status == SaleStatus.AWAITING_SHIPMENT:
+            cancelled.append(_cancel(sale, role="staff", reason="The account was erased.", now=now))
     return cancelled
 
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("account/selling/sales/", views.seller_sales, name="seller_sales"),
     path("account/selling/sales/<id:sale_id>/ship/", views.sale_ship, name="sale_ship"),
     path("account/selling/sales/<id:sale_id>/cancel/", views.sale_cancel, name="sale_cancel"),
+    path("account/selling/sales/<id:sale_id>/refund/", views.sale_refund, name="sale_refund"),
     path("account/purchases/<id:sale_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
     path(
         "account/purchases/<id:sale_id>/received/",

@@ -40,12 +40,21 @@ def seller_home(request):
                     form.add_error(
                         "public_id" if problem.field == "public_id" else None, problem.message
                     )
-                    status = {"under_age": 403, "public_id_taken": 409}.get(problem.code, 400)
+                    status = {"under_age": 403, "public_id_taken": 409, "no_address": 409}.get(
+                        problem.code, 400
+                    )
                 else:
                     messages.success(request, "You are a seller now.")
                     return redirect("seller_home")
     listings = selectors.listings_of(request.user) if seller else []
-    context = {"seller": seller, "terms": terms, "form": form, "listings": listings}
+    context = {
+        "seller": seller,
+        "terms": terms,
+        "form": form,
+        "listings": listings,
+        # M2: buyers receive the seller's address; say so before the form.
+        "no_address": seller is None and selectors.contract_address(request.user) is None,
+    }
     new_terms = selectors.terms_to_accept(seller)
     if new_terms is not None:
         context["new_terms"] = new_terms
@@ -282,6 +291,29 @@ def sale_cancel(request, sale_id: int):
     if error:
         return seller_sales(request, error=error, status=status)
     messages.success(request, "The sale is cancelled; the buyer is told.")
+    return redirect("seller_sales")
+
+
+@require_POST
+@member_required
+def sale_refund(request, sale_id: int):
+    """A seller refunds a shipped sale of a listing that takes returns (M4)."""
+    form = forms.SaleRefundForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(f"{form[name].label}: {' '.join(e)}" for name, e in form.errors.items())
+        return seller_sales(request, error=problems, status=422)
+    error, status = _sale_action(
+        request,
+        lambda: services.refund_sale(
+            user=request.user,
+            sale_id=sale_id,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if error:
+        return seller_sales(request, error=error, status=status)
+    messages.success(request, "Refunded: the buyer is told.")
     return redirect("seller_sales")
 
 

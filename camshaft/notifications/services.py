@@ -481,3 +481,17 @@ def forget_person(*, email: str, keep: int | None = None) -> None:
     """Erasure (V4): every mail to the address goes but `keep`, the goodbye
     mail, whose body is blanked once it is delivered."""
     OutboxMessage.objects.filter(to_address__iexact=email).exclude(pk=keep).delete()
+
+
+def blank_mail(*, category: str, references: list[str], now: datetime | None = None) -> int:
+    """Erasure (V4) of someone a mail to *another* person was about (the
+    marketplace contract names the other side): the stored copies of that
+    category and those references lose their bodies, now when delivered or
+    as soon as they are. Who it went to and when stay."""
+    if not references:
+        return 0
+    mail = OutboxMessage.objects.filter(category=category, reference__in=references)
+    mail.exclude(status__in=FINISHED).update(scrub_after_send=True)
+    return mail.filter(status__in=FINISHED).update(
+        body_text="", body_html="", body_blanked_at=now or timezone.now()
+    )

@@ -85,15 +85,31 @@ class SellerSaleOut(Schema):
     shipping_charge: Decimal
     tax: Decimal
     total: Decimal
-    status: str
+    status: str = Field(
+        description="awaiting_shipment, shipped, delivered, cancelled or refunded (in full)"
+    )
+    status_text: str = Field(
+        description='In words, e.g. "Awaiting shipment by brakeshop" or "Shipped by '
+        'brakeshop, UPS tracking 1Z…"'
+    )
     carrier: str
     tracking_number: str
     shipped_at: datetime | None
     delivered_at: datetime | None
+    cancelled_at: datetime | None
+    cancelled_by: str = Field(description="buyer, seller or staff; empty unless cancelled")
+    cancel_reason: str
+    amount_refunded: Decimal = Field(description="Given back to the buyer, in full or in part")
+    refunded_at: datetime | None
 
 
 class SellerPartOut(Schema):
     seller_user_id: str
+    status: str = Field(
+        description="The seller's part as a whole: awaiting_shipment, partly_shipped, shipped, "
+        "delivered, refunded, cancelled, or closed (a mix of the last ones)"
+    )
+    status_text: str
     subtotal: Decimal
     sales: list[SellerSaleOut]
 
@@ -232,6 +248,8 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
         sellers=[
             SellerPartOut(
                 seller_user_id=part.public_id,
+                status=part.status,
+                status_text=part.status_text,
                 subtotal=part.subtotal,
                 sales=[
                     SellerSaleOut(
@@ -243,10 +261,16 @@ def order_out(order: Order, *, notices: list[str] | None = None) -> OrderOut:
                         tax=sale.tax_amount,
                         total=sale.total,
                         status=sale.status,
+                        status_text=sale.status_text,
                         carrier=sale.carrier,
                         tracking_number=sale.tracking_number,
                         shipped_at=sale.shipped_at,
                         delivered_at=sale.delivered_at,
+                        cancelled_at=sale.cancelled_at,
+                        cancelled_by=sale.cancelled_by,
+                        cancel_reason=sale.cancel_reason,
+                        amount_refunded=sale.amount_refunded,
+                        refunded_at=sale.refunded_at,
                     )
                     for sale in part.sales
                 ],

@@ -839,6 +839,20 @@ def record_third_party_shipment(
     return order
 
 
+def record_third_party_refund(*, order: Order, by=None, note: str = "") -> OrderEvent:
+    """A marketplace seller's shipped sale of `order` was refunded (M4): the
+    order's history says so; its status stays, being the store's part's."""
+    return _record(
+        order,
+        "marketplace_refund",
+        order.status,
+        order.status,
+        actor=_staff_or_system(by),
+        by=by,
+        note=note,
+    )
+
+
 @transaction.atomic
 def release_third_party_part(*, order: Order, amount: Decimal, by=None) -> Order:
     """A marketplace sale of `order` was cancelled before it shipped: its

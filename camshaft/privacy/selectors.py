@@ -402,6 +402,7 @@ def personal_data(user=None, *, email: str = "") -> dict[str, list[dict]]:
         "marketplace_sales": marketplace_selectors.sales_data(user) if member else [],
         "marketplace_statements": marketplace_selectors.statements_data(user) if member else [],
         "marketplace_payouts": marketplace_selectors.payouts_data(user) if member else [],
+        "marketplace_reports": marketplace_selectors.reports_data(user) if member else [],
         "consents": [
             {
                 "purpose": c.purpose,

@@ -311,6 +311,26 @@ def erasure_blockers(*, user=None, email: str = "") -> list[str]:
     )
 
 
+def sale_blockers(*, user=None) -> list[str]:
+    """V4: the member's marketplace sales awaiting shipment, as seller or
+    buyer, one sentence each: the other side still needs their address."""
+    from camshaft.marketplace import selectors as marketplace
+
+    if user is None:  # guests cannot buy or sell on the marketplace
+        return []
+    sentences = []
+    for sale in marketplace.open_sales_of_member(user):
+        what = f"Marketplace sale #{sale.pk} ({sale.title}, order {sale.order.number})"
+        if sale.seller.user_id == user.pk:
+            sentences.append(f"{what} awaits your shipment: ship it or cancel it.")
+        else:
+            sentences.append(
+                f"{what} awaits shipment by {sale.seller.public_id}: wait until it has "
+                "shipped or cancel it."
+            )
+    return sentences
+
+
 def erase_person(
     *,
     user,
@@ -360,16 +380,27 @@ def _erase(
 
     now = now or timezone.now()
     blockers = erasure_blockers(user=user, email=email)
-    if blockers and not cancel_open_orders:
+    sales = sale_blockers(user=user)
+    if (blockers or sales) and not cancel_open_orders:
         then = ", then delete the account." if user is not None else "."
+        reasons = []
+        if blockers:
+            reasons.append(
+                f"Order {', '.join(blockers)} is still on its way. Cancel it or wait until it has "
+                f"shipped{then}"
+            )
+        if sales:
+            reasons.append(" ".join(sales) + " Then delete the account.")
         raise ErasureBlocked(
-            f"Order {', '.join(blockers)} is still on its way. Cancel it or wait until it has "
-            f"shipped{then}",
-            code="orders_in_progress",
+            " ".join(reasons), code="orders_in_progress" if blockers else "sales_in_progress"
         )
     with transaction.atomic():
         for order in selectors.orders_of(user=user, email=email).filter(number__in=blockers):
             orders.cancel_order(order=order, by=by, as_staff=True, reason="account erased")
+        if sales:
+            from camshaft.marketplace import services as marketplace
+
+            marketplace.cancel_open_sales_of_member(user=user, now=now)
         if request is None:
             request = open_data_request(
                 kind="erasure",

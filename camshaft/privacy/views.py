@@ -74,6 +74,7 @@ def zip_download(archive: bytes, filename: str) -> HttpResponse:
 def delete_my_account(request):
     form = DeleteAccountForm(request.POST or None)
     blockers = services.erasure_blockers(user=request.user)
+    sale_blockers = services.sale_blockers(user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_own_account(user=request.user, password=form.cleaned_data["password"])
@@ -85,6 +86,6 @@ def delete_my_account(request):
     return render(
         request,
         "privacy/delete.html",
-        {"form": form, "blockers": blockers},
+        {"form": form, "blockers": blockers, "sale_blockers": sale_blockers},
         status=400 if form.errors else 200,
     )

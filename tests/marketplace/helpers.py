@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from camshaft.accounts.services import issue_api_token
 from camshaft.marketplace.models import Seller, SellerTerms, TermsAcceptance
-from tests.factories import MemberFactory
+from tests.factories import AddressFactory, MemberFactory
 
 
 def terms(version: str = "2026-1", **extra) -> SellerTerms:
@@ -27,6 +27,13 @@ def born_years_ago(years: int, *, days: int = 0) -> date:
 
 def adult(**extra):
     return MemberFactory(date_of_birth=born_years_ago(30), **extra)
+
+
+def adult_with_address(**extra):
+    """An adult with a complete address on file: what becoming a seller needs (M2)."""
+    member = adult(**extra)
+    AddressFactory(user=member, default_billing=True)
+    return member
 
 
 def seller(public_id: str = "brakeshop", **extra) -> Seller:

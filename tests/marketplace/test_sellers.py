@@ -11,8 +11,15 @@ from django.utils import timezone
 from camshaft.marketplace import selectors, services
 from camshaft.marketplace.models import CommissionRate, SaleFee, Seller
 from camshaft.privacy.selectors import personal_data
-from tests.factories import CategoryFactory, MemberFactory
-from tests.marketplace.helpers import adult, bearer, born_years_ago, seller, terms
+from tests.factories import AddressFactory, CategoryFactory, MemberFactory
+from tests.marketplace.helpers import (
+    adult,
+    adult_with_address,
+    bearer,
+    born_years_ago,
+    seller,
+    terms,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +29,7 @@ PAGE = "/account/selling/"
 
 def test_M1_an_adult_accepting_the_current_terms_becomes_a_seller():
     current = terms()
-    member = adult()
+    member = adult_with_address()
     made = services.become_seller(user=member, public_id="BrakeShop", terms_version="2026-1")
     assert made.public_id == "BrakeShop"
     assert made.terms == current
@@ -86,7 +93,7 @@ def test_M1_the_selling_page_asks_to_sign_in(client):
 
 def test_M1_an_adult_becomes_a_seller_on_the_selling_page(client):
     terms(body="Ship within two business days.")
-    member = adult()
+    member = adult_with_address()
     client.force_login(member)
     page = client.get(PAGE)
     assert "Ship within two business days." in page.text
@@ -117,7 +124,7 @@ def test_M4_the_page_refuses_without_accepting_the_terms(client):
 
 def test_M3_the_page_says_a_taken_id_is_taken(client):
     seller("brakes")
-    client.force_login(adult())
+    client.force_login(adult_with_address())
     answer = client.post(PAGE, {"public_id": "Brakes", "terms_version": "2026-1", "accept": "on"})
     assert answer.status_code == 409
     assert "taken" in answer.text
@@ -129,7 +136,7 @@ def test_M3_the_page_says_a_taken_id_is_taken(client):
 
 def test_M1_a_member_becomes_a_seller_with_a_token(client):
     terms()
-    member = adult()
+    member = adult_with_address()
     answer = client.post(
         URL,
         {"public_id": "brakes", "terms_version": "2026-1"},
@@ -241,3 +248,61 @@ def test_M3_forgetting_a_person_removes_their_seller_record():
     mine = seller("brakes")
     services.forget_person(user=mine.user)
     assert not Seller.objects.exists()
+
+
+# An address on file (M2: buyers receive it) -----------------------------------
+
+
+def test_M2_becoming_a_seller_without_a_complete_address_is_refused():
+    terms()
+    member = adult()
+    with pytest.raises(services.SellerProblem, match="Add your address") as refused:
+        services.become_seller(user=member, public_id="brakes", terms_version="2026-1")
+    assert refused.value.code == "no_address"
+    # An address missing its postal code is not enough either.
+    AddressFactory(user=member, default_billing=True, postal_code="")
+    with pytest.raises(services.SellerProblem, match="Add your address"):
+        services.become_seller(user=member, public_id="brakes", terms_version="2026-1")
+    assert not Seller.objects.exists()
+    AddressFactory(user=member)
+    made = services.become_seller(user=member, public_id="brakes", terms_version="2026-1")
+    assert made.user == member
+
+
+def test_M2_the_contract_carries_the_complete_address_not_a_broken_default():
+    member = adult(first_name="Robin", last_name="Wrench")
+    AddressFactory(user=member, default_billing=True, line1="", city="Nowhere")
+    full = AddressFactory(user=member, city="Dayton")
+    assert selectors.contract_address(member) == full
+
+
+def test_M2_the_selling_page_asks_for_an_address_first(client):
+    terms()
+    member = adult()
+    client.force_login(member)
+    page = client.get(PAGE)
+    assert 'id="seller-address-needed"' in page.text and "/account/addresses/add/" in page.text
+    answer = client.post(PAGE, {"public_id": "brakes", "terms_version": "2026-1", "accept": "on"})
+    assert answer.status_code == 409 and "Add your address" in answer.text
+    assert not Seller.objects.exists()
+
+
+def test_M2_the_api_refuses_a_member_without_an_address_with_409(client):
+    terms()
+    answer = client.post(
+        URL,
+        {"public_id": "brakes", "terms_version": "2026-1"},
+        content_type="application/json",
+        headers=bearer(adult()),
+    )
+    assert answer.status_code == 409 and "Add your address" in answer.json()["detail"]
+    assert not Seller.objects.exists()
+
+
+def test_M2_demo_sellers_have_an_address_for_the_contract():
+    from camshaft.marketplace.demo import demo_sellers
+
+    made = demo_sellers()
+    assert made and all(selectors.contract_address(s.user) for s in made)
+    assert demo_sellers() == made  # made once: no second address either
+    assert all(s.user.addresses.count() == 1 for s in made)

@@ -2,7 +2,8 @@
 offers of a catalogue part, M1, M3), `{% marketplace_cart_lines %}` (the
 cart page's lines per seller), `{% checkout_sellers summary %}` (review) and
 `{% order_sellers order %}` (each seller's part of an order) and
-`{% listings_for_vehicle vehicle %}` (listings fitting a vehicle, on its page)."""
+`{% listings_for_vehicle vehicle %}` (listings fitting a vehicle, on its page);
+`sale|seller_may_refund` (the seller's Refund form, M4)."""
 
 from django import template
 
@@ -10,6 +11,12 @@ from camshaft.cart import services as cart_services
 from camshaft.marketplace import photos, selectors
 
 register = template.Library()
+
+
+@register.filter
+def seller_may_refund(sale) -> bool:
+    """{% if sale|seller_may_refund %}: the rule the refund service applies."""
+    return selectors.seller_may_refund(sale)
 
 
 @register.inclusion_tag("marketplace/_for_vehicle.html")
