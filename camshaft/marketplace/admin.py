@@ -21,6 +21,7 @@ from camshaft.core.admin import AuditedPersonalDataAdmin, ReadOnlyInline
 from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.money import CURRENCIES
 from camshaft.marketplace import selectors, services
+from camshaft.marketplace.forms import SaleRefundForm
 from camshaft.marketplace.models import (
     CommissionRate,
     Listing,
@@ -447,6 +448,59 @@ class SaleAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
     search_fields = ("order__number", "seller__public_id", "tracking_number")
     list_select_related = ("order", "seller")
     actions = ("mark_delivered", "cancel_unshipped")
+    readonly_fields = [*readonly_fields, "refund"]
+
+    @admin.display(description="Refund")
+    def refund(self, sale: Sale) -> str:
+        if sale.amount_captured <= 0 or sale.amount_refunded > 0:
+            return "—"
+        url = reverse("admin:marketplace_sale_refund", args=[sale.pk])
+        return format_html('<a href="{}">Refund this sale…</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<id:pk>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="marketplace_sale_refund",
+            ),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, pk: int):
+        """M4: staff give back all or part of what a shipped sale was
+        charged, whatever the listing's return policy (the buyer called,
+        goodwill); the service checks, refunds once, mails and audits."""
+        if not self.has_act_permission(request):
+            raise PermissionDenied
+        sale = get_object_or_404(Sale.objects.select_related("order", "seller"), pk=pk)
+        form = SaleRefundForm(request.POST or None, initial={"amount": sale.amount_captured})
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    services.refund_sale(
+                        user=request.user,
+                        sale_id=sale.pk,
+                        amount=form.cleaned_data["amount"],
+                        reason=form.cleaned_data["reason"],
+                        as_staff=True,
+                    )
+                except services.SaleProblem as problem:
+                    field = next(iter(problem.problems or {}), None)
+                    form.add_error(field if field in form.fields else None, problem.message)
+                else:
+                    self.message_user(request, f"Sale {sale.pk} refunded.", messages.SUCCESS)
+                    return redirect("admin:marketplace_sale_change", sale.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Refund sale {sale.pk}: {sale.title}",
+            "opts": self.model._meta,
+            "sale": sale,
+            "form": form,
+        }
+        return render(request, "admin/marketplace/sale/refund.html", context, status=status)
 
     def has_add_permission(self, request):
         return False

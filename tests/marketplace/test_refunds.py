@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from camshaft.accounts.roles import ADMINISTRATOR, MARKETPLACE_MODERATOR
 from camshaft.core.models import AuditEntry
 from camshaft.marketplace import selectors, services
 from camshaft.marketplace.models import Sale, SaleStatus
@@ -18,6 +20,7 @@ from camshaft.payments.models import TransactionKind
 from tests.concurrency import at_once
 from tests.marketplace.buying import buyer, cart_with, listing, place, seller_with_address
 from tests.marketplace.helpers import adult, bearer
+from tests.staff import sign_in_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +268,35 @@ def test_M4_no_refund_form_for_a_listing_without_returns(client):
     client.force_login(brakes.seller.user)
     page = client.get("/account/selling/sales/").text
     assert f"/account/selling/sales/{brakes.pk}/refund/" not in page
+
+
+def test_M4_staff_refund_a_sale_from_the_back_office(client):
+    """An administrator refunds part of a shipped sale whose listing takes
+    no returns (the buyer called); bad amounts are answered on the page,
+    nothing changed; a moderator may not refund at all."""
+    order, brakes, _ = two_sellers_order(return_days=0)
+    ship(brakes)
+    url = reverse("admin:marketplace_sale_refund", args=[brakes.pk])
+
+    sign_in_with_role(client, MARKETPLACE_MODERATOR)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"amount": "5.00"}).status_code == 403
+
+    client.logout()
+    sign_in_with_role(client, ADMINISTRATOR)
+    page = client.get(reverse("admin:marketplace_sale_change", args=[brakes.pk]))
+    assert url in page.content.decode()
+    refused = client.post(url, {"amount": "99.00", "reason": "Too much"})
+    assert refused.status_code == 400
+    assert "At most 12.00 USD can be refunded" in refused.content.decode()
+    brakes.refresh_from_db()
+    assert (refunds_of(order), brakes.amount_refunded) == ([], Decimal(0))
+
+    done = client.post(url, {"amount": "5.00", "reason": "Scratched on arrival"})
+    assert done.status_code == 302
+    brakes.refresh_from_db()
+    assert (brakes.amount_refunded, brakes.status) == (Decimal("5.00"), SaleStatus.SHIPPED)
+    assert refunds_of(order) == [Decimal("5.00")]
+    again = client.post(url, {"amount": "1.00"})
+    assert "refunded already" in again.content.decode()
+    assert refunds_of(order) == [Decimal("5.00")]
