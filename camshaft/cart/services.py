@@ -39,9 +39,14 @@ def cart_for(*, user=None, token: str | None = None, create: bool = True) -> Car
     """The member's cart, or the guest cart with this token (a new one if
     `create` and none matches)."""
     if user is not None and user.is_authenticated:
-        cart = Cart.objects.filter(user=user).first()
-        if cart is None and create:
-            cart = Cart.objects.create(user=user, token=secrets.token_urlsafe(32))
+        if not create:
+            return Cart.objects.filter(user=user).first()
+        # get_or_create: two sign-ins of one member at once (a double click,
+        # two devices) both found no cart; the second create met the unique
+        # user and failed the sign-in. Django's reads the winner's instead.
+        cart, _ = Cart.objects.get_or_create(
+            user=user, defaults={"token": secrets.token_urlsafe(32)}
+        )
         return cart
     if token:
         cart = Cart.objects.filter(token=token, user__isnull=True).first()

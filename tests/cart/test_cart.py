@@ -145,3 +145,21 @@ def test_K1_api_cart_for_guests_with_token_header(client, parts):
         HTTP_X_CART_TOKEN=token,
     )
     assert refused.status_code == 422
+
+
+@pytest.mark.django_db(transaction=True)
+def test_K1_one_member_signing_in_twice_at_once_gets_one_cart():
+    """A double-clicked sign-in, or two devices at once: both look for the
+    member's cart, find none and make one; one cart results and neither
+    fails (the load test saw a 500 from the unique member)."""
+    from django.db import connection
+
+    from tests.concurrency import at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    member = User.objects.create_user(email="twice@example.com", password="a-long-member-pass")
+    results, errors = at_once(lambda: services.cart_for(user=member).pk)
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Cart.objects.filter(user=member).count() == 1
