@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from camshaft.accounts.models import Address
 from camshaft.catalog.models import Category
 from camshaft.core.business_days import STORE_ZONE
 from camshaft.core.money import Money
@@ -60,6 +61,18 @@ def contract_address(user):
         return None
     rows = user.addresses.order_by("-default_billing", "-default_shipping", "pk")
     return next((row for row in rows if rules.address_complete(row)), None)
+
+
+def without_contract_address(user_ids) -> set[int]:
+    """Which of these members have no complete address on file (M2), in
+    one query: a seller who deleted theirs cannot sell until they add one."""
+    wanted = {pk for pk in user_ids if pk is not None}
+    complete = {
+        row.user_id
+        for row in Address.objects.filter(user_id__in=wanted)
+        if rules.address_complete(row)
+    }
+    return wanted - complete
 
 
 def seller_of(user) -> Seller | None:

@@ -144,6 +144,8 @@ def _seller_for_listing(user) -> Seller:
     if seller.status != SellerStatus.ACTIVE:
         raise SellerProblem("suspended", "Your selling is suspended: you cannot change listings.")
     _require_current_terms(seller)
+    if selectors.contract_address(user) is None:  # deleted since becoming a seller
+        raise SellerProblem("no_address", NO_ADDRESS)
     return seller
 
 
@@ -639,6 +641,14 @@ class MarketplaceGoods:
         )
         if problems := self.priced.problems:
             raise CheckoutProblem(" ".join(problems))
+        sellers = {offer.listing.seller for offer in self.priced.offers}
+        unreachable = selectors.without_contract_address(s.user_id for s in sellers)
+        if unreachable:
+            names = ", ".join(sorted(s.public_id for s in sellers if s.user_id in unreachable))
+            raise CheckoutProblem(
+                f"{names} cannot sell right now (their address for the sale's contract is "
+                "missing): please remove their listings from your cart. Nothing was charged."
+            )
         return self.priced.total
 
     def store(self, *, order, now) -> None:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from camshaft.accounts.services import issue_api_token
+from camshaft.marketplace import selectors
 from camshaft.marketplace.models import Seller, SellerTerms, TermsAcceptance
 from tests.factories import AddressFactory, MemberFactory
 
@@ -37,9 +38,14 @@ def adult_with_address(**extra):
 
 
 def seller(public_id: str = "brakeshop", **extra) -> Seller:
+    """A seller as becoming one leaves them: of age, under the current
+    terms, with a complete address on file (M2)."""
     current = SellerTerms.objects.first() or terms()
+    user = extra.pop("user", None) or adult()
+    if selectors.contract_address(user) is None:
+        AddressFactory(user=user)
     made = Seller.objects.create(
-        user=extra.pop("user", None) or adult(),
+        user=user,
         public_id=public_id,
         terms=current,
         accepted_at=timezone.now(),

@@ -346,3 +346,35 @@ def test_M1_a_cart_of_listings_alone_checks_out_on_the_pages_without_a_shipping_
     order = Order.objects.get()
     assert order.grand_total == Decimal("30.00") and order.shipping_total == 0
     assert Sale.objects.get().order == order
+
+
+def test_M2_a_seller_who_deleted_their_address_cannot_sell_until_they_add_one():
+    """Buyers receive the seller's address with the sale (M2): a seller who
+    removed it from their address book is refused at checkout before any
+    hold, and cannot list or change listings; nothing changes."""
+    from camshaft.accounts.models import Address
+    from camshaft.orders.services import CheckoutProblem
+    from camshaft.payments.models import Payment
+    from tests.factories import AddressFactory
+
+    shop = seller_with_address("brakeshop")
+    item = listing(of=shop, price="40.00", shipping="0")
+    member = buyer()
+    cart = cart_with(member, (item, 1))
+    Address.objects.filter(user=shop.user).delete()
+
+    with pytest.raises(CheckoutProblem, match="brakeshop cannot sell right now") as refused:
+        place(cart, member)
+    assert "Nothing was charged" in refused.value.message
+    assert not Payment.objects.exists() and not Sale.objects.exists()
+    item.refresh_from_db()
+    assert item.quantity == 3
+    draft = services.ListingDraft(
+        title="Another caliper", condition="used", price=Decimal("9"), quantity=1, part_code=""
+    )
+    with pytest.raises(services.SellerProblem, match="Add your address"):
+        services.create_listing(user=shop.user, draft=draft)
+
+    AddressFactory(user=shop.user)
+    order = place(cart, member, key="key-2").order
+    assert Sale.objects.get(order=order).listing == item
