@@ -179,8 +179,8 @@ def test_B3_deploy_checks_pass_with_replicas(tmp_path):
     result = subprocess.run(
         [sys.executable, str(manage), "check", "--deploy", "--fail-level", "ERROR"],
         env={
-            # The browser tests' conftest allows async-unsafe calls in this
-            # process; a deployed store never does (async.E001).
+            # A deployed store never allows async-unsafe calls (async.E001),
+            # whatever the environment the tests were started in.
             **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DATABASE_URL": url,
             "DATABASE_REPLICA_URLS": f"{url},{url}",
