@@ -452,7 +452,7 @@ class SaleAdmin(MembersByPublicIdAdmin, admin.ModelAdmin):
 
     @admin.display(description="Refund")
     def refund(self, sale: Sale) -> str:
-        if sale.amount_captured <= 0 or sale.amount_refunded > 0:
+        if not selectors.may_refund(sale, role="staff"):
             return "—"
         url = reverse("admin:marketplace_sale_refund", args=[sale.pk])
         return format_html('<a href="{}">Refund this sale…</a>', url)

@@ -639,12 +639,13 @@ def sales_to_ship(user):
     return sales_of_seller(user).filter(status=SaleStatus.AWAITING_SHIPMENT)
 
 
-def seller_may_refund(sale: Sale) -> bool:
-    """M4: whether the seller's Refund form shows for `sale`: exactly when
-    the service would take a refund of everything charged."""
+def may_refund(sale: Sale, *, role: str) -> bool:
+    """M4: whether the Refund form shows for `sale` to `role` ("seller", or
+    "staff" in the back office): exactly when the service would take a
+    refund of everything charged."""
     return rules.may_refund_sale(
         status=sale.status,
-        role="seller",
+        role=role,
         accepts_returns=sale.listing.return_days > 0,
         captured=sale.amount_captured,
         refunded=sale.amount_refunded,

@@ -16,7 +16,7 @@ register = template.Library()
 @register.filter
 def seller_may_refund(sale) -> bool:
     """{% if sale|seller_may_refund %}: the rule the refund service applies."""
-    return selectors.seller_may_refund(sale)
+    return selectors.may_refund(sale, role="seller")
 
 
 @register.inclusion_tag("marketplace/_for_vehicle.html")
