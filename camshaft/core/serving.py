@@ -55,9 +55,9 @@ def gunicorn_command(*, bind: str, workers: int, access_log: bool = True) -> lis
 
 
 def on_postgresql() -> bool:
-    from django.conf import settings
+    from django.db import connection
 
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return connection.vendor == "postgresql"
 
 
 #: Connections each app process keeps in its pool on PostgreSQL, unless
